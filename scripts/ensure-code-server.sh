@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what the editor tests need, once, into .cache/ (reused after):
+#   - Debian packages: chromium (driven by playwright-core), ripgrep, libkrb5-dev (to build code-server's kerberos module)
+#   - code-server 4.100.3 (VS Code 1.100.3 served to a browser; the last line that runs on Node 20)
+# Nothing is downloaded from outside the npm registry and Debian: code-server's postinstall, which would
+# fetch ripgrep from GitHub, is skipped and Debian's ripgrep is used instead.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache="$root/.cache/code-server"
+marker="$cache/.ready-4.100.3"
+[ -f "$marker" ] && exit 0
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v rg >/dev/null || need+=(ripgrep)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing Debian packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "The editor tests need these Debian packages; install them with:" >&2
+    echo "  sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "Installing code-server 4.100.3 into .cache/code-server (first run only, a few minutes)"
+mkdir -p "$cache"
+cd "$cache"
+[ -f package.json ] || echo '{"name":"team-notes-code-server","private":true}' > package.json
+npm install --no-save --ignore-scripts --no-audit --no-fund code-server@4.100.3 >/dev/null
+npm_config_build_from_source=true npm rebuild argon2 >/dev/null
+vscode="$cache/node_modules/code-server/lib/vscode"
+(cd "$vscode" && npm install --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
+(cd "$vscode" && npm_config_yes=true npm rebuild @parcel/watcher @vscode/deviceid @vscode/spdlog kerberos native-watchdog node-pty >/dev/null)
+mkdir -p "$vscode/node_modules/@vscode/ripgrep/bin"
+cp "$(command -v rg)" "$vscode/node_modules/@vscode/ripgrep/bin/rg"
+ln -sfn node_modules "$vscode/node_modules.asar"
+(cd "$vscode/extensions" && npm install --omit=dev --no-audit --no-fund >/dev/null)
+touch "$marker"
+echo "code-server ready"

@@ -1,0 +1,179 @@
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { NetError, toNetError } from '../net/errors';
+import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
+import { PeerNode } from '../net/peerNode';
+import type { DeliveredMessage, Member } from '../net/peerNode';
+import { formatAddress, parseAddress } from '../net/tcp';
+import { parseLogLevel, stderrLogger } from './consoleLogger';
+import { onShutdown, printError, printEvent } from './output';
+
+export const chatUsage = `team-notes chat --group G [--name N] [--repository H:P] [--listen H:P] [--advertise H] [--ban X]... [--json]
+  Joins a group as a terminal peer. Every line you type is sent to the group.
+    /to NAME text   sends text to one member (NAME is a display name or peer id; quote names with spaces)
+    /members        lists the connected members
+    /quit           leaves the group (so do end of input, Ctrl+C and SIGTERM)
+  --group G         group to join
+  --name N          display name (default: your user name)
+  --repository H:P  repository server (default 127.0.0.1:${DEFAULT_REPOSITORY_PORT})
+  --listen H:P      where to listen for members (default 0.0.0.0:0, any free port)
+  --advertise H     host name or address members should use to reach you
+  --ban X           refuse an IP address, host name or peer id (repeatable)
+  --json            one JSON object per line on stdout
+  --log-level L     trace, debug, info, warn, error or off (default warn)`;
+
+interface ChatOptions {
+  group: string;
+  name: string;
+  repository: string;
+  listen: string;
+  advertise?: string;
+  ban: string[];
+  json: boolean;
+  logLevel?: string;
+}
+
+function readOptions(argv: string[]): ChatOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      group: { type: 'string' },
+      name: { type: 'string' },
+      repository: { type: 'string', default: `127.0.0.1:${DEFAULT_REPOSITORY_PORT}` },
+      listen: { type: 'string', default: '0.0.0.0:0' },
+      advertise: { type: 'string' },
+      ban: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.group === undefined) throw new NetError('ERR_BAD_INPUT', '--group is required');
+  return {
+    group: values.group,
+    name: values.name ?? userInfo().username,
+    repository: values.repository,
+    listen: values.listen,
+    advertise: values.advertise,
+    ban: values.ban,
+    json: values.json,
+    logLevel: values['log-level'],
+  };
+}
+
+const memberJson = (m: Member): Record<string, unknown> => ({ id: m.id, name: m.name, host: m.host, port: m.port });
+
+/** The fields of a delivered message as the `--json` output shows them (image bytes as a count only). */
+function messageJson(message: DeliveredMessage, from: Member): Record<string, unknown> {
+  const { v: _v, from: _from, group: _group, ...fields } = message;
+  return { event: 'message', ...fields, to: message.type === 'chat' ? (message.to ?? null) : undefined, from: { id: from.id, name: from.name } };
+}
+
+function messageText(message: DeliveredMessage, from: Member): string {
+  const time = new Date(message.ts).toTimeString().slice(0, 8);
+  switch (message.type) {
+    case 'chat':
+      return `[${time}] ${from.name}${message.to !== undefined ? ' (to you)' : ''}: ${message.text}`;
+    case 'note':
+      return `[${time}] ${from.name} ${message.op} note ${message.item}${message.text !== undefined ? `: ${message.text}` : ''}`;
+    case 'snippet':
+      return `[${time}] ${from.name} ${message.op} snippet ${message.path ?? message.item}${message.startLine !== undefined ? `:${message.startLine}-${message.endLine}` : ''}${message.code !== undefined ? `\n${message.code}` : ''}`;
+    case 'image':
+      return `[${time}] ${from.name} ${message.op} image ${message.item}${message.bytes !== undefined ? ` (${message.mime}, ${message.bytes} bytes)` : ''}`;
+    case 'stroke':
+      return `[${time}] ${from.name} ${message.op} stroke ${message.item}${message.points !== undefined ? ` (${message.points.length} points)` : ''}`;
+    case 'ack':
+      return `[${time}] ${from.name} acknowledged ${message.re}`;
+  }
+}
+
+/** Splits `/to NAME rest` where NAME may be "quoted". */
+function parseDirect(line: string): { target: string; text: string } | undefined {
+  const match = /^\/to\s+(?:"([^"]+)"|(\S+))\s+([\s\S]+)$/.exec(line);
+  if (match === null) return undefined;
+  return { target: (match[1] ?? match[2])!, text: match[3]! };
+}
+
+function findMember(node: PeerNode, target: string): Member {
+  const members = node.members();
+  const byId = members.find((m) => m.id === target);
+  if (byId !== undefined) return byId;
+  const byName = members.filter((m) => m.name === target);
+  const candidates = byName.length > 0 ? byName : members.filter((m) => m.name.toLowerCase() === target.toLowerCase());
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0) throw new NetError('ERR_UNKNOWN_MEMBER', `No connected member is called "${target}"`);
+  throw new NetError('ERR_UNKNOWN_MEMBER', `${candidates.length} members are called "${target}"; use a peer id: ${candidates.map((m) => m.id).join(', ')}`);
+}
+
+export async function runChat(argv: string[]): Promise<number> {
+  const options = readOptions(argv);
+  const json = options.json;
+  const logger = stderrLogger(parseLogLevel(options.logLevel, 'warn'));
+  const repository = parseAddress(options.repository, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
+  const listen = parseAddress(options.listen, { host: '0.0.0.0', port: 0 });
+  const node = new PeerNode({
+    name: options.name,
+    group: options.group,
+    repository,
+    listen,
+    advertiseHost: options.advertise,
+    bans: options.ban,
+    logger,
+  });
+  node.on('memberJoined', (member) => printEvent(json, { event: 'joined', member: memberJson(member) }, `* ${member.name} joined`));
+  node.on('memberLeft', (member, reason) => printEvent(json, { event: 'left', member: memberJson(member), reason }, `* ${member.name} left (${reason})`));
+  node.on('message', (message, from) => printEvent(json, messageJson(message, from), messageText(message, from)));
+  node.on('connectionError', (error) => printError(json, error.code, error.message));
+  node.on('repositoryLost', (error) => printError(json, error.code, `${error.message}; members stay connected, reconnecting`));
+  node.on('repositoryRestored', () => printEvent(json, { event: 'repository', state: 'restored' }, '* repository connection restored'));
+
+  // Listen for SIGINT/SIGTERM from the start, so that a signal during the join still leaves properly.
+  let endInput: () => void = () => {};
+  const inputDone = new Promise<void>((resolve) => (endInput = resolve));
+  const shutdown = onShutdown(inputDone);
+  try {
+    await node.join();
+  } catch (err) {
+    const error = toNetError(err);
+    printError(json, error.code, error.message);
+    return 1;
+  }
+  const address = formatAddress(node.listenAddress!);
+  printEvent(
+    json,
+    { event: 'ready', id: node.id, name: node.name, group: node.group, listen: address, members: node.members().map(memberJson) },
+    `Joined "${node.group}" as ${node.name} (${node.id}); listening on ${address}; ${node.members().length} other member(s). Type to chat, /quit to leave.`,
+  );
+
+  const input = createInterface({ input: process.stdin, terminal: false });
+  input.once('close', endInput);
+  const quit = endInput;
+  input.on('line', (line) => {
+    if (!node.joined) return;
+    try {
+      if (line.trim() === '') return;
+      if (line.trim() === '/quit') return quit();
+      if (line.trim() === '/members') {
+        const members = node.members();
+        printEvent(json, { event: 'members', members: members.map(memberJson) }, members.length === 0 ? '* nobody else is here' : members.map((m) => `* ${m.name} (${m.id}) at ${formatAddress(m)}`).join('\n'));
+        return;
+      }
+      if (line.startsWith('/to')) {
+        const direct = parseDirect(line);
+        if (direct === undefined) throw new NetError('ERR_BAD_INPUT', 'Usage: /to NAME text');
+        node.chat(direct.text, findMember(node, direct.target).id);
+        return;
+      }
+      node.chat(line);
+    } catch (err) {
+      const error = toNetError(err, 'ERR_BAD_INPUT');
+      printError(json, error.code, error.message);
+    }
+  });
+  await shutdown;
+  input.close();
+  await node.leave();
+  printEvent(json, { event: 'closed' }, `Left "${node.group}".`);
+  return 0;
+}

@@ -1,0 +1,213 @@
+/**
+ * The typed messages of the Team Notes wire protocol. `xmlCodec.ts` turns them into XML documents
+ * and back; everything above the codec works only with these types. `docs/protocol.md` shows each
+ * one as it travels.
+ */
+
+/** The protocol version this code speaks. */
+export const PROTOCOL_VERSION = '1';
+
+/** Fields every message carries. */
+export interface Envelope {
+  /** Protocol version, {@link PROTOCOL_VERSION}. */
+  v: string;
+  /** Unique id of this message (URL-safe base64, 8–64 characters). */
+  id: string;
+  /** Peer id of the sender (URL-safe base64, 8–64 characters). The repository uses its own id. */
+  from: string;
+  /** Group name. */
+  group: string;
+  /** The sender's sequence number: 1 for its first message in a session, then +1 per message. */
+  seq: number;
+  /** When the sender created the message, in milliseconds since the Unix epoch. */
+  ts: number;
+}
+
+/** A member as the repository describes it: where other members reach it. */
+export interface MemberInfo {
+  id: string;
+  name: string;
+  /** Host or IP address other members connect to. */
+  host: string;
+  /** TCP port of the member's listener. */
+  port: number;
+}
+
+/** A point on the board, in board units (CSS pixels at zoom 1). */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Peer -> repository: join `group` under `name`, reachable on `port` (and `host`, when given). */
+export interface RegisterMessage extends Envelope {
+  type: 'register';
+  name: string;
+  port: number;
+  /** Host other members should use; when absent the repository uses the address it saw. */
+  host?: string;
+}
+
+/** Repository -> peer: the members of the group: the full list, or who joined or left. */
+export interface PeersMessage extends Envelope {
+  type: 'peers';
+  /** `snapshot`: the answer to `register` (members other than the newcomer); `joined` / `left`: a change. */
+  event: 'snapshot' | 'joined' | 'left';
+  members: MemberInfo[];
+}
+
+/** Peer -> repository: leave the group. */
+export interface UnregisterMessage extends Envelope {
+  type: 'unregister';
+}
+
+/** Peer -> peer, first message on a new member connection, answered by the receiver's own hello. */
+export interface HelloMessage extends Envelope {
+  type: 'hello';
+  name: string;
+  /** TCP port of the sender's listener. */
+  port: number;
+}
+
+/** Peer -> peer: the sender leaves the group. */
+export interface ByeMessage extends Envelope {
+  type: 'bye';
+}
+
+/** Liveness probe on a quiet connection. */
+export interface PingMessage extends Envelope {
+  type: 'ping';
+}
+
+/** Answer to a ping. */
+export interface PongMessage extends Envelope {
+  type: 'pong';
+  /** Id of the ping answered. */
+  re: string;
+}
+
+/** A chat message to the group, or to one member when `to` is set. */
+export interface ChatMessage extends Envelope {
+  type: 'chat';
+  text: string;
+  /** Peer id of the one recipient of a direct message. */
+  to?: string;
+}
+
+/** Lamport clock and item id shared by every board message. */
+export interface BoardItemFields {
+  /** Id of the board item this message adds or changes. */
+  item: string;
+  /** Lamport clock of the change; ties are broken by the sender's peer id. */
+  clock: number;
+}
+
+/** Add, move, edit or delete a text note. Fields not relevant to `op` are absent. */
+export interface NoteMessage extends Envelope, BoardItemFields {
+  type: 'note';
+  op: 'add' | 'move' | 'edit' | 'delete';
+  text?: string;
+  /** CSS font family name, e.g. `sans-serif`. */
+  font?: string;
+  /** Font size in board units. */
+  size?: number;
+  /** `#rrggbb`. */
+  colour?: string;
+  x?: number;
+  y?: number;
+}
+
+/** MIME types of board images. */
+export type ImageMime = 'image/png' | 'image/jpeg' | 'image/gif';
+
+/**
+ * Add, move or delete an image. On `add` the image's bytes follow in the next frame, a binary
+ * frame of exactly `bytes` bytes whose SHA-256 is `sha256`.
+ */
+export interface ImageMessage extends Envelope, BoardItemFields {
+  type: 'image';
+  op: 'add' | 'move' | 'delete';
+  x?: number;
+  y?: number;
+  /** Displayed size in board units. */
+  width?: number;
+  height?: number;
+  mime?: ImageMime;
+  /** Length of the binary frame that follows, in bytes. */
+  bytes?: number;
+  /** Lower-case hex SHA-256 of those bytes. */
+  sha256?: string;
+}
+
+/** Add or delete a freehand stroke. */
+export interface StrokeMessage extends Envelope, BoardItemFields {
+  type: 'stroke';
+  op: 'add' | 'delete';
+  points?: Point[];
+  /** Pen width in board units. */
+  width?: number;
+  /** `#rrggbb`. */
+  colour?: string;
+}
+
+/** Add, move or delete a code snippet card. */
+export interface SnippetMessage extends Envelope, BoardItemFields {
+  type: 'snippet';
+  op: 'add' | 'move' | 'delete';
+  code?: string;
+  /** VS Code language id, e.g. `typescript`. */
+  language?: string;
+  /** Workspace-relative path with forward slashes. */
+  path?: string;
+  /** First and last line, 1-based, inclusive. */
+  startLine?: number;
+  endLine?: number;
+  x?: number;
+  y?: number;
+}
+
+/** Acknowledges receipt of message `re`. */
+export interface AckMessage extends Envelope {
+  type: 'ack';
+  re: string;
+}
+
+/** Tells the other side why the connection is about to close. */
+export interface ErrorMessage extends Envelope {
+  type: 'error';
+  code: string;
+  text: string;
+}
+
+/** Every message of the protocol, discriminated on `type`. */
+export type Message =
+  | RegisterMessage
+  | PeersMessage
+  | UnregisterMessage
+  | HelloMessage
+  | ByeMessage
+  | PingMessage
+  | PongMessage
+  | ChatMessage
+  | NoteMessage
+  | ImageMessage
+  | StrokeMessage
+  | SnippetMessage
+  | AckMessage
+  | ErrorMessage;
+
+/** The `type` of every message. */
+export type MessageType = Message['type'];
+
+/** The message of a given type. */
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** A message without its envelope: what a caller fills in before the node stamps it. */
+export type MessageBody<T extends MessageType = MessageType> = T extends MessageType
+  ? Omit<MessageOf<T>, keyof Envelope>
+  : never;
+
+/** Compile-time exhaustiveness check for `switch (msg.type)`. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

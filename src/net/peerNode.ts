@@ -1,0 +1,628 @@
+/**
+ * A member of a group: its own TCP listener, one connection to the repository while joined, and
+ * one persistent connection to every other member, over which all messages travel directly.
+ *
+ * Joining: register with the repository, receive the members already there, dial each and say
+ * `hello` (each answers with its own `hello`). Members who join later dial us. A pair of members
+ * keeps exactly one connection; if both dialed at once, both keep the one dialed by the smaller id.
+ */
+import { EventEmitter } from 'node:events';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { Connection, errorNoticeBody } from './connection';
+import type { ConnectionOptions } from './connection';
+import { NetError, toNetError } from './errors';
+import type { NetErrorCode } from './errors';
+import { EnvelopeStamper, newPeerId } from './ids';
+import { CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, PEER_TIMEOUT_MS, PING_INTERVAL_MS } from './limits';
+import { silentLogger } from './logger';
+import type { Logger } from './logger';
+import { assertNever } from './messages';
+import type {
+  AckMessage,
+  ChatMessage,
+  HelloMessage,
+  ImageMessage,
+  MemberInfo,
+  Message,
+  MessageBody,
+  NoteMessage,
+  PeersMessage,
+  SnippetMessage,
+  StrokeMessage,
+} from './messages';
+import { closeServer, dial, formatAddress, listen } from './tcp';
+import type { HostPort } from './tcp';
+
+/** A member this node is connected to. */
+export type Member = MemberInfo;
+
+/** Messages that change the board. */
+export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
+
+/** Messages the node hands to its user; the rest (hello, ping, bye...) it handles itself. */
+export type DeliveredMessage = ChatMessage | BoardMessage | AckMessage;
+
+/** Why a member is no longer connected. */
+export type MemberLeftReason = 'bye' | 'timeout' | 'closed' | 'banned';
+
+export interface PeerNodeTiming {
+  /** Interval between pings on every connection, in ms. Default {@link PING_INTERVAL_MS}. */
+  pingIntervalMs: number;
+  /** A connection silent for this long is closed, in ms. Default {@link PEER_TIMEOUT_MS}. */
+  peerTimeoutMs: number;
+  /** Time for `hello` or the repository's answer to `register`, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
+  handshakeDeadlineMs: number;
+  /** Time to open a TCP connection, in ms. Default {@link CONNECT_TIMEOUT_MS}. */
+  connectTimeoutMs: number;
+  /** First delay before reconnecting to a lost repository, in ms (doubles per attempt, with jitter). Default 1000. */
+  reconnectMinMs: number;
+  /** Longest delay between reconnection attempts, in ms. Default 30000. */
+  reconnectMaxMs: number;
+  /** On close, how long to let `bye` and `unregister` flush before sockets are destroyed, in ms. Default 1000. */
+  closeGraceMs: number;
+}
+
+export interface PeerNodeOptions {
+  /** Display name shown to the other members. */
+  name: string;
+  group: string;
+  /** Where the repository server listens. */
+  repository: HostPort;
+  /** Where this node listens for members. Default host `0.0.0.0` (members on the network must reach it), port 0 (any free port). */
+  listen?: Partial<HostPort>;
+  /** Host other members should use to reach this node; default: the address the repository sees. */
+  advertiseHost?: string;
+  /** IP addresses, host names or peer ids whose connections are refused and whose messages are ignored. */
+  bans?: readonly string[];
+  logger?: Logger;
+  /** This node's peer id; default a new random one. */
+  id?: string;
+  timing?: Partial<PeerNodeTiming>;
+  /** Passed to every connection (frame deadline, queue bounds). */
+  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice'>;
+}
+
+export interface PeerNodeEvents {
+  memberJoined: [member: Member];
+  memberLeft: [member: Member, reason: MemberLeftReason];
+  /** A chat, board or ack message from a member; `binary` holds an image's checked bytes. */
+  message: [message: DeliveredMessage, from: Member, binary: Buffer | undefined];
+  /** A connection to a member closed on a protocol error, or a member could not be reached. */
+  connectionError: [error: NetError];
+  /** The repository connection was lost; members stay connected and the node reconnects with backoff. */
+  repositoryLost: [error: NetError];
+  /** The repository connection is back after a loss. */
+  repositoryRestored: [];
+}
+
+interface Link {
+  member: Member;
+  connection: Connection;
+  /** Peer id of the side that dialed this connection. */
+  dialer: string;
+  leaveReason?: MemberLeftReason;
+}
+
+type State = 'idle' | 'joining' | 'joined' | 'closed';
+
+const defaultTiming: PeerNodeTiming = {
+  pingIntervalMs: PING_INTERVAL_MS,
+  peerTimeoutMs: PEER_TIMEOUT_MS,
+  handshakeDeadlineMs: HANDSHAKE_DEADLINE_MS,
+  connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  reconnectMinMs: 1000,
+  reconnectMaxMs: 30_000,
+  closeGraceMs: 1000,
+};
+
+export class PeerNode extends EventEmitter<PeerNodeEvents> {
+  readonly id: string;
+  readonly name: string;
+  readonly group: string;
+  private readonly logger: Logger;
+  private readonly timing: PeerNodeTiming;
+  private readonly stamper: EnvelopeStamper;
+  private readonly links = new Map<string, Link>();
+  /** Every open connection, including those still in their handshake. */
+  private readonly connections = new Set<Connection>();
+  /** Members as the repository lists them, by id (whether or not we could connect). */
+  private readonly directory = new Map<string, MemberInfo>();
+  private readonly bans = new Set<string>();
+  private readonly bannedAddresses = new Set<string>();
+  private state: State = 'idle';
+  private server: Server | undefined;
+  private boundAddress: HostPort | undefined;
+  private repository: Connection | undefined;
+  private snapshotWaiter: { resolve: (m: PeersMessage) => void; reject: (e: NetError) => void } | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  private lamport = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: PeerNodeOptions) {
+    super();
+    this.id = options.id ?? newPeerId();
+    this.name = options.name;
+    this.group = options.group;
+    this.logger = options.logger ?? silentLogger;
+    this.timing = { ...defaultTiming, ...options.timing };
+    this.stamper = new EnvelopeStamper(this.id, this.group);
+    for (const entry of options.bans ?? []) this.bans.add(entry.trim());
+  }
+
+  /** Where this node listens, once joined. */
+  get listenAddress(): HostPort | undefined {
+    return this.boundAddress;
+  }
+
+  get joined(): boolean {
+    return this.state === 'joined';
+  }
+
+  /** The members this node is connected to. */
+  members(): Member[] {
+    return [...this.links.values()].map((link) => link.member);
+  }
+
+  /** The members the repository lists, connected or not. */
+  listedMembers(): MemberInfo[] {
+    return [...this.directory.values()];
+  }
+
+  /**
+   * Listens, registers with the repository and connects to every member already in the group.
+   * Resolves once every member has been dialed (those that cannot be reached are reported as
+   * `connectionError`). Rejects with `ERR_REPOSITORY_UNREACHABLE` when no repository answers.
+   */
+  async join(): Promise<void> {
+    if (this.state !== 'idle') throw new NetError('ERR_CLOSED', `Cannot join: the node is ${this.state}`);
+    this.state = 'joining';
+    try {
+      await this.resolveBannedHosts([...this.bans]);
+      const { server, address } = await listen((socket) => this.accept(socket), {
+        host: this.options.listen?.host ?? '0.0.0.0',
+        port: this.options.listen?.port ?? 0,
+      });
+      server.on('error', (err) => this.logger.error(`Listener failed: ${err.message}`));
+      this.server = server;
+      this.boundAddress = address;
+      await this.connectRepository();
+      if (this.state !== 'joining') throw new NetError('ERR_CLOSED', 'The node was closed while joining');
+      this.state = 'joined';
+      this.pingTimer = setInterval(() => this.pingAll(), this.timing.pingIntervalMs);
+      const tick = Math.max(10, Math.min(this.timing.pingIntervalMs, Math.floor(this.timing.peerTimeoutMs / 3)));
+      this.livenessTimer = setInterval(() => this.closeSilentConnections(), tick);
+      this.logger.info(`Joined ${this.group} as ${this.name} (${this.id}), listening on ${formatAddress(address)}, ${this.links.size} members connected`);
+    } catch (err) {
+      await this.close();
+      throw toNetError(err);
+    }
+  }
+
+  /** Sends a message to every connected member; returns it as sent (with its envelope). */
+  broadcast<B extends MessageBody>(body: B, binary?: Uint8Array): B & Message {
+    this.requireJoined();
+    const message = this.stamper.stamp(body);
+    for (const link of this.links.values()) link.connection.send(message, binary);
+    return message;
+  }
+
+  /** Sends a message to one member by peer id; throws `ERR_UNKNOWN_MEMBER` when not connected to it. */
+  sendTo<B extends MessageBody>(memberId: string, body: B, binary?: Uint8Array): B & Message {
+    this.requireJoined();
+    const link = this.links.get(memberId);
+    if (link === undefined) throw new NetError('ERR_UNKNOWN_MEMBER', `Not connected to member ${memberId}`);
+    const message = this.stamper.stamp(body);
+    link.connection.send(message, binary);
+    return message;
+  }
+
+  /** Sends a chat message to the group, or to one member when `to` (a peer id) is given. */
+  chat(text: string, to?: string): ChatMessage {
+    return to === undefined ? this.broadcast({ type: 'chat', text }) : this.sendTo(to, { type: 'chat', text, to });
+  }
+
+  /** The Lamport clock value for this node's next board change. */
+  nextClock(): number {
+    this.lamport += 1;
+    return this.lamport;
+  }
+
+  /** Bans an IP address, host name or peer id: closes matching connections and refuses new ones. */
+  async ban(entry: string): Promise<void> {
+    const value = entry.trim();
+    this.bans.add(value);
+    await this.resolveBannedHosts([value]);
+    for (const link of this.links.values()) {
+      if (this.isBannedPeer(link.member.id) || this.isBannedAddress(link.connection.remoteAddress)) {
+        link.leaveReason = 'banned';
+        link.connection.close(new NetError('ERR_BANNED', 'You are banned by this member'));
+      }
+    }
+  }
+
+  /** Leaves the group: `bye` to every member, `unregister` to the repository, then closes. Idempotent. */
+  leave(): Promise<void> {
+    return this.close();
+  }
+
+  /** Same as {@link leave}. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasJoined = this.state === 'joined';
+    this.state = 'closed';
+    clearInterval(this.pingTimer);
+    clearInterval(this.livenessTimer);
+    clearTimeout(this.reconnectTimer);
+    this.snapshotWaiter?.reject(new NetError('ERR_CLOSED', 'The node was closed'));
+    if (wasJoined) {
+      const bye = this.stamper.stamp({ type: 'bye' });
+      for (const link of this.links.values()) link.connection.send(bye);
+      this.repository?.send(this.stamper.stamp({ type: 'unregister' }));
+    }
+    this.links.clear();
+    const connections = [...this.connections];
+    for (const connection of connections) connection.close();
+    const grace = setTimeout(() => {
+      for (const connection of connections) connection.destroy();
+    }, this.timing.closeGraceMs);
+    await Promise.all(connections.map((c) => c.socketClosed));
+    clearTimeout(grace);
+    if (this.server !== undefined) await closeServer(this.server);
+    if (wasJoined) this.logger.info(`Left ${this.group}`);
+  }
+
+  private requireJoined(): void {
+    if (this.state !== 'joined') throw new NetError('ERR_CLOSED', `Not joined (the node is ${this.state})`);
+  }
+
+  private newConnection(socket: Socket, label: string): Connection {
+    const connection = new Connection(socket, {
+      ...this.options.connection,
+      logger: this.logger,
+      label,
+      errorNotice: (error) => this.stamper.stamp(errorNoticeBody(error)),
+    });
+    this.connections.add(connection);
+    connection.once('close', () => this.connections.delete(connection));
+    return connection;
+  }
+
+  // --- repository ---------------------------------------------------------------------------
+
+  private async connectRepository(): Promise<void> {
+    const target = this.options.repository;
+    const socket = await dial(target, { timeoutMs: this.timing.connectTimeoutMs, code: 'ERR_REPOSITORY_UNREACHABLE' });
+    if (this.state === 'closed') {
+      socket.destroy();
+      throw new NetError('ERR_CLOSED', 'The node was closed');
+    }
+    const connection = this.newConnection(socket, `repository ${formatAddress(target)}`);
+    this.repository = connection;
+    connection.on('message', (message) => this.onRepositoryMessage(connection, message));
+    connection.on('close', (error) => this.onRepositoryClosed(connection, error));
+    const snapshot = new Promise<PeersMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.snapshotWaiter = undefined;
+        reject(new NetError('ERR_REPOSITORY_UNREACHABLE', `The repository at ${formatAddress(target)} did not answer within ${this.timing.handshakeDeadlineMs} ms`));
+        connection.close();
+      }, this.timing.handshakeDeadlineMs);
+      this.snapshotWaiter = {
+        resolve: (m) => (clearTimeout(timer), resolve(m)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      };
+    });
+    const register: MessageBody<'register'> = { type: 'register', name: this.name, port: this.boundAddress!.port };
+    if (this.options.advertiseHost !== undefined) register.host = this.options.advertiseHost;
+    connection.send(this.stamper.stamp(register));
+    const members = await snapshot;
+    await Promise.all(members.members.map((member) => this.connectMember(member)));
+  }
+
+  private onRepositoryMessage(connection: Connection, message: Message): void {
+    switch (message.type) {
+      case 'peers':
+        return this.onPeers(message);
+      case 'ping':
+        connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
+        return;
+      case 'pong':
+        return;
+      case 'error': {
+        const error = new NetError(asErrorCode(message.code, 'ERR_REPOSITORY_UNREACHABLE'), `The repository refused: ${message.text}`);
+        this.logger.warn(`Repository: ${message.code} ${message.text}`);
+        this.snapshotWaiter?.reject(error);
+        this.snapshotWaiter = undefined;
+        return;
+      }
+      default:
+        connection.close(new NetError('ERR_PROTOCOL', `Unexpected ${message.type} from the repository`));
+    }
+  }
+
+  private onPeers(message: PeersMessage): void {
+    const others = message.members.filter((m) => m.id !== this.id);
+    switch (message.event) {
+      case 'snapshot': {
+        this.directory.clear();
+        for (const member of others) this.directory.set(member.id, member);
+        const waiter = this.snapshotWaiter;
+        this.snapshotWaiter = undefined;
+        if (waiter !== undefined) waiter.resolve({ ...message, members: others });
+        else void Promise.all(others.map((member) => this.connectMember(member))); // after a repository reconnect
+        return;
+      }
+      case 'joined':
+        // The newcomer dials us; we only note where it is.
+        for (const member of others) this.directory.set(member.id, member);
+        return;
+      case 'left':
+        // A direct connection outlives the member's repository connection: a member that leaves
+        // says bye, and one that crashed or vanished is caught by its socket or the liveness check.
+        for (const member of others) this.directory.delete(member.id);
+        return;
+      default:
+        assertNever(message.event);
+    }
+  }
+
+  private onRepositoryClosed(connection: Connection, error: NetError | undefined): void {
+    if (this.repository !== connection) return;
+    this.repository = undefined;
+    const lost = new NetError('ERR_REPOSITORY_UNREACHABLE', `Lost the repository connection${error ? `: ${error.message}` : ''}`);
+    if (this.snapshotWaiter !== undefined) {
+      this.snapshotWaiter.reject(lost);
+      this.snapshotWaiter = undefined;
+    }
+    if (this.state !== 'joined') return;
+    this.logger.warn(lost.message);
+    this.emit('repositoryLost', lost);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const base = Math.min(this.timing.reconnectMaxMs, this.timing.reconnectMinMs * 2 ** this.reconnectAttempt);
+    const delay = base / 2 + Math.random() * (base / 2); // jitter, so members do not reconnect in step
+    this.reconnectAttempt += 1;
+    this.reconnectTimer = setTimeout(() => {
+      if (this.state !== 'joined') return;
+      this.connectRepository().then(
+        () => {
+          this.reconnectAttempt = 0;
+          this.logger.info('Repository connection restored');
+          this.emit('repositoryRestored');
+        },
+        (err) => {
+          this.logger.debug(`Repository reconnect failed: ${toNetError(err).message}`);
+          this.repository?.close();
+          this.repository = undefined;
+          if (this.state === 'joined') this.scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  // --- members ------------------------------------------------------------------------------
+
+  /** Dials a member and exchanges `hello`. Never rejects: failures are reported as `connectionError`. */
+  private async connectMember(info: MemberInfo): Promise<void> {
+    if (this.links.has(info.id) || this.isBannedPeer(info.id) || this.isBannedAddress(info.host)) return;
+    try {
+      const socket = await dial(info, { timeoutMs: this.timing.connectTimeoutMs });
+      if (this.state === 'closed') {
+        socket.destroy();
+        return;
+      }
+      const connection = this.newConnection(socket, `member ${info.name} (${info.id}) at ${formatAddress(info)}`);
+      const linked = this.awaitHello(connection, (hello) => {
+        if (hello.from !== info.id) throw new NetError('ERR_PROTOCOL', `Expected hello from ${info.id}, got one from ${hello.from}`);
+        this.addLink(hello, connection, this.id, info.host);
+      });
+      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.boundAddress!.port }));
+      await linked;
+    } catch (err) {
+      const error = toNetError(err);
+      this.logger.warn(`Cannot connect to member ${info.name} (${info.id}) at ${formatAddress(info)}: ${error.code} ${error.message}`);
+      this.emit('connectionError', error);
+    }
+  }
+
+  private accept(socket: Socket): void {
+    if (this.state === 'closed') {
+      socket.destroy();
+      return;
+    }
+    const connection = this.newConnection(socket, `incoming ${socket.remoteAddress}:${socket.remotePort}`);
+    if (this.isBannedAddress(connection.remoteAddress)) {
+      connection.destroy(new NetError('ERR_BANNED', `Refused a connection from banned address ${connection.remoteAddress}`));
+      return;
+    }
+    this.awaitHello(connection, (hello) => {
+      if (hello.group !== this.group) throw new NetError('ERR_PROTOCOL', `Hello for group "${hello.group}", this is "${this.group}"`);
+      if (hello.from === this.id) throw new NetError('ERR_PROTOCOL', 'Hello from this node itself');
+      if (this.isBannedPeer(hello.from)) throw new NetError('ERR_BANNED', `Refused banned peer ${hello.from}`);
+      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.boundAddress!.port }));
+      this.addLink(hello, connection, hello.from, this.directory.get(hello.from)?.host ?? connection.remoteAddress);
+    }).catch(() => {
+      // Already closed with a coded error and logged by the connection.
+    });
+  }
+
+  /**
+   * Waits for the first message, which must be `hello`, and hands it to `onHello` synchronously,
+   * so that messages arriving right behind it in the same chunk already find the member's link.
+   */
+  private awaitHello(connection: Connection, onHello: (hello: HelloMessage) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No hello within ${this.timing.handshakeDeadlineMs} ms`)),
+        this.timing.handshakeDeadlineMs,
+      );
+      const done = (): void => {
+        clearTimeout(timer);
+        connection.off('message', onMessage);
+        connection.off('close', onClose);
+      };
+      const onMessage = (message: Message): void => {
+        done();
+        try {
+          if (message.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${message.type}`);
+          onHello(message);
+          resolve();
+        } catch (err) {
+          const error = toNetError(err, 'ERR_PROTOCOL');
+          connection.close(error);
+          reject(error);
+        }
+      };
+      const onClose = (error: NetError | undefined): void => {
+        done();
+        reject(error ?? new NetError('ERR_CLOSED', `${connection.label} closed during the handshake`));
+      };
+      connection.on('message', onMessage);
+      connection.on('close', onClose);
+    });
+  }
+
+  private addLink(hello: HelloMessage, connection: Connection, dialer: string, host: string): void {
+    const member: Member = { id: hello.from, name: hello.name, host, port: hello.port };
+    connection.label = `member ${member.name} (${member.id}) at ${formatAddress(member)}`;
+    const link: Link = { member, connection, dialer };
+    const existing = this.links.get(member.id);
+    if (existing !== undefined) {
+      // Two connections to one member. A redial by the same side replaces the old one; a
+      // simultaneous dial from both sides is settled the same way on both: keep the connection
+      // dialed by the smaller peer id. The dropped connection's close event finds it unlinked.
+      const preferredDialer = this.id < member.id ? this.id : member.id;
+      if (existing.dialer === dialer || dialer === preferredDialer) {
+        this.links.set(member.id, link);
+        this.watchLink(link);
+        existing.connection.close();
+      } else {
+        connection.close();
+      }
+      return;
+    }
+    this.links.set(member.id, link);
+    this.directory.set(member.id, { ...(this.directory.get(member.id) ?? member), name: member.name });
+    this.watchLink(link);
+    this.logger.info(`Connected to ${member.name} (${member.id}) at ${formatAddress(member)}`);
+    this.emit('memberJoined', member);
+  }
+
+  private watchLink(link: Link): void {
+    link.connection.on('message', (message, binary) => this.onLinkMessage(link, message, binary));
+    link.connection.on('close', (error) => this.onLinkClosed(link, error));
+  }
+
+  private onLinkMessage(link: Link, message: Message, binary: Buffer | undefined): void {
+    if (message.from !== link.member.id || message.group !== this.group) {
+      link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
+      return;
+    }
+    if (this.isBannedPeer(link.member.id)) return;
+    switch (message.type) {
+      case 'ping':
+        link.connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
+        return;
+      case 'pong':
+        return;
+      case 'bye':
+        link.leaveReason = 'bye';
+        link.connection.close();
+        return;
+      case 'error':
+        this.logger.warn(`${link.member.name} (${link.member.id}) reports ${message.code}: ${message.text}`);
+        return;
+      case 'chat':
+        if (message.to !== undefined && message.to !== this.id) {
+          this.logger.debug(`Ignored a direct message from ${link.member.id} addressed to ${message.to}`);
+          return;
+        }
+        this.emit('message', message, link.member, undefined);
+        return;
+      case 'note':
+      case 'image':
+      case 'stroke':
+      case 'snippet':
+        this.lamport = Math.max(this.lamport, message.clock);
+        this.emit('message', message, link.member, binary);
+        return;
+      case 'ack':
+        this.emit('message', message, link.member, undefined);
+        return;
+      case 'hello':
+      case 'register':
+      case 'peers':
+      case 'unregister':
+        link.connection.close(new NetError('ERR_PROTOCOL', `Unexpected ${message.type} from a member`));
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private onLinkClosed(link: Link, error: NetError | undefined): void {
+    if (this.links.get(link.member.id) !== link) return; // replaced, or this node is closing
+    this.links.delete(link.member.id);
+    const reason: MemberLeftReason = link.leaveReason ?? (error?.code === 'ERR_PEER_TIMEOUT' ? 'timeout' : 'closed');
+    this.logger.info(`${link.member.name} (${link.member.id}) left: ${reason}`);
+    if (error !== undefined && reason !== 'banned') this.emit('connectionError', error);
+    this.emit('memberLeft', link.member, reason);
+  }
+
+  // --- liveness -----------------------------------------------------------------------------
+
+  private pingAll(): void {
+    for (const link of this.links.values()) link.connection.send(this.stamper.stamp({ type: 'ping' }));
+    this.repository?.send(this.stamper.stamp({ type: 'ping' }));
+  }
+
+  private closeSilentConnections(): void {
+    const now = performance.now();
+    for (const connection of this.connections) {
+      if (now - connection.lastReceivedAt > this.timing.peerTimeoutMs) {
+        connection.close(new NetError('ERR_PEER_TIMEOUT', `Nothing received from ${connection.label} for ${this.timing.peerTimeoutMs} ms`));
+      }
+    }
+  }
+
+  // --- bans ---------------------------------------------------------------------------------
+
+  private isBannedPeer(id: string): boolean {
+    return this.bans.has(id);
+  }
+
+  private isBannedAddress(address: string): boolean {
+    return this.bans.has(address) || this.bans.has(address.toLowerCase()) || this.bannedAddresses.has(address);
+  }
+
+  /** Resolves banned host names to addresses, so that connections from them can be refused. */
+  private async resolveBannedHosts(entries: string[]): Promise<void> {
+    const hostNames = entries.filter((e) => isIP(e) === 0 && /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(e) && /[.]|^localhost$/i.test(e));
+    await Promise.all(
+      hostNames.map(async (host) => {
+        try {
+          for (const { address } of await lookup(host, { all: true })) this.bannedAddresses.add(address);
+        } catch {
+          this.logger.debug(`Banned host name ${host} does not resolve`);
+        }
+      }),
+    );
+  }
+}
+
+const knownCodes = new Set<string>(['ERR_BANNED', 'ERR_BAD_INPUT', 'ERR_PROTOCOL', 'ERR_BAD_MESSAGE', 'ERR_HANDSHAKE_TIMEOUT']);
+
+/** Keeps an error code a remote side sent when it is one we know, else uses `fallback`. */
+function asErrorCode(code: string, fallback: NetErrorCode): NetErrorCode {
+  return knownCodes.has(code) ? (code as NetErrorCode) : fallback;
+}

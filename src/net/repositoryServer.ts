@@ -1,0 +1,227 @@
+/**
+ * The repository server: it tells a newcomer who is already in a group, and tells the group who
+ * joins and leaves. It holds no message content. Embeddable (the extension starts one when none
+ * answers) and run standalone by `team-notes repository`.
+ */
+import { EventEmitter } from 'node:events';
+import type { Server, Socket } from 'node:net';
+import { Connection, errorNoticeBody } from './connection';
+import type { ConnectionOptions } from './connection';
+import { NetError } from './errors';
+import { EnvelopeStamper, newPeerId } from './ids';
+import { DEFAULT_REPOSITORY_PORT, HANDSHAKE_DEADLINE_MS, PEER_TIMEOUT_MS } from './limits';
+import { silentLogger } from './logger';
+import type { Logger } from './logger';
+import type { MemberInfo, Message, RegisterMessage } from './messages';
+import { closeServer, formatAddress, listen } from './tcp';
+import type { HostPort } from './tcp';
+
+/** Most members one group may have; the member list must fit one 64 KiB `peers` frame. */
+export const MAX_GROUP_MEMBERS = 256;
+
+export interface RepositoryServerOptions {
+  logger?: Logger;
+  /** A member silent for this long is dropped, in ms. Default {@link PEER_TIMEOUT_MS}. */
+  heartbeatTimeoutMs?: number;
+  /** Time a new connection has to send `register`, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
+  handshakeDeadlineMs?: number;
+  /** Passed to every connection (frame deadline, queue bounds). */
+  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice'>;
+}
+
+export type LeaveReason = 'unregister' | 'closed' | 'timeout' | 'replaced';
+
+export interface RepositoryEvents {
+  memberJoined: [group: string, member: MemberInfo];
+  memberLeft: [group: string, member: MemberInfo, reason: LeaveReason];
+}
+
+interface Registration {
+  group: string;
+  member: MemberInfo;
+  connection: Connection;
+}
+
+export class RepositoryServer extends EventEmitter<RepositoryEvents> {
+  /** The repository's own id, the `from` of everything it sends. */
+  readonly id = newPeerId();
+  private readonly logger: Logger;
+  private readonly heartbeatTimeoutMs: number;
+  private readonly handshakeDeadlineMs: number;
+  /** group name -> member id -> registration */
+  private readonly groups = new Map<string, Map<string, Registration>>();
+  private readonly connections = new Set<Connection>();
+  private readonly stampers = new Map<string, EnvelopeStamper>();
+  private server: Server | undefined;
+  private boundAddress: HostPort | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: RepositoryServerOptions = {}) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? PEER_TIMEOUT_MS;
+    this.handshakeDeadlineMs = options.handshakeDeadlineMs ?? HANDSHAKE_DEADLINE_MS;
+  }
+
+  /** Starts listening; port 0 picks a free port. Resolves to the bound address. */
+  async listen(port = DEFAULT_REPOSITORY_PORT, host = '0.0.0.0'): Promise<HostPort> {
+    if (this.server !== undefined || this.closing !== undefined) throw new NetError('ERR_CLOSED', 'The repository server was already started');
+    const { server, address } = await listen((socket) => this.accept(socket), { host, port });
+    server.on('error', (err) => this.logger.error(`Repository listener failed: ${err.message}`));
+    this.server = server;
+    this.boundAddress = address;
+    const tick = Math.max(10, Math.floor(this.heartbeatTimeoutMs / 3));
+    this.heartbeatTimer = setInterval(() => this.dropSilentMembers(), tick);
+    this.logger.info(`Repository listening on ${formatAddress(address)}`);
+    return address;
+  }
+
+  /** The address it listens on, once listening. */
+  get address(): HostPort | undefined {
+    return this.boundAddress;
+  }
+
+  /** The members of a group, in order of joining. */
+  members(group: string): MemberInfo[] {
+    return [...(this.groups.get(group)?.values() ?? [])].map((r) => r.member);
+  }
+
+  /** Names of the groups that have members. */
+  groupNames(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /** Stops listening and closes every connection. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.heartbeatTimer);
+      // Forget the groups first: members losing the repository is not members leaving their group.
+      this.groups.clear();
+      for (const connection of this.connections) connection.close();
+      if (this.server !== undefined) await closeServer(this.server);
+    })();
+    return this.closing;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    let registration: Registration | undefined;
+    const connection = new Connection(socket, {
+      ...this.options.connection,
+      logger: this.logger,
+      errorNotice: (error) => this.stamp(registration?.group ?? '', errorNoticeBody(error)),
+    });
+    this.connections.add(connection);
+    const handshake = setTimeout(
+      () => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No register within ${this.handshakeDeadlineMs} ms`)),
+      this.handshakeDeadlineMs,
+    );
+    connection.on('message', (message) => {
+      if (registration === undefined) {
+        clearTimeout(handshake);
+        if (message.type !== 'register') {
+          connection.close(new NetError('ERR_PROTOCOL', `Expected register, got ${message.type}`));
+          return;
+        }
+        registration = this.register(message, connection);
+        return;
+      }
+      this.onMemberMessage(registration, message);
+    });
+    connection.on('close', () => {
+      clearTimeout(handshake);
+      this.connections.delete(connection);
+      if (registration !== undefined) this.remove(registration, 'closed');
+    });
+  }
+
+  private register(message: RegisterMessage, connection: Connection): Registration | undefined {
+    let members = this.groups.get(message.group);
+    const previous = members?.get(message.from);
+    if (previous !== undefined) {
+      // The same peer registering again (it reconnected): the newer connection wins.
+      this.remove(previous, 'replaced');
+      previous.connection.close();
+      members = this.groups.get(message.group);
+    }
+    if (members !== undefined && members.size >= MAX_GROUP_MEMBERS) {
+      connection.close(new NetError('ERR_BAD_INPUT', `Group "${message.group}" is full (${MAX_GROUP_MEMBERS} members)`));
+      return undefined;
+    }
+    const member: MemberInfo = { id: message.from, name: message.name, host: message.host ?? connection.remoteAddress, port: message.port };
+    const registration: Registration = { group: message.group, member, connection };
+    connection.label = `member ${member.name} (${member.id}) of ${message.group} at ${formatAddress(member)}`;
+    connection.send(this.stamp(message.group, { type: 'peers', event: 'snapshot', members: this.members(message.group) }));
+    if (members === undefined) {
+      members = new Map();
+      this.groups.set(message.group, members);
+    }
+    members.set(member.id, registration);
+    this.tell(registration, 'joined');
+    this.logger.info(`${member.name} (${member.id}) joined ${message.group} from ${formatAddress(member)}; ${members.size} members`);
+    this.emit('memberJoined', message.group, member);
+    return registration;
+  }
+
+  private onMemberMessage(registration: Registration | undefined, message: Message): void {
+    if (registration === undefined) return; // refused registration, closing
+    switch (message.type) {
+      case 'ping':
+        registration.connection.send(this.stamp(registration.group, { type: 'pong', re: message.id }));
+        return;
+      case 'pong':
+        return;
+      case 'unregister':
+        this.remove(registration, 'unregister');
+        registration.connection.close();
+        return;
+      default:
+        registration.connection.close(new NetError('ERR_PROTOCOL', `The repository does not take ${message.type} messages`));
+    }
+  }
+
+  private remove(registration: Registration, reason: LeaveReason): void {
+    const members = this.groups.get(registration.group);
+    if (members?.get(registration.member.id) !== registration) return;
+    members.delete(registration.member.id);
+    if (members.size === 0) {
+      this.groups.delete(registration.group);
+      this.stampers.delete(registration.group);
+    }
+    this.tell(registration, 'left');
+    this.logger.info(`${registration.member.name} (${registration.member.id}) left ${registration.group}: ${reason}`);
+    this.emit('memberLeft', registration.group, registration.member, reason);
+  }
+
+  /** Tells every other member of the group that `registration` joined or left. */
+  private tell(registration: Registration, event: 'joined' | 'left'): void {
+    const members = this.groups.get(registration.group);
+    if (members === undefined) return;
+    const notice = this.stamp(registration.group, { type: 'peers', event, members: [registration.member] });
+    for (const other of members.values()) {
+      if (other !== registration) other.connection.send(notice);
+    }
+  }
+
+  private dropSilentMembers(): void {
+    const now = performance.now();
+    for (const connection of this.connections) {
+      if (now - connection.lastReceivedAt > this.heartbeatTimeoutMs) {
+        connection.close(new NetError('ERR_PEER_TIMEOUT', `Nothing received for ${this.heartbeatTimeoutMs} ms`));
+      }
+    }
+  }
+
+  private stamp(group: string, body: Parameters<EnvelopeStamper['stamp']>[0]): Message {
+    let stamper = this.stampers.get(group);
+    if (stamper === undefined) {
+      stamper = new EnvelopeStamper(this.id, group);
+      if (group !== '') this.stampers.set(group, stamper);
+    }
+    return stamper.stamp(body);
+  }
+}
