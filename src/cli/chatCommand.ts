@@ -121,7 +121,10 @@ export async function runChat(argv: string[]): Promise<number> {
     bans: options.ban,
     logger,
   });
-  node.on('memberJoined', (member) => printEvent(json, { event: 'joined', member: memberJson(member) }, `* ${member.name} joined`));
+  // Members met while joining are announced right after the ready line, so that it comes first.
+  let metWhileJoining: Member[] | undefined = [];
+  const announceJoined = (member: Member): void => printEvent(json, { event: 'joined', member: memberJson(member) }, `* ${member.name} joined`);
+  node.on('memberJoined', (member) => (metWhileJoining !== undefined ? metWhileJoining.push(member) : announceJoined(member)));
   node.on('memberLeft', (member, reason) => printEvent(json, { event: 'left', member: memberJson(member), reason }, `* ${member.name} left (${reason})`));
   node.on('message', (message, from) => printEvent(json, messageJson(message, from), messageText(message, from)));
   node.on('connectionError', (error) => printError(json, error.code, error.message));
@@ -143,8 +146,11 @@ export async function runChat(argv: string[]): Promise<number> {
   printEvent(
     json,
     { event: 'ready', id: node.id, name: node.name, group: node.group, listen: address, members: node.members().map(memberJson) },
-    `Joined "${node.group}" as ${node.name} (${node.id}); listening on ${address}; ${node.members().length} other member(s). Type to chat, /quit to leave.`,
+    `Joined "${node.group}" as ${node.name} (${node.id}); listening on ${address}. Type to chat, /to NAME text for one member, /quit to leave.`,
   );
+  const met = metWhileJoining;
+  metWhileJoining = undefined;
+  for (const member of met) if (node.members().some((m) => m.id === member.id)) announceJoined(member);
 
   const input = createInterface({ input: process.stdin, terminal: false });
   input.once('close', endInput);

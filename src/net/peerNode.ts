@@ -33,6 +33,7 @@ import type {
   StrokeMessage,
 } from './messages';
 import { closeServer, dial, formatAddress, listen } from './tcp';
+import { displayNameProblem, groupNameProblem } from './xmlCodec';
 import type { HostPort } from './tcp';
 
 /** A member this node is connected to. */
@@ -145,6 +146,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   constructor(private readonly options: PeerNodeOptions) {
     super();
+    const problem = groupNameProblem(options.group) ?? displayNameProblem(options.name);
+    if (problem !== undefined) throw new NetError('ERR_BAD_INPUT', problem);
     this.id = options.id ?? newPeerId();
     this.name = options.name;
     this.group = options.group;

@@ -942,3 +942,13 @@ export function decodeMessage(payload: Buffer | Uint8Array): Message {
   if (typeof root !== 'object' || root === null) throw badMessage(`${type}: text content outside an element`);
   return codec.decode(root as XmlObject);
 }
+
+/** Why `name` cannot be a group name, or undefined when it can (for validating user input early). */
+export function groupNameProblem(name: string): string | undefined {
+  return GROUP.read(name) === undefined ? `A group name must be ${GROUP.rule}.` : undefined;
+}
+
+/** Why `name` cannot be a display name, or undefined when it can (for validating user input early). */
+export function displayNameProblem(name: string): string | undefined {
+  return DISPLAY_NAME.read(name) === undefined ? `A display name must be ${DISPLAY_NAME.rule}.` : undefined;
+}

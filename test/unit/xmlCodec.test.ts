@@ -475,7 +475,8 @@ describe('xmlCodec', () => {
     });
   });
 
-  describe('properties', () => {
+  describe('properties', function () {
+    this.timeout(60_000);
     const id = fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/);
     const group = fc.stringMatching(/^[A-Za-z0-9._-]([A-Za-z0-9 ._-]{0,62}[A-Za-z0-9._-])?$/);
     // eslint-disable-next-line no-control-regex

@@ -1,16 +1,20 @@
 /**
- * The board webview's script. It speaks to the host only through src/webview/protocol.ts.
+ * The board webview's script. It speaks to the host only through src/webview/protocol.ts: it says
+ * `ready`, renders the `snapshot` the host answers with, then applies deltas.
  */
-import type { HostToWebview, WebviewToHost } from '../protocol';
-
-interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+import { parseHostMessage } from './hostMessages';
+import { BoardApp } from './app';
+import { ViewStateStore } from './viewState';
 
 const vscode = acquireVsCodeApi();
-window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
-  const status = document.getElementById('status');
-  if (status !== null && event.data.type === 'snapshot') status.textContent = event.data.group ?? 'Not joined';
+const store = new ViewStateStore(vscode);
+const root = document.getElementById('app') ?? document.body;
+const app = new BoardApp(root, store, (message) => vscode.postMessage(message));
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  // Anything that does not match the protocol is ignored: it is peer data relayed by the host.
+  const message = parseHostMessage(event.data);
+  if (message !== undefined) app.handle(message);
 });
+
 vscode.postMessage({ type: 'ready' });

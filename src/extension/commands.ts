@@ -1,0 +1,225 @@
+/**
+ * The palette commands. Each can also be run with an argument object so that other extensions,
+ * keybindings and tests can skip the prompts (e.g. `teamNotes.joinGroup` with `{ group, name }`).
+ */
+import { userInfo } from 'node:os';
+import * as vscode from 'vscode';
+import { toNetError } from '../net/errors';
+import type { Logger } from '../net/logger';
+import { displayNameProblem, groupNameProblem } from '../net/xmlCodec';
+import type { BoardPanels } from './boardPanel';
+import type { Session } from './session';
+import { readSettings, saveDisplayName } from './settings';
+
+const RECENT_GROUPS_KEY = 'teamNotes.recentGroups';
+const MAX_RECENT_GROUPS = 10;
+
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  session: Session;
+  board: BoardPanels;
+  log: vscode.LogOutputChannel;
+  logger: Logger;
+}
+
+type JoinArgs = { group?: unknown; name?: unknown } | undefined;
+type SendArgs = { text?: unknown; to?: unknown } | undefined;
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('teamNotes.joinGroup', (args?: JoinArgs) => joinGroup(ctx, args)),
+    vscode.commands.registerCommand('teamNotes.leaveGroup', () => leaveGroup(ctx)),
+    vscode.commands.registerCommand('teamNotes.openBoard', () => ctx.board.show()),
+    vscode.commands.registerCommand('teamNotes.sendMessage', (args?: SendArgs) => sendMessage(ctx, args)),
+    vscode.commands.registerCommand('teamNotes.shareSelection', () => shareSelection(ctx)),
+    vscode.commands.registerCommand('teamNotes.startRepository', () => startRepository(ctx)),
+    vscode.commands.registerCommand('teamNotes.showLog', () => ctx.log.show(true)),
+  ];
+}
+
+/** Shows an error with buttons to act on it. */
+async function showError(ctx: CommandContext, message: string, settingsQuery = 'teamNotes'): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Log');
+  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', settingsQuery);
+  if (choice === 'Show Log') ctx.log.show(true);
+}
+
+/** Asks for a group: recent groups to pick, or a new name typed in. */
+async function pickGroup(ctx: CommandContext): Promise<string | undefined> {
+  const recent = ctx.extension.globalState.get<string[]>(RECENT_GROUPS_KEY, []).filter((g) => groupNameProblem(g) === undefined);
+  const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { group?: string }>();
+  quickPick.title = 'Team Notes: Join Group';
+  quickPick.placeholder = recent.length > 0 ? 'Pick a recent group or type the name of a group to join' : 'Type the name of the group to join, e.g. design';
+  const recentItems = recent.map((group) => ({ label: group, description: 'recent', group }));
+  const update = (): void => {
+    const typed = quickPick.value.trim();
+    const items: (vscode.QuickPickItem & { group?: string })[] = [];
+    if (typed !== '' && !recent.includes(typed)) {
+      const problem = groupNameProblem(typed);
+      items.push(problem === undefined ? { label: `$(add) Join "${typed}"`, group: typed, alwaysShow: true } : { label: `$(error) ${problem}`, alwaysShow: true });
+    }
+    quickPick.items = [...items, ...recentItems];
+  };
+  update();
+  return new Promise((resolve) => {
+    quickPick.onDidChangeValue(update);
+    quickPick.onDidAccept(() => {
+      const group = quickPick.selectedItems[0]?.group;
+      if (group === undefined) return; // an invalid name: keep the picker open
+      resolve(group);
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      resolve(undefined);
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
+}
+
+/** The display name from the settings, or asked for (the first time) and remembered. */
+async function displayName(): Promise<string | undefined> {
+  const configured = readSettings().displayName;
+  if (configured !== '' && displayNameProblem(configured) === undefined) return configured;
+  const name = await vscode.window.showInputBox({
+    title: 'Team Notes: Your Display Name',
+    prompt: 'The name your teammates see. You can change it later in the settings (Team Notes: Display Name).',
+    value: safeUserName(),
+    ignoreFocusOut: true,
+    validateInput: (value) => displayNameProblem(value.trim()),
+  });
+  if (name === undefined) return undefined;
+  await saveDisplayName(name.trim());
+  return name.trim();
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
+  const group = typeof args?.group === 'string' ? args.group.trim() : await pickGroup(ctx);
+  if (group === undefined) return;
+  const problem = groupNameProblem(group);
+  if (problem !== undefined) return void vscode.window.showErrorMessage(problem);
+  const name = typeof args?.name === 'string' ? args.name.trim() : await displayName();
+  if (name === undefined) return;
+  const nameProblem = displayNameProblem(name);
+  if (nameProblem !== undefined) return showError(ctx, nameProblem, 'teamNotes.displayName');
+
+  const settings = readSettings();
+  try {
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Team Notes: joining "${group}"…` },
+      () => ctx.session.join(group, name, settings),
+    );
+    const recent = [group, ...ctx.extension.globalState.get<string[]>(RECENT_GROUPS_KEY, []).filter((g) => g !== group)];
+    await ctx.extension.globalState.update(RECENT_GROUPS_KEY, recent.slice(0, MAX_RECENT_GROUPS));
+    ctx.board.show();
+    if (outcome.startedRepository !== undefined) void announceRepository(outcome.startedRepository);
+  } catch (err) {
+    const error = toNetError(err);
+    ctx.logger.error(`Join ${group} failed: ${error.code} ${error.message}`);
+    await showError(ctx, `Team Notes could not join "${group}": ${error.message}`, error.code === 'ERR_BAD_ADDRESS' ? 'teamNotes.repositoryAddress' : 'teamNotes');
+  }
+}
+
+/** Tells the user, once per start, the address teammates should enter; offers to copy it. */
+async function announceRepository(address: string): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(
+    `No repository server answered, so Team Notes started one in this window. Teammates join with Repository Address ${address}.`,
+    'Copy Address',
+  );
+  if (choice === 'Copy Address') await vscode.env.clipboard.writeText(address);
+}
+
+async function leaveGroup(ctx: CommandContext): Promise<void> {
+  const group = ctx.session.groupName;
+  if (!ctx.session.joined) return void vscode.window.showInformationMessage('Team Notes: you are not in a group.');
+  await ctx.session.leave();
+  vscode.window.setStatusBarMessage(`Team Notes: left "${group ?? ''}"`, 3000);
+}
+
+/** Offers to join when a command needs a group. Returns true when joined. */
+async function requireJoined(ctx: CommandContext, action: string): Promise<boolean> {
+  if (ctx.session.joined) return true;
+  const choice = await vscode.window.showInformationMessage(`Join a group to ${action}.`, 'Join Group…');
+  if (choice === 'Join Group…') await vscode.commands.executeCommand('teamNotes.joinGroup');
+  return ctx.session.joined;
+}
+
+async function sendMessage(ctx: CommandContext, args: SendArgs): Promise<void> {
+  if (!(await requireJoined(ctx, 'send a message'))) return;
+  let to: string | undefined;
+  if (typeof args?.to === 'string') {
+    const target = args.to;
+    const member = ctx.session.memberList().find((m) => m.id === target) ?? ctx.session.memberList().find((m) => m.name === target);
+    if (member === undefined) return void vscode.window.showErrorMessage(`Team Notes: no member "${target}" in this group.`);
+    to = member.id;
+  }
+  let text = typeof args?.text === 'string' ? args.text : undefined;
+  for (;;) {
+    text ??= await vscode.window.showInputBox({
+      title: `Team Notes: Message to ${to === undefined ? `"${ctx.session.groupName ?? ''}"` : (ctx.session.memberList().find((m) => m.id === to)?.name ?? 'member')}`,
+      prompt: 'Press Enter to send',
+      ignoreFocusOut: true,
+    });
+    if (text === undefined || text.trim() === '') return;
+    try {
+      ctx.session.sendChat(text, to);
+      return;
+    } catch (err) {
+      // Never drop what the user typed: offer it back for another try.
+      const retry = await vscode.window.showErrorMessage(`Team Notes: message not sent: ${toNetError(err).message}`, 'Edit and Retry');
+      if (retry !== 'Edit and Retry') return;
+      text = await vscode.window.showInputBox({ title: 'Team Notes: Message', value: text, ignoreFocusOut: true });
+    }
+  }
+}
+
+async function shareSelection(ctx: CommandContext): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor === undefined || editor.selection.isEmpty) {
+    return void vscode.window.showInformationMessage('Team Notes: select some code to share first.');
+  }
+  if (!(await requireJoined(ctx, 'share code'))) return;
+  const { document, selection } = editor;
+  // A selection that ends at column 0 of a line does not include that line.
+  const endLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+  try {
+    ctx.session.shareSnippet({
+      code: document.getText(selection),
+      language: /^[A-Za-z0-9_.+#-]{1,64}$/.test(document.languageId) ? document.languageId : 'plaintext',
+      path: snippetPath(document.uri),
+      startLine: selection.start.line + 1,
+      endLine: endLine + 1,
+    });
+    vscode.window.setStatusBarMessage('Team Notes: shared the selection to the board', 3000);
+  } catch (err) {
+    await showError(ctx, `Team Notes could not share the selection: ${toNetError(err).message}`);
+  }
+}
+
+/** A workspace-relative path with `/` separators; just the file name for files outside the workspace. */
+export function snippetPath(uri: vscode.Uri): string {
+  const relative = vscode.workspace.asRelativePath(uri, false).replace(/\\/g, '/');
+  const inWorkspace = relative !== uri.fsPath && !relative.startsWith('/') && !/^[A-Za-z]:/.test(relative);
+  const path = inWorkspace ? relative : (uri.path.split('/').pop() ?? 'selection');
+  const clean = path.split('/').filter((segment) => segment !== '' && segment !== '.' && segment !== '..').join('/');
+  return clean === '' ? 'selection' : clean;
+}
+
+async function startRepository(ctx: CommandContext): Promise<void> {
+  const settings = readSettings();
+  try {
+    const address = await ctx.session.startRepository(undefined, settings.listenHost);
+    const choice = await vscode.window.showInformationMessage(`Team Notes: a repository server runs in this window. Teammates join with Repository Address ${address}.`, 'Copy Address');
+    if (choice === 'Copy Address') await vscode.env.clipboard.writeText(address);
+  } catch (err) {
+    await showError(ctx, toNetError(err).message);
+  }
+}

@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import type { MemberView } from '../webview/protocol';
+import { Disposable } from './disposable';
+import type { Session } from './session';
+
+type Row = { kind: 'self'; name: string } | { kind: 'member'; member: MemberView };
+
+/** The Members view: this member first, then the others with their online state. */
+export class MembersView extends Disposable implements vscode.TreeDataProvider<Row> {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly session: Session) {
+    super();
+    const view = this.register(vscode.window.createTreeView('teamNotes.members', { treeDataProvider: this, showCollapseAll: false }));
+    const update = (): void => {
+      const state = session.snapshot().session;
+      view.description = state.state === 'joined' ? state.group : undefined;
+      // Drives the welcome view and the commands shown only while joined.
+      void vscode.commands.executeCommand('setContext', 'teamNotes.joined', state.state === 'joined');
+      this.changed.fire();
+    };
+    this.register(session.onDidChange((change) => (change.kind === 'session' || change.kind === 'members' ? update() : undefined)));
+    update();
+  }
+
+  getChildren(): Row[] {
+    const { session, members } = this.session.snapshot();
+    if (session.state !== 'joined' || session.self === undefined) return [];
+    const others = [...members].sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+    return [{ kind: 'self', name: session.self.name }, ...others.map((member): Row => ({ kind: 'member', member }))];
+  }
+
+  getTreeItem(row: Row): vscode.TreeItem {
+    if (row.kind === 'self') {
+      const item = new vscode.TreeItem(row.name);
+      item.description = 'you';
+      item.iconPath = new vscode.ThemeIcon('account', new vscode.ThemeColor('charts.green'));
+      return item;
+    }
+    const { member } = row;
+    const item = new vscode.TreeItem(member.name);
+    item.id = member.id;
+    item.description = member.online ? 'online' : 'offline';
+    item.tooltip = `${member.name} (${member.online ? 'online' : 'offline'})\nPeer id ${member.id}`;
+    item.iconPath = member.online
+      ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green'))
+      : new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground'));
+    item.accessibilityInformation = { label: `${member.name}, ${member.online ? 'online' : 'offline'}` };
+    return item;
+  }
+}

@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { Disposable } from './disposable';
+import type { Session } from './session';
+
+/** One status bar item: the group and how many members are online; a click opens the board (or joins). */
+export class StatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('teamNotes.status', vscode.StatusBarAlignment.Left, 50));
+
+  constructor(private readonly session: Session) {
+    super();
+    this.item.name = 'Team Notes';
+    this.register(session.onDidChange((change) => (change.kind === 'session' || change.kind === 'members' ? this.update() : undefined)));
+    this.update();
+    this.item.show();
+  }
+
+  private update(): void {
+    const { session, members } = this.session.snapshot();
+    const online = members.filter((m) => m.online).length;
+    switch (session.state) {
+      case 'idle':
+        this.item.text = '$(organization) Team Notes';
+        this.item.tooltip = 'Team Notes: not in a group. Click to join one.';
+        this.item.command = 'teamNotes.joinGroup';
+        this.item.accessibilityInformation = { label: 'Team Notes: not in a group. Join a group.' };
+        return;
+      case 'joining':
+        this.item.text = `$(sync~spin) ${session.group ?? ''}`;
+        this.item.tooltip = `Team Notes: joining ${session.group ?? ''}…`;
+        this.item.command = 'teamNotes.showLog';
+        this.item.accessibilityInformation = { label: `Team Notes: joining ${session.group ?? ''}` };
+        return;
+      case 'joined': {
+        const others = `${online} other member${online === 1 ? '' : 's'} online`;
+        this.item.text = `$(organization) ${session.group ?? ''} $(person) ${online + 1}`;
+        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}. Click to open the board.`;
+        this.item.command = 'teamNotes.openBoard';
+        this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}. Open the board.` };
+        return;
+      }
+    }
+  }
+}

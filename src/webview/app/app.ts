@@ -1,0 +1,127 @@
+/**
+ * The board panel: the join screen while not in a group; the board with members and chat beside
+ * it once joined. It renders what the host sends and posts what the user does; it keeps no model
+ * of its own beyond the last snapshot and deltas.
+ */
+import { assertNever } from '../protocol';
+import type { HostToWebview, MemberView, SessionView, WebviewToHost } from '../protocol';
+import { BoardView } from './boardView';
+import { ChatLog } from './chatLog';
+import { Composer } from './composer';
+import { h } from './dom';
+import { JoinView } from './joinView';
+import { MembersView } from './membersView';
+import type { ViewStateStore } from './viewState';
+
+type Mode = 'loading' | 'join' | 'board';
+
+export class BoardApp {
+  private readonly loading: HTMLElement;
+  private readonly join: JoinView;
+  private readonly workspace: HTMLElement;
+  private readonly board: BoardView;
+  private readonly members: MembersView;
+  private readonly chat: ChatLog;
+  private readonly composer: Composer;
+  private session: SessionView = { state: 'idle' };
+  private memberList: MemberView[] = [];
+  private mode: Mode = 'loading';
+
+  constructor(root: HTMLElement, store: ViewStateStore, post: (message: WebviewToHost) => void) {
+    this.loading = h('div', { className: 'loading', attrs: { role: 'status' }, text: 'Loading Team Notes…' });
+    this.join = new JoinView(post);
+    this.board = new BoardView(store, post);
+    this.members = new MembersView((member) => this.composer.chooseRecipient(member));
+    this.chat = new ChatLog();
+    this.composer = new Composer(store, post);
+    const chatSection = h(
+      'section',
+      { className: 'side-section chat', attrs: { 'aria-labelledby': 'chat-heading' } },
+      h('h2', { className: 'section-header', attrs: { id: 'chat-heading' } }, h('span', { text: 'Chat' })),
+      this.chat.element,
+      this.composer.element,
+    );
+    this.workspace = h(
+      'div',
+      { className: 'workspace' },
+      this.board.element,
+      h('aside', { className: 'side', attrs: { 'aria-label': 'Members and chat' } }, this.members.element, chatSection),
+    );
+    this.join.element.hidden = true;
+    this.workspace.hidden = true;
+    root.replaceChildren(this.loading, this.join.element, this.workspace);
+  }
+
+  handle(message: HostToWebview): void {
+    switch (message.type) {
+      case 'snapshot':
+        this.session = message.session;
+        this.memberList = message.members;
+        this.renderSession();
+        this.board.replaceAll(message.board);
+        // Shown after the items are in, so the first view starts from the board's content.
+        this.showMode();
+        this.chat.replaceAll(message.chat);
+        break;
+      case 'session':
+        this.session = message.session;
+        this.showMode();
+        this.renderSession();
+        break;
+      case 'members':
+        this.memberList = message.members;
+        this.renderMembers();
+        break;
+      case 'chat':
+        this.chat.add(message.entry);
+        break;
+      case 'boardItem':
+        this.board.upsert(message.item);
+        break;
+      case 'boardRemove':
+        this.board.remove(message.id);
+        break;
+      case 'error':
+        if (this.mode === 'board') this.composer.showError(message.message);
+        else this.join.showError(message.message);
+        break;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private renderSession(): void {
+    this.join.render(this.session);
+    this.board.setSession(this.session);
+    this.renderMembers();
+  }
+
+  private renderMembers(): void {
+    const self = this.session.self;
+    let members = this.memberList;
+    // The panel always lists you, even if the host's list leaves you out.
+    if (self !== undefined && this.session.state === 'joined' && !members.some((m) => m.id === self.id)) {
+      members = [{ id: self.id, name: self.name, online: true }, ...members];
+    }
+    this.members.render(members, self?.id);
+    this.composer.setMembers(members, self?.id);
+  }
+
+  private showMode(): void {
+    const mode: Mode = this.session.state === 'joined' ? 'board' : 'join';
+    if (mode === this.mode) return;
+    const active = document.activeElement;
+    const hadFocus = active !== null && active !== document.body && (this.workspace.contains(active) || this.join.element.contains(active));
+    this.mode = mode;
+    this.loading.hidden = true;
+    this.join.element.hidden = mode !== 'join';
+    this.workspace.hidden = mode !== 'board';
+    if (mode === 'board') {
+      this.join.clearError();
+      this.board.shown();
+      if (hadFocus) this.composer.focus();
+    } else if (hadFocus) {
+      this.join.focus();
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Run-time checks on what the host posts. The host is trusted code, but what it forwards came
+ * from other peers and a version mismatch is possible: anything that does not match the protocol
+ * is dropped here (reported through `onInvalid`), so rendering never throws on bad data. Each
+ * accepted value is rebuilt from its known fields only.
+ */
+import type { BoardItem, BoardNote, BoardSnippet, ChatEntry, HostToWebview, MemberView, SessionView } from '../protocol';
+
+/** Longest id, name and short field accepted, in characters. */
+const MAX_ID = 128;
+const MAX_NAME = 256;
+const MAX_SHORT = 1024;
+/** Longest path accepted, in characters (the wire allows 1,024 code points). */
+const MAX_PATH = 4096;
+/** Longest chat, note or code text accepted, in characters; display caps it further. */
+const MAX_TEXT = 1_000_000;
+/** Most members and board items one snapshot may carry; the rest is ignored. */
+export const MAX_SNAPSHOT_MEMBERS = 10_000;
+export const MAX_SNAPSHOT_ITEMS = 10_000;
+/** Chat entries kept from a snapshot (the newest). */
+export const MAX_SNAPSHOT_CHAT = 1_000;
+
+type Rec = Record<string, unknown>;
+const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+const isId = (v: unknown): v is string => isStr(v, MAX_ID) && v.length > 0;
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function person(v: unknown): { id: string; name: string } | undefined {
+  if (!isRecord(v) || !isId(v.id) || !isStr(v.name, MAX_NAME)) return undefined;
+  return { id: v.id, name: v.name };
+}
+
+export function parseSession(v: unknown): SessionView | undefined {
+  if (!isRecord(v)) return undefined;
+  if (v.state !== 'idle' && v.state !== 'joining' && v.state !== 'joined') return undefined;
+  const session: SessionView = { state: v.state };
+  if (isStr(v.group, MAX_NAME)) session.group = v.group;
+  const self = person(v.self);
+  if (self !== undefined) session.self = self;
+  if (isStr(v.repository, MAX_SHORT)) session.repository = v.repository;
+  return session;
+}
+
+export function parseMember(v: unknown): MemberView | undefined {
+  if (!isRecord(v) || !isId(v.id) || !isStr(v.name, MAX_NAME) || typeof v.online !== 'boolean') return undefined;
+  return { id: v.id, name: v.name, online: v.online };
+}
+
+export function parseChatEntry(v: unknown): ChatEntry | undefined {
+  if (!isRecord(v) || !isId(v.id) || !isStr(v.text, MAX_TEXT) || !isNum(v.ts) || typeof v.own !== 'boolean') return undefined;
+  const from = person(v.from);
+  if (from === undefined) return undefined;
+  const entry: ChatEntry = { id: v.id, from, text: v.text, ts: v.ts, own: v.own };
+  if (v.to !== undefined) {
+    const to = person(v.to);
+    if (to === undefined) return undefined;
+    entry.to = to;
+  }
+  return entry;
+}
+
+export function parseBoardItem(v: unknown): BoardItem | undefined {
+  if (!isRecord(v) || !isId(v.id) || !isNum(v.x) || !isNum(v.y)) return undefined;
+  const author = person(v.author);
+  if (author === undefined) return undefined;
+  const base = { id: v.id, author, x: v.x, y: v.y };
+  switch (v.kind) {
+    case 'note': {
+      // Font, size and colour are checked again where they are used, with a default for bad values:
+      // a note with an odd colour is still worth showing.
+      if (!isStr(v.text, MAX_TEXT) || !isStr(v.font, MAX_SHORT) || !isNum(v.size) || !isStr(v.colour, MAX_SHORT)) return undefined;
+      const note: BoardNote = { kind: 'note', ...base, text: v.text, font: v.font, size: v.size, colour: v.colour };
+      return note;
+    }
+    case 'snippet': {
+      if (!isStr(v.code, MAX_TEXT) || !isStr(v.language, MAX_SHORT) || !isStr(v.path, MAX_PATH)) return undefined;
+      if (!isNum(v.startLine) || !isNum(v.endLine)) return undefined;
+      const snippet: BoardSnippet = {
+        kind: 'snippet',
+        ...base,
+        code: v.code,
+        language: v.language,
+        path: v.path,
+        startLine: v.startLine,
+        endLine: v.endLine,
+      };
+      return snippet;
+    }
+    default:
+      // A kind from a newer host (images, strokes…) is skipped, not an error.
+      return undefined;
+  }
+}
+
+/** Keeps the valid entries of an array, at most `max` (from the end when `newest`). */
+function parseList<T>(v: unknown, parse: (x: unknown) => T | undefined, max: number, newest = false): T[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: T[] = [];
+  const source = newest ? v.slice(-max) : v.slice(0, max);
+  for (const x of source) {
+    const parsed = parse(x);
+    if (parsed !== undefined) out.push(parsed);
+  }
+  return out;
+}
+
+/** Checks one message from the host; undefined (with the reason) when it does not match. */
+export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => void): HostToWebview | undefined {
+  const fail = (reason: string): undefined => {
+    onInvalid?.(reason);
+    return undefined;
+  };
+  if (!isRecord(raw)) return fail('not an object');
+  switch (raw.type) {
+    case 'snapshot': {
+      const session = parseSession(raw.session);
+      const members = parseList(raw.members, parseMember, MAX_SNAPSHOT_MEMBERS);
+      const chat = parseList(raw.chat, parseChatEntry, MAX_SNAPSHOT_CHAT, true);
+      const board = parseList(raw.board, parseBoardItem, MAX_SNAPSHOT_ITEMS);
+      if (session === undefined || members === undefined || chat === undefined || board === undefined) return fail('bad snapshot');
+      return { type: 'snapshot', session, members, chat, board };
+    }
+    case 'session': {
+      const session = parseSession(raw.session);
+      return session === undefined ? fail('bad session') : { type: 'session', session };
+    }
+    case 'members': {
+      const members = parseList(raw.members, parseMember, MAX_SNAPSHOT_MEMBERS);
+      return members === undefined ? fail('bad members') : { type: 'members', members };
+    }
+    case 'chat': {
+      const entry = parseChatEntry(raw.entry);
+      return entry === undefined ? fail('bad chat entry') : { type: 'chat', entry };
+    }
+    case 'boardItem': {
+      const item = parseBoardItem(raw.item);
+      return item === undefined ? fail('bad board item') : { type: 'boardItem', item };
+    }
+    case 'boardRemove':
+      return isId(raw.id) ? { type: 'boardRemove', id: raw.id } : fail('bad boardRemove');
+    case 'error':
+      return isStr(raw.message, MAX_TEXT) ? { type: 'error', message: raw.message } : fail('bad error');
+    default:
+      return fail('unknown message type');
+  }
+}

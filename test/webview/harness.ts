@@ -1,0 +1,240 @@
+/**
+ * Runs the board webview in a real Chromium the way VS Code hosts it: the host's HTML, served with
+ * its Content-Security-Policy (header and meta, a fresh nonce per page), board.css and the built
+ * dist/webview.js from a local HTTP server on 127.0.0.1, and a stub `acquireVsCodeApi` that records
+ * what the page posts and keeps `setState` across reloads (sessionStorage), as VS Code does across
+ * hide/show. Theme variables like VS Code's Dark Modern are set on <html> through the CSSOM.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { HostToWebview, WebviewToHost } from '../../src/webview/protocol';
+import type { PageWindow } from './pageTypes';
+
+// Used only inside functions that run in the page (see pageTypes.ts).
+declare const window: PageWindow;
+
+const ROOT = join(__dirname, '..', '..');
+
+const FILES: Record<string, { path: string; type: string }> = {
+  '/media/board.css': { path: 'media/board.css', type: 'text/css; charset=utf-8' },
+  '/media/team-notes.svg': { path: 'media/team-notes.svg', type: 'image/svg+xml' },
+  '/dist/webview.js': { path: 'dist/webview.js', type: 'text/javascript; charset=utf-8' },
+};
+
+/** The host's HTML, byte for byte apart from the substituted values. */
+export function hostHtml(cspSource: string, nonce: string, mediaUri: string, distUri: string): { html: string; csp: string } {
+  const csp = `default-src 'none'; style-src ${cspSource}; img-src ${cspSource} blob: data:; font-src ${cspSource}; script-src 'nonce-${nonce}'; connect-src 'none';`;
+  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${mediaUri}/board.css">
+<title>Team Notes</title></head>
+<body><div id="app" role="application" aria-label="Team Notes board"></div>
+<script nonce="${nonce}" src="${distUri}/webview.js"></script></body></html>`;
+  return { html, csp };
+}
+
+export class WebviewServer {
+  private constructor(
+    private readonly server: Server,
+    readonly origin: string,
+  ) {}
+
+  static async start(): Promise<WebviewServer> {
+    let origin = '';
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', origin);
+      if (url.pathname === '/') {
+        const { html, csp } = hostHtml(origin, randomBytes(16).toString('base64'), `${origin}/media`, `${origin}/dist`);
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store' });
+        res.end(html);
+        return;
+      }
+      if (url.pathname === '/favicon.ico') {
+        // Chromium asks for one on its own; a webview has none.
+        res.writeHead(204).end();
+        return;
+      }
+      const file = FILES[url.pathname];
+      if (file === undefined) {
+        res.writeHead(404).end();
+        return;
+      }
+      readFile(join(ROOT, file.path)).then(
+        (body) => res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return new WebviewServer(server, origin);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A subset of VS Code's Dark Modern theme, as VS Code sets it on the webview's <html>. */
+export const DARK_THEME: Record<string, string> = {
+  '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-font-weight': 'normal',
+  '--vscode-editor-font-family': '"Droid Sans Mono", "DejaVu Sans Mono", monospace',
+  '--vscode-editor-font-size': '13px',
+  '--vscode-editor-font-weight': 'normal',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-editor-foreground': '#cccccc',
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-errorForeground': '#f85149',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-widget-border': '#313131',
+  '--vscode-widget-shadow': 'rgba(0, 0, 0, 0.36)',
+  '--vscode-input-background': '#313131',
+  '--vscode-input-foreground': '#cccccc',
+  '--vscode-input-border': '#3c3c3c',
+  '--vscode-input-placeholderForeground': '#989898',
+  '--vscode-inputValidation-errorBackground': '#5a1d1d',
+  '--vscode-inputValidation-errorBorder': '#be1100',
+  '--vscode-button-background': '#0078d4',
+  '--vscode-button-foreground': '#ffffff',
+  '--vscode-button-border': 'rgba(255, 255, 255, 0.07)',
+  '--vscode-button-hoverBackground': '#026ec1',
+  '--vscode-button-secondaryBackground': '#313131',
+  '--vscode-button-secondaryForeground': '#cccccc',
+  '--vscode-button-secondaryHoverBackground': '#3c3c3c',
+  '--vscode-dropdown-background': '#313131',
+  '--vscode-dropdown-foreground': '#cccccc',
+  '--vscode-dropdown-border': '#3c3c3c',
+  '--vscode-badge-background': '#616161',
+  '--vscode-badge-foreground': '#f8f8f8',
+  '--vscode-sideBar-background': '#181818',
+  '--vscode-sideBar-foreground': '#cccccc',
+  '--vscode-sideBarSectionHeader-background': '#181818',
+  '--vscode-sideBarSectionHeader-foreground': '#cccccc',
+  '--vscode-sideBarSectionHeader-border': '#2b2b2b',
+  '--vscode-panel-border': '#2b2b2b',
+  '--vscode-editorGroupHeader-tabsBackground': '#181818',
+  '--vscode-editorGroupHeader-tabsBorder': '#2b2b2b',
+  '--vscode-editorWidget-background': '#202020',
+  '--vscode-editorWidget-foreground': '#cccccc',
+  '--vscode-editorWidget-border': '#454545',
+  '--vscode-editorWhitespace-foreground': 'rgba(227, 228, 226, 0.16)',
+  '--vscode-textLink-foreground': '#4daafc',
+  '--vscode-textCodeBlock-background': '#2b2b2b',
+  '--vscode-list-hoverBackground': '#2a2d2e',
+  '--vscode-toolbar-hoverBackground': 'rgba(90, 93, 94, 0.31)',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-charts-purple': '#b180d7',
+  '--vscode-keybindingLabel-background': 'rgba(128, 128, 128, 0.17)',
+  '--vscode-keybindingLabel-foreground': '#cccccc',
+  '--vscode-keybindingLabel-border': 'rgba(51, 51, 51, 0.6)',
+  '--vscode-keybindingLabel-bottomBorder': 'rgba(68, 68, 68, 0.6)',
+  '--vscode-scrollbarSlider-background': 'rgba(121, 121, 121, 0.4)',
+  '--vscode-scrollbarSlider-hoverBackground': 'rgba(100, 100, 100, 0.7)',
+  '--vscode-scrollbarSlider-activeBackground': 'rgba(191, 191, 191, 0.4)',
+};
+
+/**
+ * Runs in the page before any of its scripts: the VS Code API stub, a CSP violation recorder and
+ * the theme. Plain JavaScript text (tsx would wrap a TypeScript function's inner functions in
+ * helpers that do not exist in the page).
+ */
+const PAGE_INIT = `(() => {
+  const KEY = '__teamNotesViewState';
+  const theme = ${JSON.stringify(DARK_THEME)};
+  const posted = [];
+  const violations = [];
+  window.__posted = posted;
+  window.__cspViolations = violations;
+  document.addEventListener('securitypolicyviolation', (e) => {
+    violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+  });
+  let acquired = false;
+  window.acquireVsCodeApi = () => {
+    // VS Code allows one acquisition per page.
+    if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
+    acquired = true;
+    return Object.freeze({
+      postMessage: (message) => { posted.push(JSON.parse(JSON.stringify(message))); },
+      getState: () => {
+        const s = sessionStorage.getItem(KEY);
+        return s === null ? undefined : JSON.parse(s);
+      },
+      setState: (state) => { sessionStorage.setItem(KEY, JSON.stringify(state)); return state; },
+    });
+  };
+  const applyTheme = () => {
+    for (const [name, value] of Object.entries(theme)) document.documentElement.style.setProperty(name, value);
+  };
+  if (document.documentElement !== null) applyTheme();
+  document.addEventListener('DOMContentLoaded', () => {
+    applyTheme();
+    document.body.classList.add('vscode-dark');
+    document.body.dataset.vscodeThemeKind = 'vscode-dark';
+  });
+})();`;
+
+export interface BoardPage {
+  page: Page;
+  /** Uncaught exceptions and console errors in the page. */
+  errors: string[];
+  /** Delivers a message as the host would, resolving once the page has handled it. */
+  send(message: HostToWebview | unknown): Promise<void>;
+  posted(): Promise<WebviewToHost[]>;
+  cspViolations(): Promise<unknown[]>;
+}
+
+export async function openBoard(browser: Browser, origin: string, viewport = { width: 1280, height: 800 }): Promise<BoardPage> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.addInitScript({ content: PAGE_INIT });
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => (window.__posted ?? []).length > 0);
+  return {
+    page,
+    errors,
+    send: (message) =>
+      page.evaluate(
+        (m) =>
+          new Promise<void>((resolve) => {
+            // Registered after the board's own listener, so it runs once the board handled it.
+            window.addEventListener('message', () => resolve(), { once: true });
+            window.postMessage(m, '*');
+          }),
+        message,
+      ),
+    posted: () => page.evaluate(() => window.__posted as WebviewToHost[]),
+    cspViolations: () => page.evaluate(() => window.__cspViolations),
+  };
+}
+
+/** Waits for the page to be loaded again after `reload` and to have said `ready`. */
+export async function reloadBoard(board: BoardPage): Promise<void> {
+  await board.page.reload();
+  await board.page.waitForFunction(() => (window.__posted ?? []).length > 0);
+}
