@@ -129,7 +129,8 @@ class BoardPanel extends Disposable {
     } catch (err) {
       const error = toNetError(err, 'ERR_BAD_INPUT');
       this.logger.warn(`Board panel ${message.type} failed: ${error.code} ${error.message}`);
-      this.post({ type: 'error', message: error.message });
+      if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text });
+      else this.post({ type: 'error', message: error.message });
     }
   }
 

@@ -71,8 +71,11 @@ export type HostToWebview =
   | { type: 'chat'; entry: ChatEntry }
   | { type: 'boardItem'; item: BoardItem }
   | { type: 'boardRemove'; id: string }
-  /** Something the user asked for failed; shown in the panel, next to what they typed. */
-  | { type: 'error'; message: string };
+  /**
+   * Something the user asked for failed; shown in the panel, next to what they typed. `unsent` is
+   * the chat text that was not sent, handed back so that nothing the user typed is lost.
+   */
+  | { type: 'error'; message: string; unsent?: string };
 
 /** Webview -> host. */
 export type WebviewToHost =

@@ -329,6 +329,12 @@ describe('board webview', function () {
       await page().getByRole('button', { name: 'Dismiss error' }).click();
       assert.equal(await error.isVisible(), false);
     });
+    it('puts text the host could not send back into the input, keeping what was typed since', async () => {
+      await chatInput().fill('typed since');
+      await send({ type: 'error', message: 'Not sent: That member is not connected.', unsent: 'the lost message' });
+      assert.equal(await chatInput().inputValue(), 'the lost message\ntyped since');
+      assert.match((await page().locator('.composer [role="alert"]').textContent()) ?? '', /Not sent/);
+    });
   });
 
   describe('hostile peer text', () => {

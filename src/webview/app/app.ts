@@ -82,7 +82,7 @@ export class BoardApp {
         this.board.remove(message.id);
         break;
       case 'error':
-        if (this.mode === 'board') this.composer.showError(message.message);
+        if (this.mode === 'board') this.composer.showError(message.message, message.unsent);
         else this.join.showError(message.message);
         break;
       default:

@@ -94,7 +94,13 @@ export class Composer {
     this.input.focus();
   }
 
-  showError(message: string): void {
+  /** Shows an error above the input; `unsent` text comes back into the input (after anything typed since). */
+  showError(message: string, unsent?: string): void {
+    if (unsent !== undefined && unsent !== '') {
+      const typed = this.input.value;
+      this.input.value = typed.trim() === '' ? unsent : `${unsent}\n${typed}`;
+      this.onInput();
+    }
     this.errorText.textContent = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
     this.error.hidden = false;
     this.input.setAttribute('aria-invalid', 'true');

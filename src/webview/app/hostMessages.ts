@@ -140,7 +140,9 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     case 'boardRemove':
       return isId(raw.id) ? { type: 'boardRemove', id: raw.id } : fail('bad boardRemove');
     case 'error':
-      return isStr(raw.message, MAX_TEXT) ? { type: 'error', message: raw.message } : fail('bad error');
+      if (!isStr(raw.message, MAX_TEXT)) return fail('bad error');
+      if (raw.unsent !== undefined && !isStr(raw.unsent, MAX_TEXT)) return fail('bad error.unsent');
+      return raw.unsent === undefined ? { type: 'error', message: raw.message } : { type: 'error', message: raw.message, unsent: raw.unsent as string };
     default:
       return fail('unknown message type');
   }
