@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Installs what the editor tests need, once, into .cache/ (reused after):
-#   - Debian packages: chromium (driven by playwright-core), ripgrep, libkrb5-dev (to build code-server's kerberos module)
+# Installs what the editor tests and `npm start` need, once, into .cache/ (reused after; safe to run again):
+#   - Debian packages: chromium (driven by playwright-core), and to install code-server the first time
+#     ripgrep (code-server's search) and libkrb5-dev (to build its kerberos module).
+#     As root it installs the missing ones; otherwise it prints the exact command and fails.
 #   - code-server 4.100.3 (VS Code 1.100.3 served to a browser; the last line that runs on Node 20)
+#     into .cache/code-server (ignored by git).
 # Nothing is downloaded from outside the npm registry and Debian: code-server's postinstall, which would
 # fetch ripgrep from GitHub, is skipped and Debian's ripgrep is used instead.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+version=4.100.3
 cache="$root/.cache/code-server"
-marker="$cache/.ready-4.100.3"
-[ -f "$marker" ] && exit 0
+marker="$cache/.ready-$version"
 
 need=()
-command -v chromium >/dev/null || need+=(chromium)
-command -v rg >/dev/null || need+=(ripgrep)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+# Chromium is needed on every run; the others only to install code-server.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ! -f "$marker" ]; then
+  command -v rg >/dev/null || need+=(ripgrep)
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "Installing Debian packages: ${need[*]}"
@@ -26,11 +32,14 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-echo "Installing code-server 4.100.3 into .cache/code-server (first run only, a few minutes)"
+[ -f "$marker" ] && exit 0
+
+echo "Installing code-server $version into .cache/code-server (first run only, a few minutes)"
 mkdir -p "$cache"
 cd "$cache"
 [ -f package.json ] || echo '{"name":"team-notes-code-server","private":true}' > package.json
-npm install --no-save --ignore-scripts --no-audit --no-fund code-server@4.100.3 >/dev/null
+npm install --no-save --ignore-scripts --no-audit --no-fund "code-server@$version" >/dev/null
+# Native modules: argon2 (password hashing) built here, VS Code's own ones rebuilt for this Node.
 npm_config_build_from_source=true npm rebuild argon2 >/dev/null
 vscode="$cache/node_modules/code-server/lib/vscode"
 (cd "$vscode" && npm install --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
@@ -40,4 +49,4 @@ cp "$(command -v rg)" "$vscode/node_modules/@vscode/ripgrep/bin/rg"
 ln -sfn node_modules "$vscode/node_modules.asar"
 (cd "$vscode/extensions" && npm install --omit=dev --no-audit --no-fund >/dev/null)
 touch "$marker"
-echo "code-server ready"
+echo "code-server $version ready"

@@ -3,52 +3,17 @@
  * talking over real sockets on 127.0.0.1.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { waitUntil } from '../helpers/net';
+import { CliProcess as CliProcessBase } from '../helpers/cliProcess';
+import type { CliEvent as Event } from '../helpers/cliProcess';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
-type Event = Record<string, unknown> & { event: string };
-
-class CliProcess {
-  readonly events: Event[] = [];
-  stderr = '';
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcessWithoutNullStreams;
-
+/** The shared helper (test/helpers/cliProcess.ts) bound to this repository's dist/cli.js. */
+class CliProcess extends CliProcessBase {
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [cli, ...args], { stdio: 'pipe' });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      try {
-        this.events.push(JSON.parse(line) as Event);
-      } catch {
-        this.events.push({ event: 'text', line });
-      }
-    });
-    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  async waitFor(predicate: (e: Event) => boolean, what: string, timeoutMs = 10_000): Promise<Event> {
-    let found: Event | undefined;
-    await waitUntil(() => (found = this.events.find(predicate)) !== undefined, `${what}; events so far: ${JSON.stringify(this.events)}; stderr: ${this.stderr}`, timeoutMs);
-    return found!;
-  }
-
-  type(line: string): void {
-    this.child.stdin.write(`${line}\n`);
-  }
-
-  endInput(): void {
-    this.child.stdin.end();
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    super(cli, args);
   }
 }
 

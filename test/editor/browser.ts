@@ -1,0 +1,129 @@
+/**
+ * Chromium (Debian's, driven by playwright-core) pointed at a code-server workbench, and the few
+ * things a person does there: the command palette, quick picks, input boxes, webview frames.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+
+export const chromiumPath = process.env.TEAM_NOTES_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface Workbench {
+  browser: Browser;
+  page: Page;
+  /** Console messages and page errors of the workbench, for failure reports. */
+  console: string[];
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(url: string, options: { waitForWorkbench?: boolean } = {}): Promise<Workbench> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not at ${chromiumPath}: run scripts/ensure-code-server.sh (as root it installs it; else: sudo apt-get install -y chromium), or set TEAM_NOTES_CHROMIUM`);
+  }
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const console: string[] = [];
+  page.on('console', (m) => console.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => console.push(`[pageerror] ${e.message}`));
+  await page.goto(url);
+  if (options.waitForWorkbench !== false) await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  return {
+    browser,
+    page,
+    console,
+    close: async () => {
+      await browser.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Waits until the workbench is idle enough to take keyboard input (the status bar and editor area exist). */
+export async function waitForWorkbenchReady(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+/** The quick input widget (command palette, quick picks, input boxes). */
+export function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget');
+}
+
+/**
+ * Runs a command from the palette the way a person does: Control+Shift+P, types its title,
+ * waits until the palette lists it, presses Enter. Right after the page loads, the commands of
+ * installed extensions may not be known yet (the server scans them): then it closes the palette and
+ * tries again, as a person would, until `timeoutMs`.
+ */
+export async function runFromPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const widget = quickInput(page);
+  const deadline = Date.now() + timeoutMs;
+  let shown: string[];
+  for (;;) {
+    await page.keyboard.press('Control+Shift+P');
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      // The workbench may not have focus yet: click a neutral spot (the status bar) and try again.
+      await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`Control+Shift+P never opened the command palette within ${timeoutMs} ms`);
+      continue;
+    }
+    const input = widget.locator('input');
+    await input.fill(`>${title}`);
+    const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.press('Enter');
+      return;
+    } catch {
+      shown = await widget.locator('.quick-input-list .monaco-list-row').allTextContents();
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`the command palette never listed "${title}" within ${timeoutMs} ms; it showed: ${JSON.stringify(shown)}`);
+    }
+  }
+}
+
+/** Answers an open quick pick or input box: waits until its prompt/placeholder matches, types, presses Enter. */
+export async function answerQuickInput(page: Page, prompt: RegExp, text: string): Promise<void> {
+  const widget = quickInput(page);
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  const input = widget.locator('input');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const placeholder = (await input.getAttribute('placeholder')) ?? '';
+    const message = (await widget.textContent()) ?? '';
+    if (prompt.test(placeholder) || prompt.test(message)) break;
+    if (Date.now() > deadline) throw new Error(`the quick input never asked for ${String(prompt)}; placeholder "${placeholder}", text "${message}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Finds the frame (among all of the page's frames, webviews included) where `locate` matches something. */
+export async function findFrame(page: Page, locate: (frame: Frame) => Locator, what: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      try {
+        if ((await locate(frame).count()) > 0) return frame;
+      } catch {
+        // The frame navigated or was detached while we looked.
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no frame shows ${what} within ${timeoutMs} ms; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function screenshot(page: Page, path: string): Promise<string> {
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path });
+  return path;
+}

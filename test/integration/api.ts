@@ -1,0 +1,40 @@
+/**
+ * The test API that Team Notes' `activate()` returns (see src/extension), as the in-editor suite
+ * uses it. Declared here, not imported, so the suite checks the contract rather than restating the
+ * implementation's types.
+ */
+import type * as vscode from 'vscode';
+
+export interface MemberView {
+  id: string;
+  name: string;
+  online: boolean;
+}
+
+export interface ChatView {
+  id: string;
+  from: { id: string; name: string };
+  text: string;
+  ts: number;
+  own: boolean;
+  to?: string;
+}
+
+export type BoardItemView =
+  | { kind: 'snippet'; id: string; code: string; language: string; path: string; startLine: number; endLine: number }
+  | { kind: 'note'; id: string; text?: string }
+  | { kind: string; id: string };
+
+export interface Snapshot {
+  session: { state: 'idle' | 'joining' | 'joined'; group?: string; self?: { id: string; name: string }; repository?: string };
+  members: MemberView[];
+  chat: ChatView[];
+  board: BoardItemView[];
+}
+
+export interface TeamNotesApi {
+  snapshot(): Snapshot;
+  onDidChange: vscode.Event<void>;
+}
+
+export const extensionId = 'team-notes.team-notes';

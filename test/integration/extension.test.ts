@@ -1,0 +1,254 @@
+/**
+ * Team Notes inside a real VS Code's extension host (code-server here; desktop VS Code through
+ * @vscode/test-electron): activation, the declared commands, and a session with the `team-notes`
+ * CLI as the other side — a CLI repository and a CLI peer on 127.0.0.1, real sockets.
+ *
+ * The first test must run before anything activates the extension (files run in name order and
+ * this is the only file that touches the extension).
+ */
+import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
+import type { CliEvent, CliProcess } from '../helpers/cliProcess';
+import { extensionId } from './api';
+import type { Snapshot, TeamNotesApi } from './api';
+
+function extension(): vscode.Extension<TeamNotesApi> {
+  const ext = vscode.extensions.getExtension<TeamNotesApi>(extensionId);
+  assert.ok(ext, `extension ${extensionId} is not loaded in this VS Code`);
+  return ext;
+}
+
+async function api(): Promise<TeamNotesApi> {
+  const exported = await extension().activate();
+  assert.ok(exported && typeof exported.snapshot === 'function' && typeof exported.onDidChange === 'function', `activate() must return { snapshot(), onDidChange }, returned ${JSON.stringify(exported)}`);
+  return exported;
+}
+
+/** Waits until the extension's snapshot satisfies `predicate` (checked on every change and every 100 ms). */
+async function until(teamNotes: TeamNotesApi, predicate: (s: Snapshot) => boolean, what: string, timeoutMs = 15_000): Promise<Snapshot> {
+  const first = teamNotes.snapshot();
+  if (predicate(first)) return first;
+  return new Promise<Snapshot>((resolve, reject) => {
+    const check = (): void => {
+      const s = teamNotes.snapshot();
+      if (predicate(s)) {
+        done();
+        resolve(s);
+      }
+    };
+    const subscription = teamNotes.onDidChange(check);
+    const interval = setInterval(check, 100);
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`waited ${timeoutMs} ms for ${what}; snapshot: ${JSON.stringify(teamNotes.snapshot())}`));
+    }, timeoutMs);
+    const done = (): void => {
+      subscription.dispose();
+      clearInterval(interval);
+      clearTimeout(timer);
+    };
+  });
+}
+
+interface DeclaredContributions {
+  commands?: { command: string }[];
+  views?: Record<string, { id: string }[]>;
+}
+
+describe('Team Notes in a real VS Code', function () {
+  this.timeout(30_000);
+
+  it('activates on its command, not before', async () => {
+    const ext = extension();
+    assert.equal(ext.isActive, false, 'the extension was active before any of its commands ran (activation must stay lazy)');
+    await vscode.commands.executeCommand('teamNotes.showLog');
+    assert.equal(ext.isActive, true, 'running teamNotes.showLog did not activate the extension');
+  });
+
+  it('registers every command package.json declares, and declares every command it registers', async () => {
+    await api();
+    const contributes = extension().packageJSON.contributes as DeclaredContributions;
+    const declared = (contributes.commands ?? []).map((c) => c.command).sort();
+    assert.ok(declared.length >= 7, `package.json declares only ${declared.join(', ')}`);
+    // VS Code itself registers `<view id>.focus` and the like for each contributed view: not ours.
+    const viewIds = Object.values(contributes.views ?? {}).flat().map((v) => v.id);
+    const registered = (await vscode.commands.getCommands(true))
+      .filter((c) => c.startsWith('teamNotes.') && !viewIds.some((view) => c.startsWith(`${view}.`)))
+      .sort();
+    assert.deepEqual(
+      { missing: declared.filter((c) => !registered.includes(c)), undeclared: registered.filter((c) => !declared.includes(c)) },
+      { missing: [], undeclared: [] },
+      'declared (package.json contributes.commands) and registered (vscode.commands) commands differ',
+    );
+  });
+
+  describe('with a CLI repository and a CLI peer on 127.0.0.1', function () {
+    const group = `it-${process.pid}-${Date.now().toString(36)}`;
+    const ourName = 'vscode-alice';
+    const peerName = 'cli-bob';
+    let cliPath: string;
+    let repository: { proc: CliProcess; address: string };
+    let bob: { proc: CliProcess; id: string };
+    let teamNotes: TeamNotesApi;
+    let joined = false;
+    const processes: CliProcess[] = [];
+
+    const requireJoined = (): void => {
+      if (!joined) throw new Error('not run: Join Group failed above');
+    };
+    const fromBob = (): CliEvent[] => bob.proc.events;
+
+    before(async function () {
+      this.timeout(60_000);
+      cliPath = join(extension().extensionPath, 'dist', 'cli.js');
+      teamNotes = await api();
+      const config = vscode.workspace.getConfiguration('teamNotes');
+      repository = await startRepository(cliPath);
+      processes.push(repository.proc);
+      await config.update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
+      await config.update('listenHost', '127.0.0.1', vscode.ConfigurationTarget.Global);
+      await config.update('listenPort', 0, vscode.ConfigurationTarget.Global);
+      bob = await startChatPeer(cliPath, group, peerName, repository.address);
+      processes.push(bob.proc);
+    });
+
+    after(async function () {
+      this.timeout(20_000);
+      if (joined && teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      await Promise.all(processes.map((p) => p.kill()));
+    });
+
+    it('Join Group shows the CLI peer as a member, and the CLI peer sees us join', async () => {
+      assert.equal(teamNotes.snapshot().session.state, 'idle', 'not idle before joining');
+      await vscode.commands.executeCommand('teamNotes.joinGroup', { group, name: ourName });
+      const snapshot = await until(
+        teamNotes,
+        (s) => s.session.state === 'joined' && s.members.some((m) => m.name === peerName && m.online),
+        `joined ${group} with ${peerName} online`,
+      );
+      assert.equal(snapshot.session.group, group);
+      assert.equal(snapshot.session.self?.name, ourName);
+      assert.equal(snapshot.session.repository, repository.address);
+      assert.equal(snapshot.members.find((m) => m.name === peerName)?.id, bob.id, 'the member id is not the CLI peer id');
+      await bob.proc.waitFor(cliEvents.joined(ourName), `${peerName} to see ${ourName} join`);
+      joined = true;
+    });
+
+    it('opens the board panel "Team Notes: <group>"', async () => {
+      requireJoined();
+      await vscode.commands.executeCommand('teamNotes.openBoard');
+      const deadline = Date.now() + 10_000;
+      const boardTabs = (): vscode.Tab[] =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('teamNotes.board'));
+      while (boardTabs().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const tabs = boardTabs();
+      const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
+      assert.equal(tabs.length, 1, `expected one board tab; tabs: ${all.join(', ')}`);
+      assert.equal(tabs[0]!.label, `Team Notes: ${group}`);
+    });
+
+    it('sends chat to the CLI peer and shows the CLI peer\'s chat', async () => {
+      requireJoined();
+      const outgoing = `hello from VS Code <b>&amp;</b> ${Date.now()}`;
+      await vscode.commands.executeCommand('teamNotes.sendMessage', { text: outgoing });
+      const received = await bob.proc.waitFor(cliEvents.chat(ourName, outgoing), `${peerName} to print our chat`);
+      assert.equal(received.to, null, 'a group message arrived as a direct one');
+      await until(teamNotes, (s) => s.chat.some((c) => c.own && c.text === outgoing), 'our own message in the chat');
+
+      const incoming = `hello from the terminal ${Date.now()}`;
+      bob.proc.type(incoming);
+      const snapshot = await until(teamNotes, (s) => s.chat.some((c) => c.text === incoming), `${peerName}'s message in the chat`);
+      const message = snapshot.chat.find((c) => c.text === incoming)!;
+      assert.equal(message.from.name, peerName);
+      assert.equal(message.from.id, bob.id);
+      assert.equal(message.own, false);
+    });
+
+    it('sends a direct message to one member', async () => {
+      requireJoined();
+      const text = `just for you ${Date.now()}`;
+      await vscode.commands.executeCommand('teamNotes.sendMessage', { text, to: bob.id });
+      const received = await bob.proc.waitFor(cliEvents.chat(ourName, text), `${peerName} to print the direct message`);
+      assert.equal(received.to, bob.id);
+    });
+
+    it('Share Selection sends a snippet the CLI peer prints', async () => {
+      requireJoined();
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      assert.ok(folder, 'the suite needs a workspace folder open (the harness opens one)');
+      const file = join(folder.uri.fsPath, 'team-notes-sample.ts');
+      writeFileSync(file, ['// sample for the Share Selection test', 'export function add(a: number, b: number): number {', '  return a + b;', '}', ''].join('\n'));
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const editor = await vscode.window.showTextDocument(document);
+      editor.selection = new vscode.Selection(1, 0, 2, document.lineAt(2).text.length);
+      const selected = document.getText(editor.selection);
+      assert.equal(selected, 'export function add(a: number, b: number): number {\n  return a + b;');
+
+      await vscode.commands.executeCommand('teamNotes.shareSelection');
+      const snippet = await bob.proc.waitFor(cliEvents.snippet(ourName), `${peerName} to print the snippet`);
+      assert.deepEqual(
+        { code: snippet.code, language: snippet.language, path: snippet.path, startLine: snippet.startLine, endLine: snippet.endLine },
+        { code: selected, language: 'typescript', path: 'team-notes-sample.ts', startLine: 2, endLine: 3 },
+      );
+      await until(teamNotes, (s) => s.board.some((item) => item.kind === 'snippet' && 'code' in item && item.code === selected), 'the snippet on our own board');
+    });
+
+    it('Leave Group tells the CLI peer', async () => {
+      requireJoined();
+      await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      const left = await bob.proc.waitFor(cliEvents.left(ourName), `${peerName} to see ${ourName} leave`);
+      assert.equal(left.reason, 'bye');
+      await until(teamNotes, (s) => s.session.state === 'idle', 'the session to be idle after leaving');
+      assert.ok(!fromBob().some((e) => e.event === 'error'), `${peerName} reported errors: ${JSON.stringify(fromBob().filter((e) => e.event === 'error'))}`);
+    });
+  });
+
+  describe('with no repository at the configured address on this machine', function () {
+    const group = `embedded-${process.pid}-${Date.now().toString(36)}`;
+    const processes: CliProcess[] = [];
+    let teamNotes: TeamNotesApi;
+
+    before(async () => {
+      teamNotes = await api();
+    });
+
+    after(async function () {
+      this.timeout(20_000);
+      if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      await Promise.all(processes.map((p) => p.kill()));
+    });
+
+    it('Join Group starts a repository in this window, and a CLI peer joins through it', async () => {
+      const address = `127.0.0.1:${await freePort()}`;
+      await vscode.workspace.getConfiguration('teamNotes').update('repositoryAddress', address, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('teamNotes.joinGroup', { group, name: 'vscode-host' });
+      const joined = await until(teamNotes, (s) => s.session.state === 'joined', `joined ${group} with the embedded repository`);
+      assert.equal(joined.session.repository, address);
+
+      const carol = await startChatPeer(join(extension().extensionPath, 'dist', 'cli.js'), group, 'cli-carol', address);
+      processes.push(carol.proc);
+      await carol.proc.waitFor(cliEvents.joined('vscode-host'), 'cli-carol to meet vscode-host through the embedded repository');
+      await until(teamNotes, (s) => s.members.some((m) => m.name === 'cli-carol' && m.online), 'cli-carol among the members');
+      carol.proc.type('found you');
+      await until(teamNotes, (s) => s.chat.some((c) => c.from.name === 'cli-carol' && c.text === 'found you'), 'cli-carol\'s message');
+    });
+  });
+});
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
