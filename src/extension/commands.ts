@@ -4,7 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
-import { toNetError } from '../net/errors';
+import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { displayNameProblem, groupNameProblem } from '../net/xmlCodec';
 import type { BoardPanels } from './boardPanel';
@@ -20,6 +20,8 @@ export interface CommandContext {
   board: BoardPanels;
   log: vscode.LogOutputChannel;
   logger: Logger;
+  /** The last error shown to the user, with its code (the API exposes it to tests and other extensions). */
+  lastError?: { code: string; message: string };
 }
 
 type JoinArgs = { group?: unknown; name?: unknown } | undefined;
@@ -37,11 +39,18 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   ];
 }
 
-/** Shows an error with buttons to act on it. */
-async function showError(ctx: CommandContext, message: string, settingsQuery = 'teamNotes'): Promise<void> {
-  const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Log');
-  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', settingsQuery);
-  if (choice === 'Show Log') ctx.log.show(true);
+/**
+ * Shows an error with buttons to act on it and logs it with its code. Does not wait for the user:
+ * a command must finish even when nobody dismisses the notification.
+ */
+function showError(ctx: CommandContext, err: unknown, context: string, settingsQuery = 'teamNotes'): void {
+  const error = toNetError(err, 'ERR_BAD_INPUT');
+  ctx.lastError = { code: error.code, message: error.message };
+  ctx.logger.error(`${context}: ${error.code} ${error.message}`);
+  void vscode.window.showErrorMessage(`${context}: ${error.message}`, 'Open Settings', 'Show Log').then(async (choice) => {
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', settingsQuery);
+    if (choice === 'Show Log') ctx.log.show(true);
+  });
 }
 
 /** Asks for a group: recent groups to pick, or a new name typed in. */
@@ -105,11 +114,11 @@ async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
   const group = typeof args?.group === 'string' ? args.group.trim() : await pickGroup(ctx);
   if (group === undefined) return;
   const problem = groupNameProblem(group);
-  if (problem !== undefined) return void vscode.window.showErrorMessage(problem);
+  if (problem !== undefined) return showError(ctx, new NetError('ERR_BAD_INPUT', problem), 'Team Notes could not join');
   const name = typeof args?.name === 'string' ? args.name.trim() : await displayName();
   if (name === undefined) return;
   const nameProblem = displayNameProblem(name);
-  if (nameProblem !== undefined) return showError(ctx, nameProblem, 'teamNotes.displayName');
+  if (nameProblem !== undefined) return showError(ctx, new NetError('ERR_BAD_INPUT', nameProblem), `Team Notes could not join "${group}"`, 'teamNotes.displayName');
 
   const settings = readSettings();
   try {
@@ -122,9 +131,8 @@ async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
     ctx.board.show();
     if (outcome.startedRepository !== undefined) void announceRepository(outcome.startedRepository);
   } catch (err) {
-    const error = toNetError(err);
-    ctx.logger.error(`Join ${group} failed: ${error.code} ${error.message}`);
-    await showError(ctx, `Team Notes could not join "${group}": ${error.message}`, error.code === 'ERR_BAD_ADDRESS' ? 'teamNotes.repositoryAddress' : 'teamNotes');
+    const settingsQuery = toNetError(err).code === 'ERR_BAD_ADDRESS' ? 'teamNotes.repositoryAddress' : 'teamNotes';
+    showError(ctx, err, `Team Notes could not join "${group}"`, settingsQuery);
   }
 }
 
@@ -158,7 +166,7 @@ async function sendMessage(ctx: CommandContext, args: SendArgs): Promise<void> {
   if (typeof args?.to === 'string') {
     const target = args.to;
     const member = ctx.session.memberList().find((m) => m.id === target) ?? ctx.session.memberList().find((m) => m.name === target);
-    if (member === undefined) return void vscode.window.showErrorMessage(`Team Notes: no member "${target}" in this group.`);
+    if (member === undefined) return showError(ctx, new NetError('ERR_UNKNOWN_MEMBER', `No member "${target}" in this group.`), 'Team Notes: message not sent');
     to = member.id;
   }
   let text = typeof args?.text === 'string' ? args.text : undefined;
@@ -173,7 +181,9 @@ async function sendMessage(ctx: CommandContext, args: SendArgs): Promise<void> {
       ctx.session.sendChat(text, to);
       return;
     } catch (err) {
+      if (typeof args?.text === 'string') return showError(ctx, err, 'Team Notes: message not sent'); // the caller still has the text
       // Never drop what the user typed: offer it back for another try.
+      ctx.lastError = { code: toNetError(err).code, message: toNetError(err).message };
       const retry = await vscode.window.showErrorMessage(`Team Notes: message not sent: ${toNetError(err).message}`, 'Edit and Retry');
       if (retry !== 'Edit and Retry') return;
       text = await vscode.window.showInputBox({ title: 'Team Notes: Message', value: text, ignoreFocusOut: true });
@@ -200,7 +210,7 @@ async function shareSelection(ctx: CommandContext): Promise<void> {
     });
     vscode.window.setStatusBarMessage('Team Notes: shared the selection to the board', 3000);
   } catch (err) {
-    await showError(ctx, `Team Notes could not share the selection: ${toNetError(err).message}`);
+    showError(ctx, err, 'Team Notes could not share the selection');
   }
 }
 
@@ -220,6 +230,6 @@ async function startRepository(ctx: CommandContext): Promise<void> {
     const choice = await vscode.window.showInformationMessage(`Team Notes: a repository server runs in this window. Teammates join with Repository Address ${address}.`, 'Copy Address');
     if (choice === 'Copy Address') await vscode.env.clipboard.writeText(address);
   } catch (err) {
-    await showError(ctx, toNetError(err).message);
+    showError(ctx, err, 'Team Notes could not start a repository server');
   }
 }

@@ -5,9 +5,11 @@
 import * as vscode from 'vscode';
 import { BoardPanels } from './boardPanel';
 import { registerCommands } from './commands';
+import type { CommandContext } from './commands';
 import { channelLogger } from './log';
 import { MembersView } from './membersView';
 import { Session } from './session';
+import { onDidChangeSettings } from './settings';
 import type { SessionSnapshot } from './session';
 import { StatusBar } from './statusBar';
 
@@ -15,6 +17,8 @@ import { StatusBar } from './statusBar';
 export interface TeamNotesApi {
   snapshot(): SessionSnapshot;
   onDidChange: vscode.Event<unknown>;
+  /** The last error a command showed the user, with its stable code. */
+  lastError(): { code: string; message: string } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): TeamNotesApi {
@@ -22,16 +26,11 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const logger = channelLogger(log);
   const session = new Session(logger);
   const board = new BoardPanels(context.extensionUri, session, logger);
-  context.subscriptions.push(
-    log,
-    session,
-    board,
-    new StatusBar(session),
-    new MembersView(session),
-    ...registerCommands({ extension: context, session, board, log, logger }),
-  );
+  context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
+  const commands: CommandContext = { extension: context, session, board, log, logger };
+  context.subscriptions.push(log, session, board, new StatusBar(session), new MembersView(session), ...registerCommands(commands));
   log.info(`Team Notes ${String(context.extension.packageJSON.version)} activated`);
-  return { snapshot: () => session.snapshot(), onDidChange: session.onDidChange };
+  return { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError };
 }
 
 export function deactivate(): void {

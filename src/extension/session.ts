@@ -77,6 +77,8 @@ export class Session extends Disposable {
   private readonly members = new Map<string, MemberView>();
   private chat: ChatEntry[] = [];
   private readonly board = new Map<string, BoardItem>();
+  /** False while the repository is lost: newcomers cannot find the group, members still talk. */
+  repositoryReachable = true;
 
   constructor(private readonly logger: Logger) {
     super();
@@ -135,6 +137,7 @@ export class Session extends Disposable {
       throw toNetError(err);
     }
     this.repositoryAddress = formatAddress(repository);
+    this.repositoryReachable = true;
     this.setState('joined', group);
     return outcome;
   }
@@ -163,6 +166,13 @@ export class Session extends Disposable {
     this.setState('idle', undefined);
     this.changes.fire({ kind: 'members' });
     await node.leave();
+  }
+
+  /** Applies the ban list from the settings to the current membership (new entries take effect at once). */
+  async applyBans(bans: readonly string[]): Promise<void> {
+    const node = this.node;
+    if (node === undefined) return;
+    for (const entry of bans) await node.ban(entry);
   }
 
   sendChat(text: string, to?: string): ChatEntry {
@@ -215,7 +225,15 @@ export class Session extends Disposable {
     node.on('memberJoined', (member) => this.onMember(member, true));
     node.on('memberLeft', (member) => this.onMember(member, false));
     node.on('message', (message, from) => this.onMessage(message, from));
-    node.on('repositoryLost', (error) => this.logger.warn(`${error.message}. Members stay connected; reconnecting.`));
+    node.on('repositoryLost', (error) => {
+      this.logger.warn(`${error.code}: ${error.message}. Members stay connected; reconnecting.`);
+      this.repositoryReachable = false;
+      this.changes.fire({ kind: 'members' });
+    });
+    node.on('repositoryRestored', () => {
+      this.repositoryReachable = true;
+      this.changes.fire({ kind: 'members' });
+    });
     this.node = node;
     try {
       await node.join();

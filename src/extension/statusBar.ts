@@ -32,8 +32,9 @@ export class StatusBar extends Disposable {
         return;
       case 'joined': {
         const others = `${online} other member${online === 1 ? '' : 's'} online`;
-        this.item.text = `$(organization) ${session.group ?? ''} $(person) ${online + 1}`;
-        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}. Click to open the board.`;
+        const lost = this.session.repositoryReachable ? '' : ` The repository at ${session.repository ?? ''} is unreachable: members stay connected, newcomers cannot find the group until it is back.`;
+        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(warning)'} ${session.group ?? ''} $(person) ${online + 1}`;
+        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${lost} Click to open the board.`;
         this.item.command = 'teamNotes.openBoard';
         this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}. Open the board.` };
         return;

@@ -35,6 +35,8 @@ export interface Snapshot {
 export interface TeamNotesApi {
   snapshot(): Snapshot;
   onDidChange: vscode.Event<void>;
+  /** The last error a command showed the user, with its code. */
+  lastError(): { code: string; message: string } | undefined;
 }
 
 export const extensionId = 'team-notes.team-notes';

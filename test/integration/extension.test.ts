@@ -239,6 +239,105 @@ describe('Team Notes in a real VS Code', function () {
       await until(teamNotes, (s) => s.chat.some((c) => c.from.name === 'cli-carol' && c.text === 'found you'), 'cli-carol\'s message');
     });
   });
+
+  describe('bad input', function () {
+    const group = `bad-${process.pid}-${Date.now().toString(36)}`;
+    const processes: CliProcess[] = [];
+    let teamNotes: TeamNotesApi;
+    let repository: { proc: CliProcess; address: string };
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('teamNotes');
+
+    before(async function () {
+      this.timeout(60_000);
+      teamNotes = await api();
+      repository = await startRepository(join(extension().extensionPath, 'dist', 'cli.js'));
+      processes.push(repository.proc);
+      await config().update('listenHost', '127.0.0.1', vscode.ConfigurationTarget.Global);
+      await config().update('listenPort', 0, vscode.ConfigurationTarget.Global);
+    });
+
+    afterEach(async () => {
+      if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      await config().update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
+      await config().update('listenPort', 0, vscode.ConfigurationTarget.Global);
+    });
+
+    after(async function () {
+      this.timeout(20_000);
+      await Promise.all(processes.map((p) => p.kill()));
+    });
+
+    /** Runs Join Group with arguments and returns the error it reported; the session must stay idle. */
+    async function joinFails(args: { group: string; name: string }): Promise<{ code: string; message: string }> {
+      const before = teamNotes.lastError();
+      await vscode.commands.executeCommand('teamNotes.joinGroup', args);
+      const error = teamNotes.lastError();
+      assert.ok(error !== undefined && error !== before, 'Join Group reported no error');
+      assert.equal(teamNotes.snapshot().session.state, 'idle', 'a failed join left the session not idle');
+      return error;
+    }
+
+    /** Proves the extension still works after a refused input: a real join and a chat with a CLI peer. */
+    async function stillWorks(): Promise<void> {
+      await config().update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
+      const peer = await startChatPeer(join(extension().extensionPath, 'dist', 'cli.js'), group, `cli-${processes.length}`, repository.address);
+      processes.push(peer.proc);
+      await vscode.commands.executeCommand('teamNotes.joinGroup', { group, name: 'survivor' });
+      await until(teamNotes, (s) => s.session.state === 'joined' && s.members.some((m) => m.id === peer.id && m.online), 'joined after the refusal');
+      await vscode.commands.executeCommand('teamNotes.sendMessage', { text: 'still working' });
+      await peer.proc.waitFor(cliEvents.chat('survivor', 'still working'), 'the chat after the refusal');
+    }
+
+    it('refuses a repository address that does not parse with ERR_BAD_ADDRESS, and keeps working', async () => {
+      await config().update('repositoryAddress', 'not a host:99999', vscode.ConfigurationTarget.Global);
+      const error = await joinFails({ group, name: 'someone' });
+      assert.equal(error.code, 'ERR_BAD_ADDRESS');
+      assert.match(error.message, /not a host/);
+      await stillWorks();
+    });
+
+    it('refuses an empty display name and one of 10,000 characters with ERR_BAD_INPUT', async () => {
+      for (const name of ['', '   ', 'x'.repeat(10_000)]) {
+        const error = await joinFails({ group, name });
+        assert.equal(error.code, 'ERR_BAD_INPUT');
+        assert.match(error.message, /display name/i);
+      }
+      await stillWorks();
+    });
+
+    it('reports a listen port already in use, and keeps working', async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (blocker.address() as { port: number }).port;
+        await config().update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
+        await config().update('listenPort', port, vscode.ConfigurationTarget.Global);
+        const error = await joinFails({ group, name: 'someone' });
+        assert.equal(error.code, 'ERR_SOCKET');
+        assert.match(error.message, new RegExp(`port ${port} is already in use`));
+      } finally {
+        blocker.close();
+      }
+      await config().update('listenPort', 0, vscode.ConfigurationTarget.Global);
+      await stillWorks();
+    });
+
+    it('keeps chatting with members when the repository goes away while joined', async () => {
+      const own = await startRepository(join(extension().extensionPath, 'dist', 'cli.js'));
+      processes.push(own.proc);
+      await config().update('repositoryAddress', own.address, vscode.ConfigurationTarget.Global);
+      const peer = await startChatPeer(join(extension().extensionPath, 'dist', 'cli.js'), `${group}-lost`, 'cli-dora', own.address);
+      processes.push(peer.proc);
+      await vscode.commands.executeCommand('teamNotes.joinGroup', { group: `${group}-lost`, name: 'stayer' });
+      await until(teamNotes, (s) => s.session.state === 'joined' && s.members.some((m) => m.id === peer.id), 'joined with cli-dora');
+      await own.proc.kill();
+      await vscode.commands.executeCommand('teamNotes.sendMessage', { text: 'no repository needed' });
+      await peer.proc.waitFor(cliEvents.chat('stayer', 'no repository needed'), 'cli-dora gets chat without the repository');
+      peer.proc.type('and back');
+      await until(teamNotes, (s) => s.chat.some((c) => c.from.id === peer.id && c.text === 'and back'), 'chat from cli-dora without the repository');
+      assert.equal(teamNotes.snapshot().session.state, 'joined');
+    });
+  });
 });
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
