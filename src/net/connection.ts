@@ -44,6 +44,18 @@ export function errorNoticeBody(error: NetError): { type: 'error'; code: string;
   return { type: 'error', code: error.code, text: Array.from(error.message).slice(0, MAX_ERROR_TEXT).join('') };
 }
 
+/** A message encoded into the frame(s) that carry it, ready to be written to any number of connections. */
+export interface EncodedMessage {
+  xml: Buffer;
+  binary?: Buffer;
+}
+
+/** Encodes a message (and an image's bytes) into frames. Throws `ERR_BAD_MESSAGE` for a message that breaks the schema. */
+export function encodeOutgoing(message: Message, binary?: Uint8Array): EncodedMessage {
+  const xml = encodeFrame(FrameType.Xml, encodeMessage(message));
+  return binary === undefined ? { xml } : { xml, binary: encodeFrame(FrameType.Binary, binary) };
+}
+
 /** Normalises an IPv4-mapped IPv6 address (`::ffff:10.0.0.5`) to plain IPv4. */
 export function plainAddress(address: string | undefined): string {
   if (address === undefined) return '';
@@ -63,6 +75,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private congested = false;
+  private corked = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private frameTimer: NodeJS.Timeout | undefined;
   /** The `image` add message whose bytes must come in the next frame. */
@@ -113,11 +126,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * Encoding errors (a message that breaks the schema) are programming errors and are thrown.
    */
   send(message: Message, binary?: Uint8Array): boolean {
+    return this.sendEncoded(encodeOutgoing(message, binary), message);
+  }
+
+  /**
+   * Sends frames made once by {@link encodeOutgoing}: a broadcast encodes its message once for
+   * every member instead of once per member.
+   */
+  sendEncoded(frames: EncodedMessage, message?: Message): boolean {
     if (this.closed) return false;
-    const payload = encodeMessage(message);
-    this.options.logger.trace(`-> ${this.label} ${message.type} ${message.id}`);
-    this.write(encodeFrame(FrameType.Xml, payload));
-    if (binary !== undefined) this.write(encodeFrame(FrameType.Binary, binary));
+    if (message !== undefined) this.options.logger.trace(`-> ${this.label} ${message.type} ${message.id}`);
+    this.write(frames.xml);
+    if (frames.binary !== undefined) this.write(frames.binary);
     return !this.closed;
   }
 
@@ -143,6 +163,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       return;
     }
+    if (!this.corked) {
+      // Frames written in the same tick (a burst of messages, a pong behind a reply) leave in one
+      // writev system call. Each frame is still one write(), so Nagle never splits one.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => this.uncork());
+    }
     if (!this.socket.write(frame)) {
       this.congested = true;
       this.drainTimer = setTimeout(
@@ -150,6 +177,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.options.drainTimeoutMs,
       );
     }
+  }
+
+  private uncork(): void {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
   }
 
   private onDrain(): void {

@@ -42,7 +42,9 @@ export type NetErrorCode =
   /** The operation needs an open connection or a joined node, and it is closed. */
   | 'ERR_CLOSED'
   /** No member matches, or several do. */
-  | 'ERR_UNKNOWN_MEMBER';
+  | 'ERR_UNKNOWN_MEMBER'
+  /** An image is not a PNG, JPEG or GIF, or is too large, or could not be rendered. */
+  | 'ERR_IMAGE';
 
 /** An error of the network layer with a stable {@link NetErrorCode}. */
 export class NetError extends Error {

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { Connection, errorNoticeBody } from './connection';
+import { Connection, encodeOutgoing, errorNoticeBody } from './connection';
 import type { ConnectionOptions } from './connection';
 import { NetError, toNetError } from './errors';
 import type { NetErrorCode } from './errors';
@@ -210,7 +210,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   broadcast<B extends MessageBody>(body: B, binary?: Uint8Array): B & Message {
     this.requireJoined();
     const message = this.stamper.stamp(body);
-    for (const link of this.links.values()) link.connection.send(message, binary);
+    const frames = encodeOutgoing(message, binary);
+    for (const link of this.links.values()) link.connection.sendEncoded(frames, message);
     return message;
   }
 
@@ -585,8 +586,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   // --- liveness -----------------------------------------------------------------------------
 
   private pingAll(): void {
-    for (const link of this.links.values()) link.connection.send(this.stamper.stamp({ type: 'ping' }));
-    this.repository?.send(this.stamper.stamp({ type: 'ping' }));
+    const ping = this.stamper.stamp({ type: 'ping' });
+    const frames = encodeOutgoing(ping);
+    for (const link of this.links.values()) link.connection.sendEncoded(frames, ping);
+    this.repository?.sendEncoded(frames, ping);
   }
 
   private closeSilentConnections(): void {

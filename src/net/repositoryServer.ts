@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
-import { Connection, errorNoticeBody } from './connection';
+import { Connection, encodeOutgoing, errorNoticeBody } from './connection';
 import type { ConnectionOptions } from './connection';
 import { NetError } from './errors';
 import { EnvelopeStamper, newPeerId } from './ids';
@@ -202,8 +202,9 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     const members = this.groups.get(registration.group);
     if (members === undefined) return;
     const notice = this.stamp(registration.group, { type: 'peers', event, members: [registration.member] });
+    const frames = encodeOutgoing(notice);
     for (const other of members.values()) {
-      if (other !== registration) other.connection.send(notice);
+      if (other !== registration) other.connection.sendEncoded(frames, notice);
     }
   }
 
