@@ -1,0 +1,45 @@
+/**
+ * Benchmark agent for Team Notes: one PeerNode, exactly as the extension and the CLI use it.
+ * Built into a bundle by run.ts and forked once per member.
+ */
+import { PeerNode } from '../../src/net/peerNode';
+import { runAgent } from './agentHost';
+import type { AgentHooks, AgentSystem } from './agentHost';
+import type { JoinArgs } from './ipc';
+
+class TeamNotesAgent implements AgentSystem {
+  private node: PeerNode | undefined;
+
+  constructor(private readonly hooks: AgentHooks) {}
+
+  async start(): Promise<undefined> {
+    return undefined;
+  }
+
+  async join(args: JoinArgs): Promise<void> {
+    if (args.system !== 'teamNotes') throw new Error(`Team Notes agent cannot join ${args.system}`);
+    const node = new PeerNode({ name: args.name, group: args.group, repository: args.repository, listen: { host: '127.0.0.1', port: 0 } });
+    this.node = node;
+    node.on('message', (message) => {
+      if (message.type === 'chat') this.hooks.deliver(message.text);
+    });
+    node.on('memberLeft', (member, reason) => this.hooks.linkLost(`${member.name} left: ${reason}`));
+    node.on('connectionError', (error) => this.hooks.error(`${error.code} ${error.message}`));
+    node.on('repositoryLost', (error) => this.hooks.error(`repository lost: ${error.message}`));
+    await node.join();
+  }
+
+  broadcast(text: string): void {
+    this.node?.chat(text);
+  }
+
+  links(): number {
+    return this.node?.members().length ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.node?.close();
+  }
+}
+
+runAgent((hooks) => new TeamNotesAgent(hooks));
