@@ -455,9 +455,13 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     presence: {
       add: { required: [...BOARD, 'text', 'font', 'size', 'colour', 'x', 'y'] },
       move: { required: [...BOARD, 'x', 'y'] },
-      edit: { required: [...BOARD, 'text'], optional: ['font', 'size', 'colour'] },
+      edit: { required: BOARD, optional: ['text', 'font', 'size', 'colour'] },
       delete: { required: BOARD },
     },
+    check: (m) =>
+      m.op === 'edit' && m.text === undefined && m.font === undefined && m.size === undefined && m.colour === undefined
+        ? 'an edit changes at least one of text, font, size, colour'
+        : undefined,
   },
   image: {
     fields: {

@@ -71,6 +71,7 @@ const EVERY_MESSAGE: Message[] = [
   { ...ENV, type: 'note', op: 'add', item: ITEM, clock: 0, text: 'todo', font: 'sans-serif', size: 14, colour: '#ffcc00', x: -12.25, y: 40 },
   { ...ENV, type: 'note', op: 'move', item: ITEM, clock: 2, x: 0, y: 999999999.999999 },
   { ...ENV, type: 'note', op: 'edit', item: ITEM, clock: 3, text: 'done' },
+  { ...ENV, type: 'note', op: 'edit', item: ITEM, clock: 5, colour: '#112233' },
   { ...ENV, type: 'note', op: 'edit', item: ITEM, clock: 4, text: '', font: `"Fira Code", monospace`, size: 9.5, colour: '#000000' },
   { ...ENV, type: 'note', op: 'delete', item: ITEM, clock: 5 },
   { ...ENV, type: 'image', op: 'add', item: ITEM, clock: 1, x: 10, y: 20, width: 640, height: 480, mime: 'image/png', bytes: 1234, sha256: SHA },
@@ -433,6 +434,7 @@ describe('xmlCodec', () => {
       assertRejects(() => encodeMessage({ ...board, type: 'note', op: 'add', text: 'x', size: 1, colour: '#000000', x: 0, y: 0 }), 'ERR_BAD_MESSAGE', '"font"');
       assertRejects(() => encodeMessage({ ...board, type: 'note', op: 'move', x: 0, y: 0, text: 'x' }), 'ERR_BAD_MESSAGE', 'not allowed');
       assertRejects(() => encodeMessage({ ...board, type: 'note', op: 'delete', x: 0 }), 'ERR_BAD_MESSAGE', 'not allowed');
+      assertRejects(() => encodeMessage({ ...board, type: 'note', op: 'edit' }), 'ERR_BAD_MESSAGE', 'at least one');
       assertRejects(() => encodeMessage({ ...board, type: 'image', op: 'move', x: 0, y: 0, width: 5 }), 'ERR_BAD_MESSAGE', 'width and height');
       assertRejects(() => encodeMessage({ ...board, type: 'image', op: 'add', x: 0, y: 0, width: 5, height: 5, mime: 'image/png', bytes: 0, sha256: SHA }), 'ERR_BAD_MESSAGE', '"bytes"');
       assertRejects(() => encodeMessage({ ...board, type: 'image', op: 'add', x: 0, y: 0, width: 5, height: 5, mime: 'image/svg+xml' as 'image/png', bytes: 1, sha256: SHA }), 'ERR_BAD_MESSAGE', '"mime"');
