@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/webview/**/*.ts'],
+    files: ['src/webview/**/*.ts', 'src/board/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

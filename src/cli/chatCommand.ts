@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { checkImage, fitWithin } from '../board/imageInfo';
+import { DEFAULT_NOTE_STYLE } from '../board/limits';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { NetError, toNetError } from '../net/errors';
+import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
@@ -13,6 +18,8 @@ export const chatUsage = `team-notes chat --group G [--name N] [--repository H:P
   Joins a group as a terminal peer. Every line you type is sent to the group.
     /to NAME text   sends text to one member (NAME is a display name or peer id; quote names with spaces)
     /members        lists the connected members
+    /note text      puts a note on the group's board
+    /image FILE     puts a PNG, JPEG or GIF file on the group's board
     /quit           leaves the group (so do end of input, Ctrl+C and SIGTERM)
   --group G         group to join
   --name N          display name (default: your user name)
@@ -86,6 +93,33 @@ function messageText(message: DeliveredMessage, from: Member): string {
     case 'ack':
       return `[${time}] ${from.name} acknowledged ${message.re}`;
   }
+}
+
+/** Where notes and images from the terminal land on the board (members drag them into place). */
+const TERMINAL_DROP = { x: 40, y: 40 };
+
+function shareNote(node: PeerNode, text: string): void {
+  node.broadcast({ type: 'note', op: 'add', item: newItemId(), clock: node.nextClock(), text, ...DEFAULT_NOTE_STYLE, ...TERMINAL_DROP });
+}
+
+/** Reads, checks (type from magic bytes, size, dimensions) and shares an image file. */
+function shareImage(node: PeerNode, path: string): void {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new NetError('ERR_BAD_INPUT', `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const checked = checkImage(bytes);
+  if (!checked.ok) throw new NetError('ERR_IMAGE', checked.message);
+  const size = fitWithin(checked.info.width, checked.info.height, 480);
+  node.broadcast(
+    {
+      type: 'image', op: 'add', item: newItemId(), clock: node.nextClock(), ...TERMINAL_DROP, ...size,
+      mime: checked.info.mime, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'),
+    },
+    bytes,
+  );
 }
 
 /** Splits `/to NAME rest` where NAME may be "quoted". */
@@ -163,6 +197,14 @@ export async function runChat(argv: string[]): Promise<number> {
       if (line.trim() === '/members') {
         const members = node.members();
         printEvent(json, { event: 'members', members: members.map(memberJson) }, members.length === 0 ? '* nobody else is here' : members.map((m) => `* ${m.name} (${m.id}) at ${formatAddress(m)}`).join('\n'));
+        return;
+      }
+      if (line.startsWith('/note ')) {
+        shareNote(node, line.slice('/note '.length));
+        return;
+      }
+      if (line.startsWith('/image ')) {
+        shareImage(node, line.slice('/image '.length).trim());
         return;
       }
       if (line.startsWith('/to')) {

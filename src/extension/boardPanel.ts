@@ -2,14 +2,18 @@
  * The board panel: a webview showing the board, the members and the chat. It talks to the
  * webview only through src/webview/protocol.ts and checks every message the webview sends.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { toNetError } from '../net/errors';
+import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { assertNever, parseWebviewMessage } from '../webview/protocol';
-import type { HostToWebview, WebviewToHost } from '../webview/protocol';
+import type { CodeImageSource, HostToWebview, WebviewToHost } from '../webview/protocol';
 import { Disposable } from './disposable';
 import type { Session, SessionChange } from './session';
+import { openSnippet } from './snippetLinks';
+
+/** Time the board has to render a code image, in ms. */
+const CODE_IMAGE_TIMEOUT_MS = 20_000;
 
 export const BOARD_VIEW_TYPE = 'teamNotes.board';
 
@@ -31,13 +35,22 @@ export class BoardPanels extends Disposable {
     this.register({ dispose: () => this.current?.dispose() });
   }
 
+  private readonly visibility = this.register(new vscode.EventEmitter<boolean>());
+  /** Fires when the board becomes visible or hidden (including when it is closed). */
+  readonly onDidChangeVisibility = this.visibility.event;
+
   /** Shows the board, creating the panel if needed. */
-  show(): void {
+  show(preserveFocus = false): void {
     if (this.current !== undefined) {
-      this.current.reveal();
+      this.current.reveal(preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(BOARD_VIEW_TYPE, this.title(), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      BOARD_VIEW_TYPE,
+      this.title(),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      webviewOptions(this.extensionUri),
+    );
     this.adopt(panel);
   }
 
@@ -45,13 +58,31 @@ export class BoardPanels extends Disposable {
     return this.current?.visible ?? false;
   }
 
+  /**
+   * Renders code to a PNG in the board (it has the fonts and a canvas; the clipboard is never
+   * used). Opens the board, without taking focus, when it is closed.
+   */
+  async renderCodeImage(source: CodeImageSource, theme: 'dark' | 'light'): Promise<Uint8Array> {
+    this.showBesideEditor();
+    return this.current!.renderCodeImage(source, theme);
+  }
+
+  /** Shows the board without taking focus; a hidden board comes up beside the editor the user works in. */
+  showBesideEditor(): void {
+    if (this.current !== undefined && !this.current.visible) this.current.reveal(true, vscode.ViewColumn.Beside);
+    else this.show(true);
+  }
+
   private adopt(panel: vscode.WebviewPanel): void {
     this.current?.dispose();
     panel.webview.options = webviewOptions(this.extensionUri);
     const board = new BoardPanel(panel, this.extensionUri, this.session, this.logger, () => this.title());
     this.current = board;
+    this.visibility.fire(panel.visible);
+    panel.onDidChangeViewState(() => this.visibility.fire(panel.visible));
     panel.onDidDispose(() => {
       if (this.current === board) this.current = undefined;
+      this.visibility.fire(false);
     });
   }
 
@@ -72,6 +103,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscod
 class BoardPanel extends Disposable {
   /** The webview has said `ready` and had its snapshot: deltas may flow. */
   private ready = false;
+  /** Messages that wait for `ready` (a code image requested while the panel was loading). */
+  private readonly pending: HostToWebview[] = [];
+  private readonly codeImages = new Map<string, { resolve: (png: Uint8Array) => void; reject: (error: Error) => void }>();
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -86,6 +120,9 @@ class BoardPanel extends Disposable {
     panel.title = title();
     panel.webview.html = boardHtml(panel.webview, extensionUri);
     this.register(panel.onDidDispose(() => this.dispose()));
+    // A hidden webview's page is discarded (it does not retain its context); it says `ready` again
+    // when shown, and gets a fresh snapshot then. Until that, deltas and requests wait.
+    this.register(panel.onDidChangeViewState(() => (panel.visible ? undefined : (this.ready = false))));
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.onWebviewMessage(raw)));
     this.register(session.onDidChange((change) => this.onSessionChange(change)));
   }
@@ -94,8 +131,31 @@ class BoardPanel extends Disposable {
     return this.panel.visible;
   }
 
-  reveal(): void {
-    this.panel.reveal();
+  reveal(preserveFocus = false, column?: vscode.ViewColumn): void {
+    this.panel.reveal(column, preserveFocus);
+  }
+
+  renderCodeImage(source: CodeImageSource, theme: 'dark' | 'light'): Promise<Uint8Array> {
+    const requestId = randomUUID();
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.codeImages.delete(requestId);
+        reject(new NetError('ERR_IMAGE', `The board did not render the image within ${CODE_IMAGE_TIMEOUT_MS / 1000} s.`));
+      }, CODE_IMAGE_TIMEOUT_MS);
+      this.codeImages.set(requestId, {
+        resolve: (png) => (clearTimeout(timer), resolve(png)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
+      if (this.ready) this.post(request);
+      else this.pending.push(request);
+    });
+  }
+
+  override dispose(): void {
+    for (const { reject } of this.codeImages.values()) reject(new NetError('ERR_IMAGE', 'The board was closed before the image was rendered.'));
+    this.codeImages.clear();
+    super.dispose();
   }
 
   private post(message: HostToWebview): void {
@@ -139,12 +199,49 @@ class BoardPanel extends Disposable {
       case 'ready':
         this.ready = true;
         this.post({ type: 'snapshot', ...this.session.snapshot() });
+        for (const request of this.pending.splice(0)) this.post(request);
         return;
       case 'sendChat':
         this.session.sendChat(message.text, message.to);
         return;
-      case 'addNote':
-        this.session.addNote(message.text, message.x, message.y);
+      case 'addNote': {
+        const { text, x, y, ...style } = message;
+        this.session.addNote(text, x, y, withoutType(style));
+        return;
+      }
+      case 'editNote': {
+        const { id, ...change } = message;
+        this.session.editNote(id, withoutType(change));
+        return;
+      }
+      case 'moveItem':
+        this.session.moveItem(message.id, message.x, message.y, message.width !== undefined && message.height !== undefined ? { width: message.width, height: message.height } : undefined);
+        return;
+      case 'deleteItem':
+        this.session.deleteItem(message.id);
+        return;
+      case 'addImage':
+        this.session.addImage(message.bytes, message.x, message.y, message.width, message.height);
+        return;
+      case 'addStroke':
+        this.session.addStroke(message.points, message.width, message.colour);
+        return;
+      case 'openSnippet': {
+        const item = this.session.boardItem(message.id);
+        if (item?.kind !== 'snippet') throw new NetError('ERR_BAD_INPUT', 'That snippet is no longer on the board.');
+        void openSnippet(item).catch((err: unknown) => this.post({ type: 'error', message: toNetError(err, 'ERR_BAD_INPUT').message }));
+        return;
+      }
+      case 'copyText':
+        void vscode.env.clipboard.writeText(this.session.itemText(message.id)).then(() => vscode.window.setStatusBarMessage('Team Notes: copied to the clipboard', 2000));
+        return;
+      case 'codeImage':
+        this.codeImages.get(message.requestId)?.resolve(message.png);
+        this.codeImages.delete(message.requestId);
+        return;
+      case 'codeImageFailed':
+        this.codeImages.get(message.requestId)?.reject(new NetError('ERR_IMAGE', `The board could not render the image: ${message.message}`));
+        this.codeImages.delete(message.requestId);
         return;
       case 'joinGroup':
         void vscode.commands.executeCommand('teamNotes.joinGroup');
@@ -153,6 +250,12 @@ class BoardPanel extends Disposable {
         assertNever(message);
     }
   }
+}
+
+/** Drops the `type` key left over from destructuring a webview message. */
+function withoutType<T extends object>(fields: T): Omit<T, 'type'> {
+  const { type: _type, ...rest } = fields as T & { type?: unknown };
+  return rest;
 }
 
 /** The panel's HTML: one script with a fresh nonce, CSP `default-src 'none'`, no inline styles. */

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { displayNameProblem, groupNameProblem } from '../net/xmlCodec';
+import { MAX_NOTE_TEXT } from '../board/limits';
+import type { CodeImageSource } from '../webview/protocol';
 import type { BoardPanels } from './boardPanel';
 import type { Session } from './session';
 import { readSettings, saveDisplayName } from './settings';
@@ -34,6 +36,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('teamNotes.openBoard', () => ctx.board.show()),
     vscode.commands.registerCommand('teamNotes.sendMessage', (args?: SendArgs) => sendMessage(ctx, args)),
     vscode.commands.registerCommand('teamNotes.shareSelection', () => shareSelection(ctx)),
+    vscode.commands.registerCommand('teamNotes.shareSelectionAsImage', () => shareSelectionAsImage(ctx)),
+    vscode.commands.registerCommand('teamNotes.addNote', (args?: { text?: unknown }) => addNote(ctx, args)),
     vscode.commands.registerCommand('teamNotes.startRepository', () => startRepository(ctx)),
     vscode.commands.registerCommand('teamNotes.showLog', () => ctx.log.show(true)),
   ];
@@ -191,26 +195,70 @@ async function sendMessage(ctx: CommandContext, args: SendArgs): Promise<void> {
   }
 }
 
-async function shareSelection(ctx: CommandContext): Promise<void> {
+/** The active editor's selection as a snippet source, or undefined (after telling the user) when there is none. */
+function selectedSource(): CodeImageSource | undefined {
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined || editor.selection.isEmpty) {
-    return void vscode.window.showInformationMessage('Team Notes: select some code to share first.');
+    void vscode.window.showInformationMessage('Team Notes: select some code to share first.');
+    return undefined;
   }
-  if (!(await requireJoined(ctx, 'share code'))) return;
   const { document, selection } = editor;
   // A selection that ends at column 0 of a line does not include that line.
   const endLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+  return {
+    code: document.getText(selection),
+    language: /^[A-Za-z0-9_.+#-]{1,64}$/.test(document.languageId) ? document.languageId : 'plaintext',
+    path: snippetPath(document.uri),
+    startLine: selection.start.line + 1,
+    endLine: endLine + 1,
+  };
+}
+
+async function shareSelection(ctx: CommandContext): Promise<void> {
+  const source = selectedSource();
+  if (source === undefined || !(await requireJoined(ctx, 'share code'))) return;
   try {
-    ctx.session.shareSnippet({
-      code: document.getText(selection),
-      language: /^[A-Za-z0-9_.+#-]{1,64}$/.test(document.languageId) ? document.languageId : 'plaintext',
-      path: snippetPath(document.uri),
-      startLine: selection.start.line + 1,
-      endLine: endLine + 1,
-    });
+    ctx.session.shareSnippet(source);
+    ctx.board.showBesideEditor();
     vscode.window.setStatusBarMessage('Team Notes: shared the selection to the board', 3000);
   } catch (err) {
     showError(ctx, err, 'Team Notes could not share the selection');
+  }
+}
+
+async function shareSelectionAsImage(ctx: CommandContext): Promise<void> {
+  const source = selectedSource();
+  if (source === undefined || !(await requireJoined(ctx, 'share code'))) return;
+  const kind = vscode.window.activeColorTheme.kind;
+  const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Team Notes: rendering the selection as an image' }, async () => {
+      const png = await ctx.board.renderCodeImage(source, theme);
+      ctx.session.shareCodeImage(png, source);
+    });
+    vscode.window.setStatusBarMessage('Team Notes: shared the selection as an image', 3000);
+  } catch (err) {
+    showError(ctx, err, 'Team Notes could not share the selection as an image');
+  }
+}
+
+async function addNote(ctx: CommandContext, args: { text?: unknown } | undefined): Promise<void> {
+  if (!(await requireJoined(ctx, 'add a note'))) return;
+  const text =
+    typeof args?.text === 'string'
+      ? args.text
+      : await vscode.window.showInputBox({
+          title: 'Team Notes: Add Note',
+          prompt: 'The note appears on every member\'s board; drag it into place there.',
+          ignoreFocusOut: true,
+          validateInput: (value) => (Array.from(value).length > MAX_NOTE_TEXT ? `At most ${MAX_NOTE_TEXT.toLocaleString('en')} characters.` : undefined),
+        });
+  if (text === undefined || text.trim() === '') return;
+  try {
+    ctx.session.addNote(text);
+    ctx.board.showBesideEditor();
+  } catch (err) {
+    showError(ctx, err, 'Team Notes could not add the note');
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { BoardPanels } from './boardPanel';
+import { ChatAttention } from './chatAttention';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands';
 import { channelLogger } from './log';
@@ -19,6 +20,8 @@ export interface TeamNotesApi {
   onDidChange: vscode.Event<unknown>;
   /** The last error a command showed the user, with its stable code. */
   lastError(): { code: string; message: string } | undefined;
+  /** Chat messages received while the board was not visible. */
+  unread(): number;
 }
 
 export function activate(context: vscode.ExtensionContext): TeamNotesApi {
@@ -28,9 +31,10 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const board = new BoardPanels(context.extensionUri, session, logger);
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
   const commands: CommandContext = { extension: context, session, board, log, logger };
-  context.subscriptions.push(log, session, board, new StatusBar(session), new MembersView(session), ...registerCommands(commands));
+  const attention = new ChatAttention(session, board);
+  context.subscriptions.push(log, session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands));
   log.info(`Team Notes ${String(context.extension.packageJSON.version)} activated`);
-  return { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError };
+  return { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError, unread: () => attention.unread };
 }
 
 export function deactivate(): void {

@@ -3,19 +3,27 @@
  * window runs one, and what the board and chat show. UI-free: commands ask the questions, the
  * views and the panel listen to {@link Session.onDidChange}.
  */
+import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import * as vscode from 'vscode';
 import { NetError, isNetError, toNetError } from '../net/errors';
+import { BoardState } from '../board/boardState';
+import type { BoardMessage } from '../board/boardState';
+import { checkImage } from '../board/imageInfo';
+import { DEFAULT_NOTE_STYLE, MAX_STROKE_POINTS } from '../board/limits';
+import { addPngText, codeImageText, readPngText } from '../board/pngText';
 import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import type { Logger } from '../net/logger';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
+import type { MessageBody, Point } from '../net/messages';
 import { RepositoryServer } from '../net/repositoryServer';
 import { formatAddress, parseAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
 import { MAX_CHAT_TEXT, MAX_SNIPPET_CODE } from '../net/xmlCodec';
-import type { BoardItem, BoardNote, BoardSnippet, ChatEntry, MemberView, SessionView } from '../webview/protocol';
+import type { BoardItem, ChatEntry, CodeImageSource, MemberView, SessionView } from '../webview/protocol';
+import { BoardItemViews, boardUnits } from './boardItems';
 import { Disposable } from './disposable';
 import type { Settings } from './settings';
 
@@ -45,7 +53,7 @@ const MAX_CHAT_ENTRIES = 1000;
 
 /** Where new snippet cards and notes land when the user does not place them: a simple cascade. */
 function nextPosition(count: number): { x: number; y: number } {
-  return { x: 40 + (count % 3) * 420, y: 40 + Math.floor(count / 3) * 300 };
+  return { x: 40 + (count % 3) * 520, y: 40 + Math.floor(count / 3) * 340 };
 }
 
 /** True when `host` names this machine (a loopback name or one of its own addresses). */
@@ -76,7 +84,10 @@ export class Session extends Disposable {
   private embedded: RepositoryServer | undefined;
   private readonly members = new Map<string, MemberView>();
   private chat: ChatEntry[] = [];
-  private readonly board = new Map<string, BoardItem>();
+  private readonly board = new BoardState();
+  /** Display names of everyone met in this membership, by peer id: authors keep their name after leaving. */
+  private readonly names = new Map<string, string>();
+  private readonly views = new BoardItemViews((id) => this.names.get(id) ?? 'a former member');
   /** False while the repository is lost: newcomers cannot find the group, members still talk. */
   repositoryReachable = true;
 
@@ -107,7 +118,7 @@ export class Session extends Disposable {
     if (this.group !== undefined) session.group = this.group;
     if (this.self !== undefined) session.self = this.self;
     if (this.repositoryAddress !== undefined) session.repository = this.repositoryAddress;
-    return { session, members: this.memberList(), chat: [...this.chat], board: [...this.board.values()] };
+    return { session, members: this.memberList(), chat: [...this.chat], board: this.board.items().map((item) => this.views.toView(item)) };
   }
 
   /**
@@ -120,6 +131,8 @@ export class Session extends Disposable {
     // A new membership starts with an empty board and chat (catch-up of history comes with the log on disk).
     this.chat = [];
     this.board.clear();
+    this.views.clear();
+    this.names.clear();
     this.setState('joining', group);
     const outcome: JoinOutcome = {};
     try {
@@ -191,25 +204,123 @@ export class Session extends Disposable {
     return entry;
   }
 
-  shareSnippet(snippet: { code: string; language: string; path: string; startLine: number; endLine: number }): BoardSnippet {
-    const node = this.requireNode();
+  /** The item as the board shows it, or undefined when there is none with this id. */
+  boardItem(id: string): BoardItem | undefined {
+    const state = this.board.item(id);
+    return state === undefined ? undefined : this.views.toView(state);
+  }
+
+  shareSnippet(snippet: CodeImageSource): BoardItem | undefined {
     if (Array.from(snippet.code).length > MAX_SNIPPET_CODE) {
       throw new NetError('ERR_BAD_INPUT', `The selection is longer than ${MAX_SNIPPET_CODE.toLocaleString('en')} characters; share a smaller part.`);
     }
-    const position = nextPosition(this.board.size);
-    const message = node.broadcast({ type: 'snippet', op: 'add', item: newItemId(), clock: node.nextClock(), ...snippet, ...position });
-    const item: BoardSnippet = { kind: 'snippet', id: message.item, author: { id: node.id, name: node.name }, ...snippet, ...position };
-    this.putBoardItem(item);
-    return item;
+    return this.broadcastBoard({ type: 'snippet', op: 'add', item: newItemId(), clock: 0, ...snippet, ...this.nextFreePosition() });
   }
 
-  addNote(text: string, x: number, y: number): BoardNote {
+  addNote(text: string, x?: number, y?: number, style: { font?: string; size?: number; colour?: string } = {}): BoardItem | undefined {
+    const position = x !== undefined && y !== undefined ? { x: boardUnits(x), y: boardUnits(y) } : this.nextFreePosition();
+    return this.broadcastBoard({ type: 'note', op: 'add', item: newItemId(), clock: 0, text, ...DEFAULT_NOTE_STYLE, ...style, ...position });
+  }
+
+  editNote(id: string, change: { text?: string; font?: string; size?: number; colour?: string }): BoardItem | undefined {
+    this.requireItem(id, 'note');
+    if (Object.keys(change).length === 0) throw new NetError('ERR_BAD_INPUT', 'Nothing to change.');
+    return this.broadcastBoard({ type: 'note', op: 'edit', item: id, clock: 0, ...change });
+  }
+
+  moveItem(id: string, x: number, y: number, size?: { width: number; height: number }): BoardItem | undefined {
+    const item = this.requireItem(id);
+    const position = { x: boardUnits(x), y: boardUnits(y) };
+    switch (item.kind) {
+      case 'note':
+      case 'snippet':
+        return this.broadcastBoard({ type: item.kind, op: 'move', item: id, clock: 0, ...position });
+      case 'image':
+        return this.broadcastBoard({ type: 'image', op: 'move', item: id, clock: 0, ...position, ...(size && { width: boardUnits(size.width), height: boardUnits(size.height) }) });
+      case 'stroke':
+        throw new NetError('ERR_BAD_INPUT', 'Strokes cannot be moved; erase and redraw them.');
+    }
+  }
+
+  deleteItem(id: string): void {
+    const item = this.requireItem(id);
+    this.broadcastBoard({ type: item.kind, op: 'delete', item: id, clock: 0 });
+  }
+
+  /**
+   * Shares image bytes after checking them: the type from the magic bytes, the size and the pixel
+   * dimensions read from the header. Throws `ERR_IMAGE` with a message for the user otherwise.
+   */
+  addImage(bytes: Uint8Array, x: number, y: number, width: number, height: number): BoardItem | undefined {
+    const checked = checkImage(bytes);
+    if (!checked.ok) throw new NetError('ERR_IMAGE', checked.message);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const body: MessageBody<'image'> = {
+      type: 'image', op: 'add', item: newItemId(), clock: 0, x: boardUnits(x), y: boardUnits(y),
+      width: boardUnits(width), height: boardUnits(height), mime: checked.info.mime, bytes: bytes.length, sha256,
+    };
+    return this.broadcastBoard(body, bytes);
+  }
+
+  /** Shares a PNG of code ("Share Selection as Image"), making sure its text chunks carry the source. */
+  shareCodeImage(png: Uint8Array, source: CodeImageSource): BoardItem | undefined {
+    const checked = checkImage(png);
+    if (!checked.ok || checked.info.mime !== 'image/png') throw new NetError('ERR_IMAGE', checked.ok ? 'The rendered code image is not a PNG.' : checked.message);
+    const withText = Object.keys(readPngText(png)).length > 0 ? png : addPngText(png, codeImageText(source));
+    const { x, y } = this.nextFreePosition();
+    // Rendered at twice the resolution: shown at half its pixel size, sharp on high-density screens.
+    return this.addImage(withText, x, y, Math.max(1, Math.round(checked.info.width / 2)), Math.max(1, Math.round(checked.info.height / 2)));
+  }
+
+  /** Shares a freehand stroke given as flat absolute points; very long strokes are thinned to the wire's limit. */
+  addStroke(flat: readonly number[], width: number, colour: string): BoardItem | undefined {
+    const count = Math.floor(flat.length / 2);
+    if (count === 0) throw new NetError('ERR_BAD_INPUT', 'A stroke needs at least one point.');
+    const step = Math.ceil(count / MAX_STROKE_POINTS);
+    const points: Point[] = [];
+    for (let i = 0; i < count; i += step) points.push({ x: boardUnits(flat[2 * i]!), y: boardUnits(flat[2 * i + 1]!) });
+    if ((count - 1) % step !== 0) points.push({ x: boardUnits(flat[2 * count - 2]!), y: boardUnits(flat[2 * count - 1]!) }); // keep the end
+    return this.broadcastBoard({ type: 'stroke', op: 'add', item: newItemId(), clock: 0, points: points.slice(0, MAX_STROKE_POINTS), width, colour });
+  }
+
+  /** The text a user can copy out of an item: a note's text, a snippet's code, a code image's source. */
+  itemText(id: string): string {
+    const item = this.requireItem(id);
+    if (item.kind === 'note') return item.text;
+    if (item.kind === 'snippet') return item.code;
+    if (item.kind === 'image' && item.source !== undefined) return item.source.code;
+    throw new NetError('ERR_BAD_INPUT', 'This item has no text to copy.');
+  }
+
+  /** Stamps a board change with the next Lamport clock, sends it to everyone and folds it into this board. */
+  private broadcastBoard(body: MessageBody<BoardMessage['type']>, bytes?: Uint8Array): BoardItem | undefined {
     const node = this.requireNode();
-    const note = { text, font: 'sans-serif', size: 14, colour: '#f5e17a', x: Math.round(x), y: Math.round(y) };
-    const message = node.broadcast({ type: 'note', op: 'add', item: newItemId(), clock: node.nextClock(), ...note });
-    const item: BoardNote = { kind: 'note', id: message.item, author: { id: node.id, name: node.name }, ...note };
-    this.putBoardItem(item);
-    return item;
+    const message = node.broadcast({ ...body, clock: node.nextClock() }, bytes) as BoardMessage;
+    this.applyBoard(message, bytes);
+    return this.boardItem(message.item);
+  }
+
+  private applyBoard(message: BoardMessage, bytes?: Uint8Array): void {
+    const id = this.board.apply(message, bytes);
+    if (id === undefined) return;
+    const state = this.board.item(id);
+    if (state !== undefined) {
+      this.changes.fire({ kind: 'board', item: this.views.toView(state) });
+    } else if (this.board.isDeleted(id)) {
+      this.views.forget(id);
+      this.changes.fire({ kind: 'boardRemove', id });
+    }
+  }
+
+  private requireItem<K extends BoardItem['kind']>(id: string, kind?: K): Extract<BoardItem, { kind: K }> {
+    const item = this.boardItem(id);
+    if (item === undefined || (kind !== undefined && item.kind !== kind)) throw new NetError('ERR_BAD_INPUT', 'That item is no longer on the board.');
+    return item as Extract<BoardItem, { kind: K }>;
+  }
+
+  /** Where a new item lands when the user does not place it: the next free slot of a simple cascade. */
+  private nextFreePosition(): { x: number; y: number } {
+    return nextPosition(this.board.items().length);
   }
 
   private async startNode(group: string, name: string, repository: HostPort, settings: Settings): Promise<void> {
@@ -224,7 +335,7 @@ export class Session extends Disposable {
     });
     node.on('memberJoined', (member) => this.onMember(member, true));
     node.on('memberLeft', (member) => this.onMember(member, false));
-    node.on('message', (message, from) => this.onMessage(message, from));
+    node.on('message', (message, from, binary) => this.onMessage(message, from, binary));
     node.on('repositoryLost', (error) => {
       this.logger.warn(`${error.code}: ${error.message}. Members stay connected; reconnecting.`);
       this.repositoryReachable = false;
@@ -235,6 +346,7 @@ export class Session extends Disposable {
       this.changes.fire({ kind: 'members' });
     });
     this.node = node;
+    this.names.set(node.id, node.name);
     try {
       await node.join();
     } catch (err) {
@@ -245,11 +357,12 @@ export class Session extends Disposable {
 
   private onMember(member: Member, online: boolean): void {
     if (this.node === undefined) return;
+    this.names.set(member.id, member.name);
     this.members.set(member.id, { id: member.id, name: member.name, online });
     this.changes.fire({ kind: 'members' });
   }
 
-  private onMessage(message: DeliveredMessage, from: Member): void {
+  private onMessage(message: DeliveredMessage, from: Member, binary: Buffer | undefined): void {
     const author = { id: from.id, name: from.name };
     switch (message.type) {
       case 'chat': {
@@ -258,27 +371,26 @@ export class Session extends Disposable {
         this.addChat(entry);
         return;
       }
-      case 'snippet':
-        if (message.op === 'add') {
-          const { code, language, path, startLine, endLine, x, y } = message;
-          if (code === undefined || language === undefined || path === undefined || startLine === undefined || endLine === undefined) return;
-          this.putBoardItem({ kind: 'snippet', id: message.item, author, code, language, path, startLine, endLine, x: x ?? 0, y: y ?? 0 });
-        } else if (message.op === 'delete') {
-          this.removeBoardItem(message.item);
-        }
-        return;
       case 'note':
-        if (message.op === 'add') {
-          const { text, font, size, colour, x, y } = message;
-          if (text === undefined || font === undefined || size === undefined || colour === undefined) return;
-          this.putBoardItem({ kind: 'note', id: message.item, author, text, font, size, colour, x: x ?? 0, y: y ?? 0 });
-        } else if (message.op === 'delete') {
-          this.removeBoardItem(message.item);
-        }
+      case 'snippet':
+      case 'stroke':
+        this.applyBoard(message);
         return;
-      default:
-        // Images, strokes, moves and edits are folded into the board by a later version.
-        this.logger.debug(`Not shown yet: ${message.type} from ${from.name}`);
+      case 'image':
+        if (message.op === 'add') {
+          // The connection checked the byte count and the SHA-256; what the bytes are is checked here.
+          const checked = binary === undefined ? undefined : checkImage(binary);
+          if (checked === undefined || !checked.ok || checked.info.mime !== message.mime) {
+            this.logger.warn(`ERR_IMAGE: ignored image ${message.item} from ${from.name}: ${checked !== undefined && !checked.ok ? checked.message : `not the ${message.mime ?? 'image'} it claims to be`}`);
+            return;
+          }
+        }
+        // A plain copy, not the Buffer: it is posted to the board webview, whose message passing
+        // carries typed arrays but would turn a Node Buffer (and the chunk it is a view of) into JSON.
+        this.applyBoard(message, binary === undefined ? undefined : new Uint8Array(binary));
+        return;
+      case 'ack':
+        return;
     }
   }
 
@@ -286,15 +398,6 @@ export class Session extends Disposable {
     this.chat.push(entry);
     if (this.chat.length > MAX_CHAT_ENTRIES) this.chat = this.chat.slice(-MAX_CHAT_ENTRIES);
     this.changes.fire({ kind: 'chat', entry });
-  }
-
-  private putBoardItem(item: BoardItem): void {
-    this.board.set(item.id, item);
-    this.changes.fire({ kind: 'board', item });
-  }
-
-  private removeBoardItem(id: string): void {
-    if (this.board.delete(id)) this.changes.fire({ kind: 'boardRemove', id });
   }
 
   private requireNode(): PeerNode {

@@ -15,6 +15,8 @@ export interface Settings {
   /** Empty: the address the repository sees. */
   advertiseHost: string;
   bannedPeers: string[];
+  /** Notify about direct messages and mentions while the board is not visible. */
+  notifications: boolean;
 }
 
 const section = 'teamNotes';
@@ -33,6 +35,7 @@ export function readSettings(): Settings {
     listenHost: text('listenHost', '0.0.0.0') || '0.0.0.0',
     listenPort: typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0,
     advertiseHost: text('advertiseHost', ''),
+    notifications: config.get<unknown>('notifications') !== false,
     bannedPeers: Array.isArray(bans) ? bans.filter((b): b is string => typeof b === 'string' && b.trim() !== '').map((b) => b.trim()) : [],
   };
 }

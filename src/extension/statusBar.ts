@@ -1,15 +1,20 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
+import type { ChatAttention } from './chatAttention';
 import type { Session } from './session';
 
 /** One status bar item: the group and how many members are online; a click opens the board (or joins). */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('teamNotes.status', vscode.StatusBarAlignment.Left, 50));
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly attention: ChatAttention,
+  ) {
     super();
     this.item.name = 'Team Notes';
     this.register(session.onDidChange((change) => (change.kind === 'session' || change.kind === 'members' ? this.update() : undefined)));
+    this.register(attention.onDidChangeUnread(() => this.update()));
     this.update();
     this.item.show();
   }
@@ -33,10 +38,13 @@ export class StatusBar extends Disposable {
       case 'joined': {
         const others = `${online} other member${online === 1 ? '' : 's'} online`;
         const lost = this.session.repositoryReachable ? '' : ` The repository at ${session.repository ?? ''} is unreachable: members stay connected, newcomers cannot find the group until it is back.`;
-        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(warning)'} ${session.group ?? ''} $(person) ${online + 1}`;
-        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${lost} Click to open the board.`;
+        const unread = this.attention.unread;
+        const unreadText = unread > 0 ? ` $(comment-unresolved) ${unread}` : '';
+        const unreadLabel = unread > 0 ? ` ${unread} unread message${unread === 1 ? '' : 's'}.` : '';
+        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(warning)'} ${session.group ?? ''} $(person) ${online + 1}${unreadText}`;
+        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${unreadLabel}${lost} Click to open the board.`;
         this.item.command = 'teamNotes.openBoard';
-        this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}. Open the board.` };
+        this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}.${unreadLabel} Open the board.` };
         return;
       }
     }

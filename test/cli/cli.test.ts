@@ -3,8 +3,10 @@
  * talking over real sockets on 127.0.0.1.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { CliProcess as CliProcessBase } from '../helpers/cliProcess';
 import type { CliEvent as Event } from '../helpers/cliProcess';
 
@@ -116,6 +118,31 @@ describe('team-notes CLI (separate processes)', function () {
     const bob = await chatPeer('bob', port);
     alice.proc.type('after the error');
     await bob.proc.waitFor(chatFrom('alice', 'after the error'), 'message after the error');
+  });
+
+  it('puts notes and checked images on the board from the terminal, and refuses a fake image', async () => {
+    const port = await repository();
+    const alice = await chatPeer('alice', port);
+    const bob = await chatPeer('bob', port);
+    await alice.proc.waitFor((e) => e.event === 'joined' && (e.member as { name: string }).name === 'bob', 'alice sees bob');
+    alice.proc.type('/note <b>ship</b> on Friday');
+    const note = await bob.proc.waitFor((e) => e.event === 'message' && e.type === 'note', 'the note');
+    assert.deepEqual([note.op, note.text], ['add', '<b>ship</b> on Friday']);
+
+    const dir = mkdtempSync(join(tmpdir(), 'team-notes-cli-'));
+    const png = new PNG({ width: 64, height: 32 });
+    png.data.fill(200);
+    const real = join(dir, 'real.png');
+    writeFileSync(real, PNG.sync.write(png));
+    const fake = join(dir, 'fake.png');
+    writeFileSync(fake, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('not really a png')]));
+    alice.proc.type(`/image ${fake}`);
+    const refused = await alice.proc.waitFor((e) => e.event === 'error', 'the fake image refused');
+    assert.equal(refused.code, 'ERR_IMAGE');
+    alice.proc.type(`/image ${real}`);
+    const image = await bob.proc.waitFor((e) => e.event === 'message' && e.type === 'image', 'the image');
+    assert.deepEqual([image.op, image.mime, image.bytes, image.width, image.height], ['add', 'image/png', readFileSync(real).length, 64, 32]);
+    assert.equal(bob.proc.events.filter((e) => e.event === 'message' && e.type === 'image').length, 1, 'the fake image never left alice');
   });
 
   it('rejects bad arguments with a clear message and exit code 1', async () => {

@@ -37,6 +37,8 @@ export interface TeamNotesApi {
   onDidChange: vscode.Event<void>;
   /** The last error a command showed the user, with its code. */
   lastError(): { code: string; message: string } | undefined;
+  /** Chat messages received while the board was not visible. */
+  unread(): number;
 }
 
 export const extensionId = 'team-notes.team-notes';

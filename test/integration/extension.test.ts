@@ -7,10 +7,13 @@
  * this is the only file that touches the extension).
  */
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import * as vscode from 'vscode';
+import { codeImageSource, readPngText } from '../../src/board/pngText';
 import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
 import type { CliEvent, CliProcess } from '../helpers/cliProcess';
 import { extensionId } from './api';
@@ -197,6 +200,70 @@ describe('Team Notes in a real VS Code', function () {
         { code: selected, language: 'typescript', path: 'team-notes-sample.ts', startLine: 2, endLine: 3 },
       );
       await until(teamNotes, (s) => s.board.some((item) => item.kind === 'snippet' && 'code' in item && item.code === selected), 'the snippet on our own board');
+    });
+
+    it('shows notes and images the CLI peer puts on the board, and sends our notes to it', async () => {
+      requireJoined();
+      bob.proc.type('/note from the terminal <script>x</script>');
+      await until(teamNotes, (s) => s.board.some((i) => i.kind === 'note' && 'text' in i && i.text === 'from the terminal <script>x</script>'), 'the CLI note on our board');
+      const png = new PNG({ width: 40, height: 30 });
+      png.data.fill(90);
+      const file = join(tmpdir(), `team-notes-it-${process.pid}.png`);
+      writeFileSync(file, PNG.sync.write(png));
+      bob.proc.type(`/image ${file}`);
+      const withImage = await until(teamNotes, (s) => s.board.some((i) => i.kind === 'image'), 'the CLI image on our board');
+      const image = withImage.board.find((i) => i.kind === 'image') as unknown as { bytes: Uint8Array; width: number; height: number };
+      assert.deepEqual([image.width, image.height], [40, 30]);
+      assert.ok(Buffer.from(image.bytes).equals(readFileSync(file)), 'the image bytes changed on the way');
+
+      await vscode.commands.executeCommand('teamNotes.addNote', { text: 'a note from VS Code' });
+      const note = await bob.proc.waitFor((e) => e.event === 'message' && e.type === 'note' && e.text === 'a note from VS Code', `${peerName} to print our note`);
+      assert.equal(note.op, 'add');
+    });
+
+    it('Share Selection as Image sends a PNG whose text chunks hold the selection and whose height grows with the lines', async function () {
+      this.timeout(120_000);
+      requireJoined();
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const file = join(folder.uri.fsPath, 'team-notes-image-sample.py');
+      writeFileSync(file, Array.from({ length: 30 }, (_, i) => `value_${i} = compute(${i}, "<tag>")  # line ${i + 1}`).join('\n'));
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const heights: number[] = [];
+      for (const lines of [3, 20]) {
+        const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+        editor.selection = new vscode.Selection(0, 0, lines - 1, document.lineAt(lines - 1).text.length);
+        const before = teamNotes.snapshot().board.filter((i) => i.kind === 'image').length;
+        const errorBefore = teamNotes.lastError();
+        await vscode.commands.executeCommand('teamNotes.shareSelectionAsImage');
+        assert.equal(teamNotes.lastError(), errorBefore, `Share Selection as Image failed: ${JSON.stringify(teamNotes.lastError())}`);
+        const snapshot = await until(teamNotes, (s) => s.board.filter((i) => i.kind === 'image').length > before, `the ${lines}-line code image on our board`, 30_000);
+        const image = snapshot.board.filter((i) => i.kind === 'image').at(-1) as unknown as { bytes: Uint8Array; source?: { code: string; path: string; startLine: number; endLine: number } };
+        const decoded = PNG.sync.read(Buffer.from(image.bytes)); // a real PNG decoder
+        heights.push(decoded.height);
+        const fromChunks = codeImageSource(readPngText(image.bytes));
+        assert.equal(fromChunks?.code, editor.document.getText(editor.selection), 'the PNG text chunks do not hold the selection');
+        assert.equal(fromChunks?.language, 'python');
+        assert.deepEqual(
+          { path: image.source?.path, startLine: image.source?.startLine, endLine: image.source?.endLine, code: image.source?.code },
+          { path: 'team-notes-image-sample.py', startLine: 1, endLine: lines, code: editor.document.getText(editor.selection) },
+        );
+        const printed = await bob.proc.waitFor((e) => e.event === 'message' && e.type === 'image' && e.bytes === image.bytes.length, `${peerName} to print the ${lines}-line image`);
+        assert.equal(printed.mime, 'image/png');
+      }
+      assert.ok(heights[1]! > heights[0]!, `the 20-line image (${heights[1]} px) is not taller than the 3-line one (${heights[0]} px)`);
+    });
+
+    it('counts direct messages that arrive while the board is hidden', async () => {
+      requireJoined();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const before = teamNotes.unread();
+      bob.proc.type(`/to ${ourName} are you there?`);
+      await until(teamNotes, (s) => s.chat.some((c) => c.text === 'are you there?'), 'the direct message');
+      assert.equal(teamNotes.unread(), before + 1);
+      await vscode.commands.executeCommand('teamNotes.openBoard');
+      const deadline = Date.now() + 5000;
+      while (teamNotes.unread() !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(teamNotes.unread(), 0, 'opening the board did not mark the chat read');
     });
 
     it('Leave Group tells the CLI peer', async () => {

@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { sniffImage } from '../../src/board/imageInfo';
+import { DEFAULT_NOTE_STYLE } from '../../src/board/limits';
 import { MAX_CHAT_INPUT } from '../../src/webview/protocol';
 import type { HostToWebview } from '../../src/webview/protocol';
-import { ALICE, BOB, BOARD, CAROL, CHAT, DMITRI, IDLE, JOINED, MEMBERS, chat, note, snapshot, snippet } from './fixtures';
+import { ALICE, BOB, BOARD, CAROL, CHAT, DMITRI, IDLE, JOINED, MEMBERS, chat, image, makePng, note, snapshot, snippet, stroke } from './fixtures';
 import { WebviewServer, launchChromium, openBoard, reloadBoard } from './harness';
 import type { BoardPage } from './harness';
 import type { PageDocument, PageElement, PageStyle, PageWindow } from './pageTypes';
@@ -135,13 +137,14 @@ describe('board webview', function () {
       assert.deepEqual(metas, ['from Bob (direct)', 'You to Bob']);
     });
 
-    it('renders notes and snippet cards at their board coordinates', async () => {
+    it('renders notes and snippet cards at their board coordinates, stacked in their order', async () => {
       await send(snapshot());
       const items = await page().locator('.board-item').evaluateAll((els: PageElement[]) =>
-        els.map((el) => ({ id: el.dataset.id, left: el.style.left, top: el.style.top, kind: el.classList.contains('note') ? 'note' : 'snippet' })),
+        els.map((el) => ({ id: el.dataset.id, left: el.style.left, top: el.style.top, kind: el.dataset.kind, z: Number(el.style.zIndex) })),
       );
+      items.sort((a, b) => a.z - b.z);
       assert.deepEqual(
-        items,
+        items.map(({ id, left, top, kind }) => ({ id, left, top, kind })),
         BOARD.map((i) => ({ id: i.id, left: `${i.x}px`, top: `${i.y}px`, kind: i.kind })),
       );
       const first = page().locator('.note').first();
@@ -419,9 +422,9 @@ describe('board webview', function () {
   });
 
   describe('the note editor', () => {
-    it('opens on double-click on an empty spot and posts addNote at board coordinates on Enter', async () => {
+    it('opens on double-click on an empty spot and posts addNote at board coordinates, with the style, on Enter', async () => {
       await send(snapshot({ board: [] }));
-      const surface = await page().locator('.board-surface').boundingBox();
+      const surface = await page().locator('.board-viewport').boundingBox();
       assert.ok(surface !== null);
       await page().mouse.dblclick(surface.x + 150, surface.y + 100);
       const editor = page().getByRole('textbox', { name: 'New note text' });
@@ -431,7 +434,7 @@ describe('board webview', function () {
       await page().keyboard.press('Shift+Enter');
       await page().keyboard.type('Really?');
       await page().keyboard.press('Enter');
-      assert.deepEqual((await posted()).slice(1), [{ type: 'addNote', text: 'Ship it?\nReally?', x: 150, y: 100 }]);
+      assert.deepEqual((await posted()).slice(1), [{ type: 'addNote', text: 'Ship it?\nReally?', x: 150, y: 100, ...DEFAULT_NOTE_STYLE }]);
       assert.equal(await page().locator('.note-editor').count(), 0);
       assert.equal(await page().locator('.board-item').count(), 0, 'the note is not added locally');
       // The host echoes it back.
@@ -440,26 +443,24 @@ describe('board webview', function () {
       assert.deepEqual([placed?.x, placed?.y], [surface.x + 150, surface.y + 100]);
     });
 
-    it('maps clicks to board coordinates when scrolled and with items at negative coordinates', async () => {
+    it('maps clicks to board coordinates after panning, with items at negative coordinates', async () => {
       await send(snapshot({ board: [note('note-00000000000000d1', 'far left', -300, -100), note('note-00000000000000d2', 'far right', 2400, 1600)] }));
-      await page().locator('.board-viewport').evaluate((el: PageElement) => {
-        el.scrollLeft = 350;
-        el.scrollTop = 120;
-      });
       const viewport = await page().locator('.board-viewport').boundingBox();
       assert.ok(viewport !== null);
+      await page().mouse.move(viewport.x + 600, viewport.y + 400);
+      // The first view starts 40 units left of and above the content: at (-340, -140). Wheel pans by (350, 120).
+      await page().mouse.wheel(350, 120);
       await page().mouse.dblclick(viewport.x + 400, viewport.y + 300);
       await page().keyboard.type('here');
       await page().keyboard.press('Enter');
-      // The surface starts at board (-500, -300): 300/100 left and above the item plus 200 of padding.
-      assert.deepEqual((await posted()).slice(1), [{ type: 'addNote', text: 'here', x: -500 + 350 + 400, y: -300 + 120 + 300 }]);
+      assert.deepEqual((await posted()).slice(1), [{ type: 'addNote', text: 'here', x: -340 + 350 + 400, y: -140 + 120 + 300, ...DEFAULT_NOTE_STYLE }]);
     });
 
-    it('does not open on a card, and Escape cancels without posting', async () => {
+    it('does not open a new note on a card, and Escape cancels without posting', async () => {
       await send(snapshot());
-      await page().locator('.note').first().dblclick();
+      await page().locator('.snippet .snippet-header').dblclick();
       assert.equal(await page().locator('.note-editor').count(), 0);
-      const surface = await page().locator('.board-surface').boundingBox();
+      const surface = await page().locator('.board-viewport').boundingBox();
       assert.ok(surface !== null);
       await page().mouse.dblclick(surface.x + 600, surface.y + 600);
       await page().keyboard.type('never mind');
@@ -501,14 +502,16 @@ describe('board webview', function () {
   });
 
   describe('view state', () => {
-    it('keeps the chat draft, the recipient and the board position across a reload', async () => {
+    it('keeps the chat draft, the recipient and the board view across a reload', async () => {
       await send(snapshot({ board: [...BOARD, note('note-00000000000000f1', 'far away', 3000, 2000)] }));
       await chatInput().fill('half-written thought');
       await page().getByLabel('To', { exact: true }).selectOption({ label: 'Dmitri' });
-      await page().locator('.board-viewport').evaluate((el: PageElement) => {
-        el.scrollLeft = 700;
-        el.scrollTop = 400;
-      });
+      const viewport = await page().locator('.board-viewport').boundingBox();
+      assert.ok(viewport !== null);
+      await page().mouse.move(viewport.x + 300, viewport.y + 200);
+      await page().mouse.wheel(700, 400);
+      await page().getByRole('button', { name: 'Zoom In' }).click();
+      const before = await page().locator('.board-world').evaluate((el: PageElement) => el.style.getPropertyValue('transform'));
       await page().waitForTimeout(300);
 
       await reloadBoard(board);
@@ -516,21 +519,23 @@ describe('board webview', function () {
       await send(snapshot({ board: [...BOARD, note('note-00000000000000f1', 'far away', 3000, 2000)] }));
       assert.equal(await chatInput().inputValue(), 'half-written thought');
       assert.equal(await page().getByLabel('To', { exact: true }).inputValue(), DMITRI.id);
-      const scroll = await page().locator('.board-viewport').evaluate((el: PageElement) => [el.scrollLeft, el.scrollTop]);
-      assert.deepEqual(scroll, [700, 400]);
+      assert.equal(await page().locator('.board-world').evaluate((el: PageElement) => el.style.getPropertyValue('transform')), before);
+      assert.equal(await page().locator('.zoom-level').textContent(), '125%');
     });
 
     it('keeps an open note editor and its text across a reload', async () => {
       await send(snapshot({ board: [] }));
-      const surface = await page().locator('.board-surface').boundingBox();
+      const surface = await page().locator('.board-viewport').boundingBox();
       assert.ok(surface !== null);
       await page().mouse.dblclick(surface.x + 220, surface.y + 140);
       await page().keyboard.type('unfinished note');
+      await page().getByLabel('Font').selectOption({ label: 'Serif' });
       await reloadBoard(board);
       await send(snapshot({ board: [] }));
       assert.equal(await page().getByRole('textbox', { name: 'New note text' }).inputValue(), 'unfinished note');
+      assert.equal(await page().getByLabel('Font').inputValue(), 'serif');
       await page().getByRole('textbox', { name: 'New note text' }).press('Enter');
-      assert.deepEqual((await posted()).slice(1), [{ type: 'addNote', text: 'unfinished note', x: 220, y: 140 }]);
+      assert.deepEqual((await posted()).slice(1), [{ type: 'addNote', text: 'unfinished note', x: 220, y: 140, ...DEFAULT_NOTE_STYLE, font: 'serif' }]);
     });
   });
 
@@ -567,21 +572,61 @@ describe('board webview', function () {
   });
 
   describe('look', () => {
-    it('renders like a VS Code panel (screenshot)', async () => {
-      await page().setViewportSize({ width: 1540, height: 860 });
-      await send(snapshot());
+    /** A board with everything on it: notes, a highlighted snippet, a code image the board rendered, a picture, strokes. */
+    async function richBoard(theme: 'dark' | 'light'): Promise<void> {
+      await send(snapshot({ board: [] }));
+      // A code image made by the board itself, as "Share Selection as Image" does.
+      const source = { code: 'if (length > MAX_XML_FRAME_BYTES) {\n  throw new NetError(\'ERR_FRAME_TOO_LARGE\');\n}', language: 'typescript', path: 'src/net/framing.ts', startLine: 51, endLine: 53 };
+      await send({ type: 'renderCodeImage', requestId: 'shot-1', source, theme });
+      await page().waitForFunction(() => window.__posted.length > 1, undefined, { timeout: 10_000 });
+      const rendered = (await posted())[1];
+      assert.ok(rendered?.type === 'codeImage');
+      const info = sniffImage(rendered.png);
+      assert.ok(info !== undefined);
+      const codeImage = image('img-00000000000000c1', rendered.png, 640, 440, 340, Math.round((340 * info.height) / info.width), { source, author: DMITRI });
+      const arrow = stroke('str-00000000000000c1', [238, 110, 300, 150, 360, 190, 420, 214, 480, 224, 540, 222, 590, 214, 624, 204], { colour: '#f14c4c', width: 3, author: CAROL });
+      const head = stroke('str-00000000000000c2', [606, 194, 626, 204, 604, 216], { colour: '#f14c4c', width: 3, author: CAROL });
+      const ring: number[] = [];
+      for (let i = 0; i <= 48; i += 1) {
+        const a = (i / 48) * Math.PI * 2 + 0.3;
+        ring.push(Math.round(432 + Math.cos(a) * 150 + Math.sin(i) * 2), Math.round(128 + Math.sin(a) * 66));
+      }
+      const circle = stroke('str-00000000000000c3', ring, { colour: '#23a55a', width: 4, author: ALICE });
+      const picture = image('img-00000000000000c2', makePng(220, 150, 40), 1000, 440, 190, 130, { author: CAROL });
+      await send(snapshot({ board: [...BOARD, codeImage, picture, arrow, head, circle] }));
+      await page().waitForSelector('.snippet code[data-highlighted="true"]');
+      for (const img of await page().locator('.board-item.image img').all()) await img.evaluate((el: PageElement & { decode(): Promise<void> }) => el.decode());
       await page().getByRole('button', { name: 'Send a direct message to Bob' }).click();
       await page().keyboard.type('Pushed the fix, can you re-run CI?');
-      const surface = await page().locator('.board-surface').boundingBox();
+      const surface = await page().locator('.board-viewport').boundingBox();
       assert.ok(surface !== null);
-      await page().mouse.dblclick(surface.x + 120, surface.y + 430);
+      await page().mouse.dblclick(surface.x + 90, surface.y + 520);
       await page().keyboard.type('Ask Carol about the repository port');
+      await page().getByRole('radio', { name: 'Blue' }).check();
+      await page().locator('[data-id="note-0000000000000003"]').click();
+      await page().mouse.move(surface.x + 700, surface.y + 700);
+      await page().waitForTimeout(250);
+    }
+
+    it('renders like a VS Code panel (screenshot)', async () => {
+      await page().setViewportSize({ width: 1540, height: 860 });
+      await richBoard('dark');
       await mkdir(RESULTS, { recursive: true });
       await page().screenshot({ path: join(RESULTS, 'webview-board.png') });
 
       // Only theme colours: nothing here is the browser's default black on white.
       const colours = await page().evaluate(() => ({ body: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
       assert.deepEqual(colours, { body: 'rgb(31, 31, 31)', text: 'rgb(204, 204, 204)' });
+    });
+
+    it('follows a light theme (screenshot)', async () => {
+      await board.page.context().close();
+      board = await openBoard(browser, server.origin, { width: 1540, height: 860 }, 'light');
+      await richBoard('light');
+      await mkdir(RESULTS, { recursive: true });
+      await page().screenshot({ path: join(RESULTS, 'webview-board-light.png') });
+      const colours = await page().evaluate(() => ({ body: getComputedStyle(document.body).backgroundColor, keyword: getComputedStyle(document.querySelector('.snippet .tok-keyword') as PageElement).color }));
+      assert.deepEqual(colours, { body: 'rgb(255, 255, 255)', keyword: 'rgb(0, 0, 255)' });
     });
 
     it('renders the join screen (screenshot)', async () => {

@@ -151,14 +151,60 @@ export const DARK_THEME: Record<string, string> = {
   '--vscode-scrollbarSlider-activeBackground': 'rgba(191, 191, 191, 0.4)',
 };
 
+/** A subset of VS Code's Light Modern theme (the variables that differ from Dark Modern). */
+export const LIGHT_THEME: Record<string, string> = {
+  ...DARK_THEME,
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-editor-foreground': '#3b3b3b',
+  '--vscode-foreground': '#3b3b3b',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-errorForeground': '#f85149',
+  '--vscode-focusBorder': '#005fb8',
+  '--vscode-widget-border': '#e5e5e5',
+  '--vscode-widget-shadow': 'rgba(0, 0, 0, 0.16)',
+  '--vscode-input-background': '#ffffff',
+  '--vscode-input-foreground': '#3b3b3b',
+  '--vscode-input-border': '#cecece',
+  '--vscode-input-placeholderForeground': '#767676',
+  '--vscode-button-background': '#005fb8',
+  '--vscode-button-hoverBackground': '#0258a8',
+  '--vscode-button-secondaryBackground': '#e5e5e5',
+  '--vscode-button-secondaryForeground': '#3b3b3b',
+  '--vscode-button-secondaryHoverBackground': '#cccccc',
+  '--vscode-dropdown-background': '#ffffff',
+  '--vscode-dropdown-foreground': '#3b3b3b',
+  '--vscode-dropdown-border': '#cecece',
+  '--vscode-badge-background': '#cccccc',
+  '--vscode-badge-foreground': '#3b3b3b',
+  '--vscode-sideBar-background': '#f8f8f8',
+  '--vscode-sideBar-foreground': '#3b3b3b',
+  '--vscode-sideBarSectionHeader-background': '#f8f8f8',
+  '--vscode-sideBarSectionHeader-foreground': '#3b3b3b',
+  '--vscode-sideBarSectionHeader-border': '#e5e5e5',
+  '--vscode-panel-border': '#e5e5e5',
+  '--vscode-editorGroupHeader-tabsBackground': '#f8f8f8',
+  '--vscode-editorGroupHeader-tabsBorder': '#e5e5e5',
+  '--vscode-editorWidget-background': '#f8f8f8',
+  '--vscode-editorWidget-foreground': '#3b3b3b',
+  '--vscode-editorWidget-border': '#c8c8c8',
+  '--vscode-editorWhitespace-foreground': 'rgba(51, 51, 51, 0.2)',
+  '--vscode-textLink-foreground': '#005fb8',
+  '--vscode-textCodeBlock-background': '#f8f8f8',
+  '--vscode-list-hoverBackground': '#f2f2f2',
+  '--vscode-toolbar-hoverBackground': 'rgba(184, 184, 184, 0.31)',
+  '--vscode-keybindingLabel-background': 'rgba(221, 221, 221, 0.4)',
+  '--vscode-keybindingLabel-foreground': '#3b3b3b',
+  '--vscode-scrollbarSlider-background': 'rgba(100, 100, 100, 0.4)',
+};
+
 /**
  * Runs in the page before any of its scripts: the VS Code API stub, a CSP violation recorder and
  * the theme. Plain JavaScript text (tsx would wrap a TypeScript function's inner functions in
  * helpers that do not exist in the page).
  */
-const PAGE_INIT = `(() => {
+const pageInit = (kind: 'dark' | 'light'): string => `(() => {
   const KEY = '__teamNotesViewState';
-  const theme = ${JSON.stringify(DARK_THEME)};
+  const theme = ${JSON.stringify(kind === 'light' ? LIGHT_THEME : DARK_THEME)};
   const posted = [];
   const violations = [];
   window.__posted = posted;
@@ -172,7 +218,8 @@ const PAGE_INIT = `(() => {
     if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
     acquired = true;
     return Object.freeze({
-      postMessage: (message) => { posted.push(JSON.parse(JSON.stringify(message))); },
+      // A structured clone, as VS Code's postMessage makes: image bytes stay Uint8Arrays.
+      postMessage: (message) => { posted.push(structuredClone(message)); },
       getState: () => {
         const s = sessionStorage.getItem(KEY);
         return s === null ? undefined : JSON.parse(s);
@@ -186,8 +233,8 @@ const PAGE_INIT = `(() => {
   if (document.documentElement !== null) applyTheme();
   document.addEventListener('DOMContentLoaded', () => {
     applyTheme();
-    document.body.classList.add('vscode-dark');
-    document.body.dataset.vscodeThemeKind = 'vscode-dark';
+    document.body.classList.add('vscode-${kind}');
+    document.body.dataset.vscodeThemeKind = 'vscode-${kind}';
   });
 })();`;
 
@@ -195,13 +242,13 @@ export interface BoardPage {
   page: Page;
   /** Uncaught exceptions and console errors in the page. */
   errors: string[];
-  /** Delivers a message as the host would, resolving once the page has handled it. */
+  /** Delivers a message as the host would, resolving once the page has handled it and drawn the next frame. */
   send(message: HostToWebview | unknown): Promise<void>;
   posted(): Promise<WebviewToHost[]>;
   cspViolations(): Promise<unknown[]>;
 }
 
-export async function openBoard(browser: Browser, origin: string, viewport = { width: 1280, height: 800 }): Promise<BoardPage> {
+export async function openBoard(browser: Browser, origin: string, viewport = { width: 1280, height: 800 }, theme: 'dark' | 'light' = 'dark'): Promise<BoardPage> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -212,7 +259,7 @@ export async function openBoard(browser: Browser, origin: string, viewport = { w
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.addInitScript({ content: PAGE_INIT });
+  await page.addInitScript({ content: pageInit(theme) });
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => (window.__posted ?? []).length > 0);
   return {
@@ -222,8 +269,9 @@ export async function openBoard(browser: Browser, origin: string, viewport = { w
       page.evaluate(
         (m) =>
           new Promise<void>((resolve) => {
-            // Registered after the board's own listener, so it runs once the board handled it.
-            window.addEventListener('message', () => resolve(), { once: true });
+            // Registered after the board's own listener, so it runs once the board handled it; the
+            // board draws changes in the next animation frame, whose callbacks run in order.
+            window.addEventListener('message', () => window.requestAnimationFrame(() => resolve()), { once: true });
             window.postMessage(m, '*');
           }),
         message,

@@ -12,12 +12,13 @@ export interface PageElement {
   textContent: string | null;
   readonly classList: { contains(name: string): boolean; add(name: string): void };
   readonly children: ArrayLike<PageElement> & Iterable<PageElement>;
-  readonly style: { left: string; top: string; fontFamily: string; fontSize: string; getPropertyValue(name: string): string; setProperty(name: string, value: string): void };
+  readonly style: { left: string; top: string; width: string; height: string; zIndex: string; transform: string; translate: string; fontFamily: string; fontSize: string; getPropertyValue(name: string): string; setProperty(name: string, value: string): void };
   readonly dataset: Record<string, string | undefined>;
   scrollLeft: number;
   scrollTop: number;
   getAttribute(name: string): string | null;
   querySelector(selector: string): PageElement | null;
+  closest(selector: string): PageElement | null;
   getBoundingClientRect(): { left: number; top: number; width: number; height: number };
   append(...nodes: PageElement[]): void;
   remove(): void;
@@ -48,5 +49,6 @@ export interface PageWindow {
   __pwned?: number;
   __inline?: number;
   addEventListener(type: 'message', listener: () => void, options: { once: boolean }): void;
+  requestAnimationFrame(callback: (time: number) => void): number;
   postMessage(message: unknown, targetOrigin: string): void;
 }

@@ -4,9 +4,10 @@
  * of its own beyond the last snapshot and deltas.
  */
 import { assertNever } from '../protocol';
-import type { HostToWebview, MemberView, SessionView, WebviewToHost } from '../protocol';
+import type { CodeImageSource, HostToWebview, MemberView, SessionView, WebviewToHost } from '../protocol';
 import { BoardView } from './boardView';
 import { ChatLog } from './chatLog';
+import { renderCodeImage } from './codeImage';
 import { Composer } from './composer';
 import { h } from './dom';
 import { JoinView } from './joinView';
@@ -27,7 +28,11 @@ export class BoardApp {
   private memberList: MemberView[] = [];
   private mode: Mode = 'loading';
 
-  constructor(root: HTMLElement, store: ViewStateStore, post: (message: WebviewToHost) => void) {
+  constructor(
+    root: HTMLElement,
+    store: ViewStateStore,
+    private readonly post: (message: WebviewToHost) => void,
+  ) {
     this.loading = h('div', { className: 'loading', attrs: { role: 'status' }, text: 'Loading Team Notes…' });
     this.join = new JoinView(post);
     this.board = new BoardView(store, post);
@@ -85,8 +90,25 @@ export class BoardApp {
         if (this.mode === 'board') this.composer.showError(message.message, message.unsent);
         else this.join.showError(message.message);
         break;
+      case 'renderCodeImage':
+        void this.renderCodeImage(message.requestId, message.source, message.theme);
+        break;
+      case 'reveal':
+        this.board.reveal(message.id);
+        break;
       default:
         assertNever(message);
+    }
+  }
+
+  /** Answers `renderCodeImage` with the PNG, or with the reason it could not be made. */
+  private async renderCodeImage(requestId: string, source: CodeImageSource, theme: 'dark' | 'light'): Promise<void> {
+    try {
+      const png = await renderCodeImage(source, theme);
+      this.post({ type: 'codeImage', requestId, png });
+    } catch (error) {
+      const message = error instanceof Error && error.message !== '' ? error.message : 'The code image could not be rendered.';
+      this.post({ type: 'codeImageFailed', requestId, message: message.slice(0, 1000) });
     }
   }
 

@@ -4,7 +4,10 @@
  * is dropped here (reported through `onInvalid`), so rendering never throws on bad data. Each
  * accepted value is rebuilt from its known fields only.
  */
-import type { BoardItem, BoardNote, BoardSnippet, ChatEntry, HostToWebview, MemberView, SessionView } from '../protocol';
+import { MAX_BOARD_ITEMS } from '../../board/boardState';
+import { MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../board/limits';
+import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatEntry, CodeImageSource, HostToWebview, MemberView, SessionView } from '../protocol';
+import { pointCount, simplifyStroke } from './simplify';
 
 /** Longest id, name and short field accepted, in characters. */
 const MAX_ID = 128;
@@ -14,9 +17,18 @@ const MAX_SHORT = 1024;
 const MAX_PATH = 4096;
 /** Longest chat, note or code text accepted, in characters; display caps it further. */
 const MAX_TEXT = 1_000_000;
-/** Most members and board items one snapshot may carry; the rest is ignored. */
+/** Largest image accepted from the host, in bytes: the wire's 8 MiB binary frame (the host checks its own limit). */
+export const MAX_IMAGE_BYTES_ACCEPTED = 2 * MAX_IMAGE_BYTES;
+/**
+ * Most stroke points accepted from the host; more than {@link MAX_STROKE_POINTS} are simplified
+ * here (a peer on another version, or a bug), beyond this the stroke is dropped unread.
+ */
+export const MAX_STROKE_POINTS_ACCEPTED = 2_000_000;
+/** Tolerance used to simplify an over-long stroke from the host, in board units. */
+const STROKE_TOLERANCE = 0.5;
+/** Most members and board items one snapshot may carry (a board holds at most `MAX_BOARD_ITEMS`); the rest is ignored. */
 export const MAX_SNAPSHOT_MEMBERS = 10_000;
-export const MAX_SNAPSHOT_ITEMS = 10_000;
+export const MAX_SNAPSHOT_ITEMS = MAX_BOARD_ITEMS;
 /** Chat entries kept from a snapshot (the newest). */
 export const MAX_SNAPSHOT_CHAT = 1_000;
 
@@ -60,11 +72,38 @@ export function parseChatEntry(v: unknown): ChatEntry | undefined {
   return entry;
 }
 
+const IMAGE_MIMES = new Set(['image/png', 'image/jpeg', 'image/gif']);
+
+function parseSource(v: unknown): CodeImageSource | undefined {
+  if (!isRecord(v) || !isStr(v.code, MAX_TEXT) || !isStr(v.language, MAX_SHORT) || !isStr(v.path, MAX_PATH)) return undefined;
+  if (!isNum(v.startLine) || !isNum(v.endLine)) return undefined;
+  return { code: v.code, language: v.language, path: v.path, startLine: v.startLine, endLine: v.endLine };
+}
+
+/** Image bytes as the host posts them (a Uint8Array; an ArrayBuffer is accepted too). */
+function parseBytes(v: unknown): Uint8Array | undefined {
+  const bytes = v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : undefined;
+  if (bytes === undefined || bytes.length === 0 || bytes.length > MAX_IMAGE_BYTES_ACCEPTED) return undefined;
+  return bytes;
+}
+
+/** Flat finite points, simplified to the wire's limit when there are more. */
+function parsePoints(v: unknown): number[] | undefined {
+  if (!Array.isArray(v) || v.length < 2 || v.length % 2 !== 0 || v.length > MAX_STROKE_POINTS_ACCEPTED * 2) return undefined;
+  for (let i = 0; i < v.length; i += 1) if (!isNum(v[i])) return undefined;
+  const points = v as number[];
+  return pointCount(points) > MAX_STROKE_POINTS ? simplifyStroke(points, STROKE_TOLERANCE, MAX_STROKE_POINTS) : points.slice();
+}
+
+const isSize = (v: unknown): v is number => isNum(v) && v > 0;
+
 export function parseBoardItem(v: unknown): BoardItem | undefined {
   if (!isRecord(v) || !isId(v.id) || !isNum(v.x) || !isNum(v.y)) return undefined;
+  // `order` came with images and strokes; an item from a host without it is drawn first.
+  if (v.order !== undefined && !isNum(v.order)) return undefined;
   const author = person(v.author);
   if (author === undefined) return undefined;
-  const base = { id: v.id, author, x: v.x, y: v.y };
+  const base = { id: v.id, author, x: v.x, y: v.y, order: isNum(v.order) ? v.order : 0 };
   switch (v.kind) {
     case 'note': {
       // Font, size and colour are checked again where they are used, with a default for bad values:
@@ -87,8 +126,30 @@ export function parseBoardItem(v: unknown): BoardItem | undefined {
       };
       return snippet;
     }
+    case 'image': {
+      const bytes = parseBytes(v.bytes);
+      if (bytes === undefined || typeof v.mime !== 'string' || !IMAGE_MIMES.has(v.mime) || !isSize(v.width) || !isSize(v.height)) return undefined;
+      const image: BoardImage = {
+        kind: 'image',
+        ...base,
+        mime: v.mime as BoardImage['mime'],
+        width: Math.min(v.width, MAX_ITEM_SIZE),
+        height: Math.min(v.height, MAX_ITEM_SIZE),
+        bytes,
+      };
+      // A malformed source only loses the "Copy Code" button, not the image.
+      const source = v.source === undefined ? undefined : parseSource(v.source);
+      if (source !== undefined) image.source = source;
+      return image;
+    }
+    case 'stroke': {
+      const points = parsePoints(v.points);
+      if (points === undefined || !isSize(v.width) || !isStr(v.colour, MAX_SHORT)) return undefined;
+      const stroke: BoardStroke = { kind: 'stroke', ...base, points, width: v.width, colour: v.colour };
+      return stroke;
+    }
     default:
-      // A kind from a newer host (images, strokes…) is skipped, not an error.
+      // A kind from a newer host is skipped, not an error.
       return undefined;
   }
 }
@@ -143,6 +204,13 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
       if (!isStr(raw.message, MAX_TEXT)) return fail('bad error');
       if (raw.unsent !== undefined && !isStr(raw.unsent, MAX_TEXT)) return fail('bad error.unsent');
       return raw.unsent === undefined ? { type: 'error', message: raw.message } : { type: 'error', message: raw.message, unsent: raw.unsent as string };
+    case 'renderCodeImage': {
+      const source = parseSource(raw.source);
+      if (!isId(raw.requestId) || source === undefined || (raw.theme !== 'dark' && raw.theme !== 'light')) return fail('bad renderCodeImage');
+      return { type: 'renderCodeImage', requestId: raw.requestId, source, theme: raw.theme };
+    }
+    case 'reveal':
+      return isId(raw.id) ? { type: 'reveal', id: raw.id } : fail('bad reveal');
     default:
       return fail('unknown message type');
   }

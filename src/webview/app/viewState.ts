@@ -3,7 +3,10 @@
  * webview's page and keeps only what was given to `setState`): what the user typed and where they
  * were looking. It is read back with checks: it is ours, but may come from an older version.
  */
+import { COLOUR_PATTERN, DEFAULT_NOTE_STYLE, FONT_PATTERN, MAX_NOTE_SIZE, MAX_PEN_WIDTH, MIN_NOTE_SIZE, MIN_PEN_WIDTH } from '../../board/limits';
 import { MAX_CHAT_INPUT, MAX_NOTE_INPUT } from '../protocol';
+import type { Camera } from './camera';
+import { sanitizeCamera } from './camera';
 import type { VsCodeApi } from './vscodeApi';
 
 export interface Person {
@@ -11,24 +14,61 @@ export interface Person {
   name: string;
 }
 
+export type Tool = 'select' | 'pen' | 'eraser';
+
+export interface NoteStyle {
+  font: string;
+  size: number;
+  colour: string;
+}
+
+export interface PenStyle {
+  colour: string;
+  width: number;
+}
+
+export interface NoteDraft extends NoteStyle {
+  text: string;
+  /** Board position of the note's top-left corner. */
+  x: number;
+  y: number;
+  /** The note being edited; absent for a new note. */
+  id?: string;
+}
+
 export interface ViewState {
   /** Chat text typed but not sent. */
   draft: string;
   /** Direct-message recipient; `null` means everyone. */
   recipient: Person | null;
-  /** Board coordinates at the top-left corner of the visible board, once the user scrolled. */
-  pan: { x: number; y: number } | null;
-  /** An open note editor: its text and board position. */
-  noteDraft: { text: string; x: number; y: number } | null;
+  /** Where the board was looking, once the user panned or zoomed. */
+  view: Camera | null;
+  /** An open note editor: its text, style and board position. */
+  noteDraft: NoteDraft | null;
+  tool: Tool;
+  /** The pen's last colour and width. */
+  pen: PenStyle;
+  /** The style the last note was written in, offered for the next one. */
+  noteStyle: NoteStyle;
 }
+
+export const DEFAULT_PEN: PenStyle = { colour: '#3794ff', width: 4 };
 
 const VERSION = 1;
 /** Drafts are kept somewhat past the send limits so an over-long text is never cut when stored. */
 const MAX_STORED_TEXT = Math.max(MAX_CHAT_INPUT, MAX_NOTE_INPUT) * 4;
-/** How long to wait after the last scroll before storing the position, in milliseconds. */
-const PAN_SAVE_DELAY_MS = 150;
+/** How long to wait after the last pan or zoom before storing the view, in milliseconds. */
+const VIEW_SAVE_DELAY_MS = 150;
 
-const emptyState = (): ViewState => ({ draft: '', recipient: null, pan: null, noteDraft: null });
+const emptyState = (): ViewState => ({
+  draft: '',
+  recipient: null,
+  view: null,
+  noteDraft: null,
+  tool: 'select',
+  pen: { ...DEFAULT_PEN },
+  noteStyle: { ...DEFAULT_NOTE_STYLE },
+});
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -43,17 +83,41 @@ export function readViewState(raw: unknown): ViewState {
   if (isRecord(r) && typeof r.id === 'string' && r.id.length <= 128 && typeof r.name === 'string' && r.name.length <= 256) {
     state.recipient = { id: r.id, name: r.name };
   }
+  const v = raw.view;
   const p = raw.pan;
-  if (isRecord(p) && isFiniteNumber(p.x) && isFiniteNumber(p.y)) state.pan = { x: p.x, y: p.y };
+  if (isRecord(v) && isFiniteNumber(v.x) && isFiniteNumber(v.y) && isFiniteNumber(v.zoom)) state.view = sanitizeCamera({ x: v.x, y: v.y, zoom: v.zoom });
+  // Before zoom there was only a scroll position.
+  else if (isRecord(p) && isFiniteNumber(p.x) && isFiniteNumber(p.y)) state.view = sanitizeCamera({ x: p.x, y: p.y, zoom: 1 });
+  state.noteStyle = readNoteStyle(raw.noteStyle, state.noteStyle);
   const n = raw.noteDraft;
-  if (isRecord(n) && isText(n.text) && isFiniteNumber(n.x) && isFiniteNumber(n.y)) state.noteDraft = { text: n.text, x: n.x, y: n.y };
+  if (isRecord(n) && isText(n.text) && isFiniteNumber(n.x) && isFiniteNumber(n.y)) {
+    const draft: NoteDraft = { text: n.text, x: n.x, y: n.y, ...readNoteStyle(n, state.noteStyle) };
+    if (typeof n.id === 'string' && n.id.length > 0 && n.id.length <= 128) draft.id = n.id;
+    state.noteDraft = draft;
+  }
+  if (raw.tool === 'select' || raw.tool === 'pen' || raw.tool === 'eraser') state.tool = raw.tool;
+  const pen = raw.pen;
+  if (isRecord(pen)) {
+    if (typeof pen.colour === 'string' && COLOUR_PATTERN.test(pen.colour)) state.pen.colour = pen.colour;
+    if (isFiniteNumber(pen.width) && pen.width >= MIN_PEN_WIDTH && pen.width <= MAX_PEN_WIDTH) state.pen.width = pen.width;
+  }
   return state;
+}
+
+/** A note style's valid fields over `fallback`. */
+export function readNoteStyle(raw: unknown, fallback: NoteStyle): NoteStyle {
+  const style = { ...fallback };
+  if (!isRecord(raw)) return style;
+  if (typeof raw.font === 'string' && FONT_PATTERN.test(raw.font)) style.font = raw.font;
+  if (isFiniteNumber(raw.size) && raw.size >= MIN_NOTE_SIZE && raw.size <= MAX_NOTE_SIZE) style.size = raw.size;
+  if (typeof raw.colour === 'string' && COLOUR_PATTERN.test(raw.colour)) style.colour = raw.colour.toLowerCase();
+  return style;
 }
 
 /** Holds the view state and writes it through to VS Code on every change. */
 export class ViewStateStore {
   private readonly state: ViewState;
-  private panTimer: ReturnType<typeof setTimeout> | undefined;
+  private viewTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly api: VsCodeApi) {
     let raw: unknown;
@@ -79,21 +143,21 @@ export class ViewStateStore {
     this.write();
   }
 
-  /** Stores the pan position after scrolling settles (scroll events come at frame rate). */
-  updatePan(pan: { x: number; y: number }): void {
-    this.state.pan = pan;
-    if (this.panTimer !== undefined) clearTimeout(this.panTimer);
-    this.panTimer = setTimeout(() => this.write(), PAN_SAVE_DELAY_MS);
+  /** Stores the view after panning and zooming settle (they change at frame rate). */
+  updateView(view: Camera): void {
+    this.state.view = { x: view.x, y: view.y, zoom: view.zoom };
+    if (this.viewTimer !== undefined) clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => this.write(), VIEW_SAVE_DELAY_MS);
   }
 
   flush(): void {
-    if (this.panTimer !== undefined) this.write();
+    if (this.viewTimer !== undefined) this.write();
   }
 
   private write(): void {
-    if (this.panTimer !== undefined) {
-      clearTimeout(this.panTimer);
-      this.panTimer = undefined;
+    if (this.viewTimer !== undefined) {
+      clearTimeout(this.viewTimer);
+      this.viewTimer = undefined;
     }
     this.api.setState({ v: VERSION, ...this.state });
   }

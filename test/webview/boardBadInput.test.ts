@@ -1,0 +1,153 @@
+/**
+ * Bad input from peers (through the host): huge notes and strokes, images that lie about what they
+ * are, unknown languages, absurd numbers, and markup in every field. The board shows what it can,
+ * as text, stays responsive, and runs nothing.
+ */
+import { strict as assert } from 'node:assert';
+import { MAX_STROKE_POINTS } from '../../src/board/limits';
+import { JOINED, MEMBERS, chat, image, makePng, note, pngHeaderOnly, snapshot, snippet, stroke } from './fixtures';
+import type { PageDocument, PageElement, PageWindow } from './pageTypes';
+import { useBoard } from './boardSuite';
+
+// Used only inside functions that run in the page (see pageTypes.ts).
+declare const document: PageDocument;
+declare const window: PageWindow;
+
+const HOSTILE_IMG = '<img src=x onerror="window.__pwned = 1">';
+const HOSTILE_SCRIPT = '<script>window.__pwned = 2</script>';
+const HOSTILE = `${HOSTILE_IMG}${HOSTILE_SCRIPT}<b>bold?</b><svg onload="window.__pwned = 3"></svg>`;
+
+describe('board bad input', function () {
+  this.timeout(60_000);
+  const t = useBoard();
+
+  it('shows a 100,000-character note without spaces as a capped preview, quickly', async () => {
+    await t.send(snapshot({ board: [] }));
+    const started = Date.now();
+    await t.send({ type: 'boardItem', item: note('note-0000000000000501', 'W'.repeat(100_000), 20, 20) });
+    assert.ok(Date.now() - started < 1000);
+    const box = await t.page.locator('.note').boundingBox();
+    assert.ok(box !== null && box.width <= 290 && box.height < 600, JSON.stringify(box));
+    assert.ok(((await t.page.locator('.note-text').textContent()) ?? '').length <= 1001);
+  });
+
+  /** Posts a stroke of `n` points made in the page (as the host would) and times it to the next frame. */
+  const hugeStroke = async (id: string, n: number): Promise<number> => {
+    await t.page.evaluate(`(() => {
+      const points = new Array(${2 * n});
+      for (let i = 0; i < ${n}; i += 1) {
+        points[2 * i] = 100 + (i % 1000) * 0.5 + Math.sin(i) * 3;
+        points[2 * i + 1] = 100 + Math.floor(i / 1000) * 0.3;
+      }
+      window.__stroke = { type: 'boardItem', item: { kind: 'stroke', id: '${id}', author: { id: 'bob-1', name: 'Bob' }, x: 97, y: 97, order: 1, points, width: 2, colour: '#3794ff' } };
+    })()`);
+    return (await t.page.evaluate(`new Promise((resolve) => {
+      const t0 = performance.now();
+      window.addEventListener('message', () => requestAnimationFrame(() => resolve(performance.now() - t0)), { once: true });
+      window.postMessage(window.__stroke, '*');
+    })`)) as number;
+  };
+
+  it('simplifies a stroke of a million points from the host and stays responsive', async () => {
+    await t.send(snapshot({ board: [] }));
+    const elapsed = await hugeStroke('str-0000000000000501', 1_000_000);
+    assert.ok(elapsed < 2000, `took ${Math.round(elapsed)} ms`);
+    const d = (await t.page.locator('svg.stroke .stroke-line').getAttribute('d')) ?? '';
+    const commands = d.match(/[MLQ]/g)?.length ?? 0;
+    assert.ok(commands > 1 && commands <= MAX_STROKE_POINTS, `${commands} path commands`);
+    // Still responsive: a chat message right after is shown in the next frame.
+    const t0 = Date.now();
+    await t.send({ type: 'chat', entry: chat(MEMBERS[0]!, 'still here') });
+    assert.ok(Date.now() - t0 < 500);
+    assert.equal(await t.page.locator('.chat-text').last().textContent(), 'still here');
+  });
+
+  it('drops a stroke of more than two million points unread, and strokes with bad points', async () => {
+    await t.send(snapshot({ board: [] }));
+    const elapsed = await hugeStroke('str-0000000000000502', 2_000_001);
+    assert.ok(elapsed < 2000, `took ${Math.round(elapsed)} ms`);
+    for (const item of [stroke('str-0000000000000503', [1, 2, 3]), stroke('str-0000000000000504', [1, Number.NaN]), { ...stroke('str-0000000000000505', [0, 0]), points: 'M 0 0' }]) {
+      await t.send({ type: 'boardItem', item });
+    }
+    assert.equal(await t.page.locator('.board-item').count(), 0);
+  });
+
+  it('does not decode an image from the host whose header promises 40,000 × 40,000 pixels', async () => {
+    await t.send(snapshot({ board: [image('img-0000000000000501', pngHeaderOnly(40_000, 40_000), 20, 20, 200, 200), image('img-0000000000000502', new TextEncoder().encode('\x89PNG but not really'), 300, 20, 100, 100)] }));
+    assert.equal(await t.page.locator('.board-item.image img').count(), 0);
+    assert.equal(await t.page.locator('.image-frame.broken').count(), 2);
+  });
+
+  it('survives absurd numbers: huge coordinates, sizes and widths', async () => {
+    await t.send(
+      snapshot({
+        board: [
+          note('note-0000000000000502', 'normal', 20, 20),
+          note('note-0000000000000503', 'far', 1e12, -1e12, { size: 1e300 }),
+          image('img-0000000000000503', makePng(10, 10), 400, 20, 1e9, 1e9),
+          stroke('str-0000000000000506', [500, 500, 600, 600], { width: 1e9 }),
+          stroke('str-0000000000000507', [700, 100]),
+        ],
+      }),
+    );
+    assert.equal(await t.page.locator('.board-count').textContent(), '5 items');
+    await t.page.getByRole('button', { name: 'Fit to Content' }).click();
+    await t.nextFrame();
+    const transform = await t.page.locator('.board-world').evaluate((el: PageElement) => el.style.transform);
+    assert.doesNotMatch(transform, /NaN|Infinity/);
+    await t.page.keyboard.press('0');
+    await t.page.locator('.board-viewport').focus();
+    await t.page.getByRole('button', { name: 'Reset Zoom to 100%' }).click();
+    assert.equal(await t.page.locator('.zoom-level').textContent(), '100%');
+  });
+
+  it('shows markup in every field of every item as text, creates no element from it and runs nothing', async () => {
+    const evil = { id: 'evil-0000000000000000666', name: HOSTILE };
+    const source = { code: HOSTILE, language: HOSTILE, path: `${HOSTILE}.ts`, startLine: 1, endLine: 2 };
+    await t.send(
+      snapshot({
+        session: { ...JOINED, group: HOSTILE },
+        members: [...MEMBERS, { ...evil, online: true }],
+        chat: [chat(evil, HOSTILE)],
+        board: [
+          note('note-0000000000000504', HOSTILE, 10, 10, { author: evil, font: `x</style>${HOSTILE_SCRIPT}`, colour: 'red;background:url(x)' }),
+          snippet('snip-0000000000000502', `${HOSTILE}\n</code></pre>${HOSTILE_SCRIPT}`, 400, 10, { author: evil, path: `${HOSTILE}/a.ts`, language: HOSTILE }),
+          snippet('snip-0000000000000503', `const s = "${HOSTILE}";`, 400, 400, { author: evil }),
+          image('img-0000000000000504', makePng(30, 20), 10, 400, 150, 100, { author: evil, source }),
+          stroke('str-0000000000000508', [20, 600, 300, 640], { author: evil, colour: `red" onload="window.__pwned=4` }),
+        ],
+      }),
+    );
+    await t.send({ type: 'error', message: HOSTILE });
+    await t.page.waitForSelector('.snippet code[data-highlighted="true"]');
+    await t.page.locator('.note').dblclick();
+    await t.page.waitForTimeout(100);
+    const result = await t.page.evaluate(() => ({
+      pwned: window.__pwned,
+      // The only images are the board's own blob: image; no script, b, style, iframe or foreign svg.
+      images: [...document.querySelectorAll('#app img')].map((el) => (el.getAttribute('src') ?? '').slice(0, 5)),
+      injected: document.querySelectorAll('#app script, #app b, #app style, #app iframe, #app svg[onload], #app [onerror], #app [onload]').length,
+      scripts: document.scripts.length,
+      note: document.querySelector('.note .note-text')?.textContent,
+      code: document.querySelectorAll('.snippet code')[0]?.textContent,
+      highlighted: document.querySelectorAll('.snippet code')[1]?.textContent,
+      imageSource: document.querySelector('.image-source')?.textContent,
+      editor: (document.querySelector('.note-editor-input') as unknown as { value: string } | null)?.value,
+      title: document.querySelector('.board-title')?.textContent,
+    }));
+    assert.equal(result.pwned, undefined);
+    assert.deepEqual(result.images, ['blob:']);
+    assert.equal(result.injected, 0);
+    assert.equal(result.scripts, 1, 'only the nonce script');
+    assert.equal(result.note, HOSTILE);
+    assert.equal(result.editor, HOSTILE);
+    assert.ok([result.code, result.highlighted].includes(`${HOSTILE}\n</code></pre>${HOSTILE_SCRIPT}`));
+    assert.ok([result.code, result.highlighted].includes(`const s = "${HOSTILE}";`));
+    assert.equal(result.imageSource, `${HOSTILE}.ts:1-2`);
+    assert.equal(result.title, HOSTILE);
+    // The peer's bad colour and font are ignored, not applied.
+    const noteStyle = await t.page.locator('.note').evaluate((el: PageElement) => [el.style.getPropertyValue('--note-bg'), (el.querySelector('.note-text') as PageElement).style.fontFamily]);
+    assert.deepEqual(noteStyle, ['', '']);
+    assert.equal(await t.page.locator('svg.stroke .stroke-line').evaluate((el: PageElement) => el.style.getPropertyValue('stroke')), '');
+  });
+});

@@ -1,0 +1,73 @@
+/** The board's run-time checks on host messages (src/webview/app/hostMessages.ts), in Node: they are pure. */
+import { strict as assert } from 'node:assert';
+import { MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../src/board/limits';
+import { MAX_STROKE_POINTS_ACCEPTED, parseBoardItem, parseHostMessage } from '../../src/webview/app/hostMessages';
+import { BOB, image, makePng, note, stroke } from './fixtures';
+
+describe('host message checks', () => {
+  it('keeps an item’s order, defaults a missing one to 0 and refuses a non-number', () => {
+    const n = note('note-0000000000000601', 'x', 0, 0, { order: 17 });
+    assert.equal(parseBoardItem(n)?.order, 17);
+    const { order: _order, ...unordered } = n;
+    assert.equal(parseBoardItem(unordered)?.order, 0);
+    assert.equal(parseBoardItem({ ...n, order: '3' }), undefined);
+    assert.equal(parseBoardItem({ ...n, order: Number.NaN }), undefined);
+  });
+
+  it('accepts images with bytes, a PNG, JPEG or GIF type and a positive size, clamped to the largest item size', () => {
+    const bytes = makePng(4, 4);
+    const parsed = parseBoardItem(image('img-0000000000000601', bytes, 1, 2, 1e9, 30));
+    assert.ok(parsed?.kind === 'image');
+    assert.equal(parsed.bytes, bytes);
+    assert.deepEqual([parsed.width, parsed.height], [MAX_ITEM_SIZE, 30]);
+    assert.ok(parseBoardItem({ ...image('img-0000000000000602', bytes, 0, 0, 10, 10), bytes: bytes.buffer })?.kind === 'image', 'an ArrayBuffer is accepted');
+    for (const bad of [{ bytes: [1, 2, 3] }, { bytes: new Uint8Array(0) }, { mime: 'image/svg+xml' }, { width: 0 }, { height: Number.POSITIVE_INFINITY }, { bytes: 'iVBORw0KGgo=' }]) {
+      assert.equal(parseBoardItem({ ...image('img-0000000000000603', bytes, 0, 0, 10, 10), ...bad }), undefined, JSON.stringify(Object.keys(bad)));
+    }
+  });
+
+  it('keeps a valid code-image source and drops a malformed one without dropping the image', () => {
+    const bytes = makePng(4, 4);
+    const source = { code: 'let a;', language: 'typescript', path: 'a.ts', startLine: 1, endLine: 1 };
+    const withSource = parseBoardItem(image('img-0000000000000604', bytes, 0, 0, 10, 10, { source }));
+    assert.ok(withSource?.kind === 'image');
+    assert.deepEqual(withSource.source, source);
+    const broken = parseBoardItem({ ...image('img-0000000000000605', bytes, 0, 0, 10, 10), source: { code: 5 } });
+    assert.ok(broken?.kind === 'image');
+    assert.equal(broken.source, undefined);
+  });
+
+  it('accepts strokes of finite points, simplifying more than MAX_STROKE_POINTS and refusing more than it accepts', () => {
+    assert.deepEqual(parseBoardItem(stroke('str-0000000000000601', [1, 2, 3, 4]))?.kind, 'stroke');
+    const many = Array.from({ length: 3 * MAX_STROKE_POINTS }, (_, i) => [i, Math.sin(i / 7) * 100]).flat();
+    const simplified = parseBoardItem(stroke('str-0000000000000602', many));
+    assert.ok(simplified?.kind === 'stroke');
+    assert.ok(simplified.points.length / 2 <= MAX_STROKE_POINTS);
+    const tooMany = new Array<number>(2 * MAX_STROKE_POINTS_ACCEPTED + 2).fill(0);
+    assert.equal(parseBoardItem(stroke('str-0000000000000603', tooMany)), undefined);
+    for (const points of [[], [1], [1, 2, 3], [1, Number.NaN], [1, '2'], 'M0 0']) {
+      assert.equal(parseBoardItem({ ...stroke('str-0000000000000604', [0, 0]), points }), undefined, JSON.stringify(points));
+    }
+    assert.equal(parseBoardItem({ ...stroke('str-0000000000000605', [0, 0]), width: 0 }), undefined);
+  });
+
+  it('skips kinds it does not know', () => {
+    assert.equal(parseBoardItem({ ...note('note-0000000000000602', 'x', 0, 0), kind: 'video' }), undefined);
+  });
+
+  it('checks renderCodeImage and reveal', () => {
+    const source = { code: 'x', language: 'go', path: 'main.go', startLine: 3, endLine: 4 };
+    assert.deepEqual(parseHostMessage({ type: 'renderCodeImage', requestId: 'r1', source, theme: 'light' }), { type: 'renderCodeImage', requestId: 'r1', source, theme: 'light' });
+    assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: 'r1', source, theme: 'sepia' }), undefined);
+    assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: '', source, theme: 'dark' }), undefined);
+    assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: 'r2', source: { ...source, startLine: 'one' }, theme: 'dark' }), undefined);
+    assert.deepEqual(parseHostMessage({ type: 'reveal', id: 'note-1' }), { type: 'reveal', id: 'note-1' });
+    assert.equal(parseHostMessage({ type: 'reveal', id: 42 }), undefined);
+  });
+
+  it('rebuilds items from their known fields only', () => {
+    const parsed = parseBoardItem({ ...note('note-0000000000000603', 'x', 0, 0), author: { ...BOB, extra: 1 }, __proto__: { polluted: true }, onclick: 'x' });
+    assert.deepEqual(Object.keys(parsed ?? {}).sort(), ['author', 'colour', 'font', 'id', 'kind', 'order', 'size', 'text', 'x', 'y']);
+    assert.deepEqual(parsed?.author, BOB);
+  });
+});
