@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
+import { boardHtml } from '../webview/boardHtml';
 import { assertNever, parseWebviewMessage } from '../webview/protocol';
 import type { CodeImageSource, HostToWebview, WebviewToHost } from '../webview/protocol';
 import { Disposable } from './disposable';
@@ -118,7 +119,7 @@ class BoardPanel extends Disposable {
     this.register(panel);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-notes.svg');
     panel.title = title();
-    panel.webview.html = boardHtml(panel.webview, extensionUri);
+    panel.webview.html = panelHtml(panel.webview, extensionUri);
     this.register(panel.onDidDispose(() => this.dispose()));
     // A hidden webview's page is discarded (it does not retain its context); it says `ready` again
     // when shown, and gets a fresh snapshot then. Until that, deltas and requests wait.
@@ -189,8 +190,8 @@ class BoardPanel extends Disposable {
     } catch (err) {
       const error = toNetError(err, 'ERR_BAD_INPUT');
       this.logger.warn(`Board panel ${message.type} failed: ${error.code} ${error.message}`);
-      if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text });
-      else this.post({ type: 'error', message: error.message });
+      if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text, context: 'chat' });
+      else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' ? 'chat' : 'board' });
     }
   }
 
@@ -229,7 +230,7 @@ class BoardPanel extends Disposable {
       case 'openSnippet': {
         const item = this.session.boardItem(message.id);
         if (item?.kind !== 'snippet') throw new NetError('ERR_BAD_INPUT', 'That snippet is no longer on the board.');
-        void openSnippet(item).catch((err: unknown) => this.post({ type: 'error', message: toNetError(err, 'ERR_BAD_INPUT').message }));
+        void openSnippet(item).catch((err: unknown) => this.post({ type: 'error', message: toNetError(err, 'ERR_BAD_INPUT').message, context: 'board' }));
         return;
       }
       case 'copyText':
@@ -258,24 +259,12 @@ function withoutType<T extends object>(fields: T): Omit<T, 'type'> {
   return rest;
 }
 
-/** The panel's HTML: one script with a fresh nonce, CSP `default-src 'none'`, no inline styles. */
-function boardHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const media = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media'));
-  const dist = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist'));
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} blob: data:`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    "connect-src 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media.toString()}/board.css">
-<title>Team Notes</title></head>
-<body><div id="app" role="application" aria-label="Team Notes board"></div>
-<script nonce="${nonce}" src="${dist.toString()}/webview.js"></script></body></html>`;
+/** The panel's HTML with a fresh nonce from `crypto.randomBytes`. */
+function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  return boardHtml({
+    cspSource: webview.cspSource,
+    nonce: randomBytes(18).toString('base64'),
+    mediaUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media')).toString(),
+    distUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist')).toString(),
+  }).html;
 }

@@ -130,8 +130,9 @@ export type HostToWebview =
   /**
    * Something the user asked for failed; shown in the panel, next to what they typed. `unsent` is
    * the chat text that was not sent, handed back so that nothing the user typed is lost.
+   * `context` says where to show it: under the chat input, or on the board (a failed board action).
    */
-  | { type: 'error'; message: string; unsent?: string }
+  | { type: 'error'; message: string; unsent?: string; context?: 'chat' | 'board' }
   /**
    * Render highlighted code to a PNG (for "Share Selection as Image"); answered by `codeImage` or
    * `codeImageFailed` with the same `requestId`. Rendering happens in the webview because it has
@@ -150,7 +151,7 @@ export type WebviewToHost =
   | { type: 'addNote'; text: string; x: number; y: number; font?: string; size?: number; colour?: string }
   /** Change a note's text and/or style. */
   | { type: 'editNote'; id: string; text?: string; font?: string; size?: number; colour?: string }
-  /** Move an item (and, for images, resize it). */
+  /** Move an item (and, for images, resize it). Strokes cannot be moved: the wire has no stroke move. */
   | { type: 'moveItem'; id: string; x: number; y: number; width?: number; height?: number }
   | { type: 'deleteItem'; id: string }
   /**

@@ -332,6 +332,11 @@ describe('board webview', function () {
       await page().getByRole('button', { name: 'Dismiss error' }).click();
       assert.equal(await error.isVisible(), false);
     });
+    it('shows a failed board action on the board, not under the chat input', async () => {
+      await send({ type: 'error', message: 'That item is no longer on the board.', context: 'board' });
+      await page().locator('.board-toasts').getByText('That item is no longer on the board.').waitFor({ state: 'visible', timeout: 5000 });
+      assert.equal(await page().locator('.composer [role="alert"]').isVisible(), false);
+    });
     it('puts text the host could not send back into the input, keeping what was typed since', async () => {
       await chatInput().fill('typed since');
       await send({ type: 'error', message: 'Not sent: That member is not connected.', unsent: 'the lost message' });

@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../src/webview/protocol';
 import type { PageWindow } from './pageTypes';
+import { boardHtml } from '../../src/webview/boardHtml';
 
 // Used only inside functions that run in the page (see pageTypes.ts).
 declare const window: PageWindow;
@@ -27,17 +28,9 @@ const FILES: Record<string, { path: string; type: string }> = {
   '/dist/webview.js': { path: 'dist/webview.js', type: 'text/javascript; charset=utf-8' },
 };
 
-/** The host's HTML, byte for byte apart from the substituted values. */
+/** The host's HTML (the very function the extension uses), with the page's own origin as the sources. */
 export function hostHtml(cspSource: string, nonce: string, mediaUri: string, distUri: string): { html: string; csp: string } {
-  const csp = `default-src 'none'; style-src ${cspSource}; img-src ${cspSource} blob: data:; font-src ${cspSource}; script-src 'nonce-${nonce}'; connect-src 'none';`;
-  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${mediaUri}/board.css">
-<title>Team Notes</title></head>
-<body><div id="app" role="application" aria-label="Team Notes board"></div>
-<script nonce="${nonce}" src="${distUri}/webview.js"></script></body></html>`;
-  return { html, csp };
+  return boardHtml({ cspSource, nonce, mediaUri, distUri });
 }
 
 export class WebviewServer {

@@ -87,8 +87,9 @@ export class BoardApp {
         this.board.remove(message.id);
         break;
       case 'error':
-        if (this.mode === 'board') this.composer.showError(message.message, message.unsent);
-        else this.join.showError(message.message);
+        if (this.mode !== 'board') this.join.showError(message.message);
+        else if (message.context === 'board') this.board.showError(message.message);
+        else this.composer.showError(message.message, message.unsent);
         break;
       case 'renderCodeImage':
         void this.renderCodeImage(message.requestId, message.source, message.theme);

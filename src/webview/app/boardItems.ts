@@ -11,7 +11,7 @@ import { h } from './dom';
 import { expandableText } from './expandableText';
 import { capText, clamp, formatCount, safeColour, safeFontFamily, textColourOn } from './format';
 import { SVG_NS, icon } from './icons';
-import { strokeBounds } from './itemGeometry';
+import { MAX_DRAWN_STROKE_WIDTH, strokeBounds } from './itemGeometry';
 
 /** Characters of a note shown before "Show all". */
 export const NOTE_PREVIEW_CHARS = 1000;
@@ -262,11 +262,11 @@ function renderStroke(stroke: BoardStroke): SVGSVGElement {
   svg.style.width = `${b.width + 2 * pad}px`;
   svg.style.height = `${b.height + 2 * pad}px`;
   const d = strokePath(stroke.points);
-  const width = String(clamp(stroke.width, 0.5, 256));
+  const width = String(clamp(stroke.width, 0.5, MAX_DRAWN_STROKE_WIDTH));
   const hit = document.createElementNS(SVG_NS, 'path');
   hit.setAttribute('class', 'stroke-hit');
   hit.setAttribute('d', d);
-  hit.setAttribute('stroke-width', String(clamp(stroke.width, 0.5, 256) + STROKE_HIT_SLOP));
+  hit.setAttribute('stroke-width', String(clamp(stroke.width, 0.5, MAX_DRAWN_STROKE_WIDTH) + STROKE_HIT_SLOP));
   const line = document.createElementNS(SVG_NS, 'path');
   line.setAttribute('class', 'stroke-line');
   line.setAttribute('d', d);

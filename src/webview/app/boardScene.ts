@@ -13,8 +13,9 @@
  *   and scale it, and it is drawn again only when the view leaves it, the zoom drifts, the view rests
  *   or the content changes.
  *
- * Snippet highlighting happens when a card is first mounted, a little later in small slices, and is
- * cached; image bytes become `blob:` URLs when first mounted and are revoked when the item goes.
+ * A snippet card is mounted with plain code and highlighted when the browser is idle (never during a
+ * pan or zoom), and the result is cached; image bytes become `blob:` URLs when first mounted (the
+ * least recently shown are released) and are revoked when the item goes.
  */
 import { highlight } from '../../board/highlight';
 import type { HighlightedLine } from '../../board/highlight';
@@ -24,6 +25,7 @@ import { MAX_IMAGE_EDGE } from '../../board/limits';
 import type { BoardImage, BoardItem, BoardSnippet, BoardStroke } from '../protocol';
 import type { BoardModel, Entry } from './boardModel';
 import { fillCode, renderBoardItem } from './boardItems';
+import { MAX_DRAWN_STROKE_WIDTH } from './itemGeometry';
 import type { ItemElement } from './boardItems';
 import { boardToScreen, contains, inflate, visibleRect } from './camera';
 import type { Camera, Rect } from './camera';
@@ -619,7 +621,7 @@ export class BoardScene {
         case 'stroke': {
           const colour = safeColour(item.colour) ?? ink;
           ctx.strokeStyle = colour;
-          ctx.lineWidth = Math.max(item.width, pixel);
+          ctx.lineWidth = Math.max(clamp(item.width, 0.5, MAX_DRAWN_STROKE_WIDTH), pixel);
           ctx.lineCap = 'round';
           ctx.lineJoin = 'round';
           const dx = move === undefined ? 0 : move.x - item.x;

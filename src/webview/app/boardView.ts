@@ -260,6 +260,11 @@ export class BoardView {
   }
 
   /** Brings an item into view and selects it. */
+  /** Shows a failed board action (reported by the host) as a toast on the board. */
+  showError(message: string): void {
+    this.toasts.show(message, 'error');
+  }
+
   reveal(id: string): void {
     const entry = this.model.entries.get(id);
     if (entry === undefined) {

@@ -200,10 +200,14 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     }
     case 'boardRemove':
       return isId(raw.id) ? { type: 'boardRemove', id: raw.id } : fail('bad boardRemove');
-    case 'error':
+    case 'error': {
       if (!isStr(raw.message, MAX_TEXT)) return fail('bad error');
       if (raw.unsent !== undefined && !isStr(raw.unsent, MAX_TEXT)) return fail('bad error.unsent');
-      return raw.unsent === undefined ? { type: 'error', message: raw.message } : { type: 'error', message: raw.message, unsent: raw.unsent as string };
+      const error: Extract<HostToWebview, { type: 'error' }> = { type: 'error', message: raw.message };
+      if (raw.unsent !== undefined) error.unsent = raw.unsent as string;
+      if (raw.context === 'chat' || raw.context === 'board') error.context = raw.context;
+      return error;
+    }
     case 'renderCodeImage': {
       const source = parseSource(raw.source);
       if (!isId(raw.requestId) || source === undefined || (raw.theme !== 'dark' && raw.theme !== 'light')) return fail('bad renderCodeImage');

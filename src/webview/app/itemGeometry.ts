@@ -12,6 +12,8 @@ export const IMAGE_CAPTION_HEIGHT = 30;
 /** Note and snippet card sizes from board.css, in board units. */
 const NOTE = { minWidth: 140, maxWidth: 282, padX: 26, chrome: 44, maxText: 320 };
 const SNIPPET = { minWidth: 280, maxWidth: 562, header: 52, codePad: 18, lineHeight: 19.5, charWidth: 7.9, maxCode: 320 };
+/** Widest a stroke is drawn, in board units (a peer's wider claim is drawn at this width). */
+export const MAX_DRAWN_STROKE_WIDTH = 256;
 /** Characters looked at to estimate a size (a note shows at most a preview). */
 const SCAN_CHARS = 4000;
 
@@ -72,7 +74,7 @@ export function strokeBounds(stroke: BoardStroke): Rect {
     if (y > maxY) maxY = y;
   }
   if (!Number.isFinite(minX)) return { x: stroke.x, y: stroke.y, width: 1, height: 1 };
-  const half = Math.max(1, stroke.width / 2) + 1;
+  const half = clamp(stroke.width, 1, MAX_DRAWN_STROKE_WIDTH) / 2 + 1;
   return { x: minX - half, y: minY - half, width: maxX - minX + 2 * half, height: maxY - minY + 2 * half };
 }
 
@@ -110,7 +112,7 @@ export function hitsItem(item: BoardItem, bounds: Rect, px: number, py: number, 
   if (px < bounds.x - tolerance || py < bounds.y - tolerance || px > bounds.x + bounds.width + tolerance || py > bounds.y + bounds.height + tolerance) return false;
   if (item.kind !== 'stroke') return true;
   const p = item.points;
-  const reach = item.width / 2 + tolerance;
+  const reach = clamp(item.width, 1, MAX_DRAWN_STROKE_WIDTH) / 2 + tolerance;
   const reach2 = reach * reach;
   const x = px - dx;
   const y = py - dy;

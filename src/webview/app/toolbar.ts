@@ -148,8 +148,11 @@ export class BoardToolbar {
   setZoom(zoom: number, min: number, max: number): void {
     const percent = `${Math.round(zoom * 100)}%`;
     if (this.zoomLabel.textContent !== percent) this.zoomLabel.textContent = percent;
-    this.zoomOutButton.disabled = zoom <= min + 1e-6;
-    this.zoomInButton.disabled = zoom >= max - 1e-6;
+    const outDisabled = zoom <= min + 1e-6;
+    const inDisabled = zoom >= max - 1e-6;
+    if (outDisabled === this.zoomOutButton.disabled && inDisabled === this.zoomInButton.disabled) return;
+    this.zoomOutButton.disabled = outDisabled;
+    this.zoomInButton.disabled = inDisabled;
     this.ensureCurrent();
   }
 
