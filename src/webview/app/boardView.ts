@@ -655,6 +655,19 @@ export class BoardView {
   }
 
   /** Keeps a gesture's pointer events coming here (a pointer may already be gone, which is fine). */
+  /**
+   * A press becomes a pan or a drag only once the pointer has moved past the drag threshold (so a
+   * click stays a click). Returns false until then.
+   */
+  private startGesture(g: { active: boolean }, dx: number, dy: number, pointerId: number, className: string): boolean {
+    if (Math.hypot(dx, dy) < DRAG_THRESHOLD_PX) return false;
+    g.active = true;
+    window.getSelection()?.removeAllRanges();
+    this.capture(pointerId);
+    this.viewport.classList.add(className);
+    return true;
+  }
+
   private capture(pointerId: number): void {
     try {
       this.viewport.setPointerCapture(pointerId);
@@ -709,13 +722,7 @@ export class BoardView {
       case 'pan': {
         const dx = p.x - g.startX;
         const dy = p.y - g.startY;
-        if (!g.active) {
-          if (Math.hypot(dx, dy) < DRAG_THRESHOLD_PX) return;
-          g.active = true;
-          window.getSelection()?.removeAllRanges();
-          this.capture(event.pointerId);
-          this.viewport.classList.add('panning');
-        }
+        if (!g.active && !this.startGesture(g, dx, dy, event.pointerId, 'panning')) return;
         this.setCamera(panBy(g.camera, dx, dy));
         break;
       }
@@ -723,11 +730,7 @@ export class BoardView {
         const dx = p.x - g.startX;
         const dy = p.y - g.startY;
         if (!g.active) {
-          if (Math.hypot(dx, dy) < DRAG_THRESHOLD_PX) return;
-          g.active = true;
-          window.getSelection()?.removeAllRanges();
-          this.capture(event.pointerId);
-          this.viewport.classList.add('dragging');
+          if (!this.startGesture(g, dx, dy, event.pointerId, 'dragging')) return;
           this.scene.pin(g.id, true);
         }
         this.model.previewMove(g.id, { x: g.origin.x + dx / this.camera.zoom, y: g.origin.y + dy / this.camera.zoom });
