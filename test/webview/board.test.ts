@@ -561,7 +561,7 @@ describe('board webview', function () {
       const started = Date.now();
       await send({ type: 'boardItem', item: note('note-00000000000000b1', text, 20, 20) });
       const elapsed = Date.now() - started;
-      assert.ok(elapsed < 1000, `rendered in ${elapsed} ms`);
+      assert.ok(elapsed < 5000, `rendered in ${elapsed} ms (a bound against a frozen panel, not a benchmark)`);
       const shown = await page().locator('.note-text').textContent();
       assert.ok(shown !== null && shown.length <= 1001, `shows a preview (${shown?.length} characters)`);
       const toggle = page().getByRole('button', { name: 'Show all 100,000 characters' });

