@@ -11,7 +11,7 @@ import { BoardState } from '../board/boardState';
 import type { BoardMessage } from '../board/boardState';
 import { checkImage } from '../board/imageInfo';
 import { DEFAULT_NOTE_STYLE, MAX_STROKE_POINTS } from '../board/limits';
-import { addPngText, codeImageText, readPngText } from '../board/pngText';
+import { addPngText, codeImageText } from '../board/pngText';
 import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import type { Logger } from '../net/logger';
@@ -266,21 +266,21 @@ export class Session extends Disposable {
   shareCodeImage(png: Uint8Array, source: CodeImageSource): BoardItem | undefined {
     const checked = checkImage(png);
     if (!checked.ok || checked.info.mime !== 'image/png') throw new NetError('ERR_IMAGE', checked.ok ? 'The rendered code image is not a PNG.' : checked.message);
-    const withText = Object.keys(readPngText(png)).length > 0 ? png : addPngText(png, codeImageText(source));
+    // The host writes the source chunks itself (replacing any of the same keyword): what the image
+    // claims to show is what the user selected, whatever the renderer put there.
+    const withText = addPngText(png, codeImageText(source));
     const { x, y } = this.nextFreePosition();
     // Rendered at twice the resolution: shown at half its pixel size, sharp on high-density screens.
     return this.addImage(withText, x, y, Math.max(1, Math.round(checked.info.width / 2)), Math.max(1, Math.round(checked.info.height / 2)));
   }
 
-  /** Shares a freehand stroke given as flat absolute points; very long strokes are thinned to the wire's limit. */
+  /** Shares a freehand stroke given as flat absolute points (the board simplifies strokes to the wire's limit). */
   addStroke(flat: readonly number[], width: number, colour: string): BoardItem | undefined {
     const count = Math.floor(flat.length / 2);
-    if (count === 0) throw new NetError('ERR_BAD_INPUT', 'A stroke needs at least one point.');
-    const step = Math.ceil(count / MAX_STROKE_POINTS);
+    if (count === 0 || count > MAX_STROKE_POINTS) throw new NetError('ERR_BAD_INPUT', `A stroke needs 1 to ${MAX_STROKE_POINTS.toLocaleString('en')} points.`);
     const points: Point[] = [];
-    for (let i = 0; i < count; i += step) points.push({ x: boardUnits(flat[2 * i]!), y: boardUnits(flat[2 * i + 1]!) });
-    if ((count - 1) % step !== 0) points.push({ x: boardUnits(flat[2 * count - 2]!), y: boardUnits(flat[2 * count - 1]!) }); // keep the end
-    return this.broadcastBoard({ type: 'stroke', op: 'add', item: newItemId(), clock: 0, points: points.slice(0, MAX_STROKE_POINTS), width, colour });
+    for (let i = 0; i < count; i += 1) points.push({ x: boardUnits(flat[2 * i]!), y: boardUnits(flat[2 * i + 1]!) });
+    return this.broadcastBoard({ type: 'stroke', op: 'add', item: newItemId(), clock: 0, points, width, colour });
   }
 
   /** The text a user can copy out of an item: a note's text, a snippet's code, a code image's source. */

@@ -15,6 +15,7 @@ import { PNG } from 'pngjs';
 import * as vscode from 'vscode';
 import { codeImageSource, readPngText } from '../../src/board/pngText';
 import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
+import { freePort } from '../helpers/ports';
 import type { CliEvent, CliProcess } from '../helpers/cliProcess';
 import { extensionId } from './api';
 import type { Snapshot, TeamNotesApi } from './api';
@@ -406,15 +407,3 @@ describe('Team Notes in a real VS Code', function () {
     });
   });
 });
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
