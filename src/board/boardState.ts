@@ -2,23 +2,86 @@
  * The board as a pure fold of the group's board messages (`note`, `image`, `stroke`, `snippet`).
  *
  * Every member folds the same messages, in whatever order they arrive, into the same board:
+ * - an item belongs to the member who added it (the `from` of its `add`): any member may move any
+ *   item, only its author may edit or delete it. A change from anyone else is refused and changes
+ *   nothing;
  * - each field of an item (text, colour, position, …) is a last-writer-wins register ordered by
  *   the message's (Lamport clock, sender peer id), so concurrent edits and moves settle the same way
  *   everywhere;
  * - a delete is final (remove wins), so a delete racing an edit or a move deletes the item;
- * - a change that arrives before the item's `add` is kept and applies once the add arrives.
- * Merging is taking a maximum per field, which is commutative, associative and idempotent: the
- * result does not depend on arrival order or duplicates.
+ * - a change that arrives before the item's `add` is held, and applied or refused once the add
+ *   arrives, by the same rules as a change that came after it;
+ * - an `add` of an id that another member already added withdraws the item for everyone. Item ids
+ *   are random UUIDs, so only a broken or hostile member does this; the messages cannot tell which
+ *   add is genuine, and keeping either one would depend on arrival order or hand the item (and the
+ *   right to edit and delete it) to whoever claims the earlier clock.
+ * Merging is taking a maximum per field, and whether a change is allowed depends only on the
+ * item's add, which is commutative, associative and idempotent: the result does not depend on
+ * arrival order or duplicates.
+ *
+ * Bounds keep one member from breaking the board for the others: how far a clock may jump ahead,
+ * how many live items and image bytes a board holds, how many tombstones and held changes each
+ * member may cause (see `limits.ts`). A message beyond a bound is refused with a code and nothing
+ * already on the board is evicted. Bounds are the one place where arrival order can matter:
+ * members at a bound may refuse different messages, which honest members, far inside them, never
+ * see.
  *
  * Pure: no Node, no DOM, no vscode.
  */
-import type { ImageMessage, ImageMime, NoteMessage, Point, SnippetMessage, StrokeMessage } from '../net/messages';
+import type { Envelope, ImageMessage, ImageMime, MessageBody, NoteMessage, Point, SnippetMessage, StrokeMessage } from '../net/messages';
+import { MAX_BOARD_CLOCK, MAX_BOARD_IMAGE_BYTES, MAX_BOARD_ITEMS, MAX_CLOCK_JUMP, MAX_HELD_PER_AUTHOR, MAX_TOMBSTONES_PER_AUTHOR } from './limits';
+
+// Re-exported: the webview takes the item cap from here.
+export { MAX_BOARD_ITEMS } from './limits';
 
 /** A board message as the fold needs it (envelope fields `from` plus the board fields). */
 export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
 
-/** Most items (including deleted ones) one board keeps; adds beyond it are ignored. */
-export const MAX_BOARD_ITEMS = 20_000;
+/**
+ * What the fold reads of a board message: the sender and the board fields. A whole
+ * {@link BoardMessage} is one; so is a body the host has not sent yet (see {@link BoardState.check}).
+ */
+export type BoardChange = MessageBody<BoardMessage['type']> & Pick<Envelope, 'from'>;
+
+/** Why the fold refused a message. Stable: callers and logs may match on them. */
+export type BoardRefusalCode =
+  /** An edit or delete from a member other than the item's author. */
+  | 'ERR_NOT_AUTHOR'
+  /** The item was deleted or withdrawn: nothing changes it any more. */
+  | 'ERR_DELETED'
+  /** An add of an id another member already added: the item is withdrawn (the one refusal that changes the board). */
+  | 'ERR_ID_CONFLICT'
+  /** A clock that is not a whole number from 0 to `MAX_BOARD_CLOCK`. */
+  | 'ERR_BAD_CLOCK'
+  /** A clock more than `MAX_CLOCK_JUMP` above the highest clock the board accepted. */
+  | 'ERR_CLOCK_JUMP'
+  /** An add while the board holds `MAX_BOARD_ITEMS` live items. */
+  | 'ERR_BOARD_FULL'
+  /** An image add that would take the board's images past `MAX_BOARD_IMAGE_BYTES`. */
+  | 'ERR_BOARD_IMAGES_FULL'
+  /** A delete (or conflicting add) from a member already charged `MAX_TOMBSTONES_PER_AUTHOR` tombstones. */
+  | 'ERR_TOO_MANY_TOMBSTONES'
+  /** A change to a not-yet-added item from a member with `MAX_HELD_PER_AUTHOR` changes held already. */
+  | 'ERR_TOO_MANY_HELD';
+
+export interface BoardRefusal {
+  code: BoardRefusalCode;
+  /** For logs and for the user, one sentence. */
+  reason: string;
+}
+
+/** What folding one message did. */
+export interface BoardApplyResult {
+  /** The id of the item whose visible state may have changed; absent when nothing could have. */
+  changed?: string;
+  /**
+   * Set when the message was refused. It then changed nothing, except for `ERR_ID_CONFLICT`, which
+   * withdraws the item it collided with (and sets `changed`).
+   */
+  refused?: BoardRefusal;
+  /** True when the change was kept to apply (or refuse) once the item's add arrives. */
+  held?: true;
+}
 
 /** Orders changes: Lamport clock, then sender peer id. */
 export interface Stamp {
@@ -58,10 +121,13 @@ interface Register<T> {
 
 interface ItemRecord {
   id: string;
-  /** Kind, author and creation stamp come from the item's `add`. */
+  /** Kind, author and creation stamp come from the item's `add`; until it arrives the item is not shown. */
   added?: { kind: BoardMessage['type']; author: string; stamp: Stamp };
   fields: { [K in FieldName]?: Register<FieldValues[K]> };
-  deleted: boolean;
+  /** Changes that arrived before the add, applied or refused when it arrives. Empty once added. */
+  held: BoardChange[];
+  /** Set for good once the item is deleted or withdrawn; its fields are then dropped. */
+  gone?: 'deleted' | 'withdrawn';
 }
 
 interface Common {
@@ -98,27 +164,55 @@ const settable: Record<BoardMessage['type'], Partial<Record<string, FieldName[]>
 
 export class BoardState {
   private readonly records = new Map<string, ItemRecord>();
+  /** Items added and not gone: what {@link MAX_BOARD_ITEMS} bounds. */
+  private live = 0;
+  /** Bytes of the live items' images, in bytes: what {@link MAX_BOARD_IMAGE_BYTES} bounds. */
+  private imageBytes = 0;
+  /** Tombstones charged to each member, by peer id. */
+  private readonly tombstones = new Map<string, number>();
+  /** Changes held for items not yet added, by the peer id of their sender. */
+  private readonly heldBy = new Map<string, number>();
+  /** The highest clock of a message this board accepted (held ones included). */
+  private highest = 0;
 
   /**
-   * Folds one message in. `bytes` are an image add's bytes. Returns the id of the item whose
-   * visible state may have changed, or undefined when nothing could have.
+   * Folds one message in. `bytes` are an image add's bytes. Says which item may look different
+   * now, and why the message was refused if it was.
    */
-  apply(message: BoardMessage, bytes?: Uint8Array): string | undefined {
+  apply(message: BoardChange, bytes?: Uint8Array): BoardApplyResult {
+    const refused = this.refusal(message, bytes);
+    if (refused?.code === 'ERR_ID_CONFLICT') {
+      const record = this.records.get(message.item)!;
+      this.bury(record, 'withdrawn', message.from);
+      return { changed: record.id, refused };
+    }
+    if (refused !== undefined) return { refused };
+    this.highest = Math.max(this.highest, message.clock);
+
     let record = this.records.get(message.item);
     if (record === undefined) {
-      if (this.records.size >= MAX_BOARD_ITEMS) return undefined;
-      record = { id: message.item, fields: {}, deleted: false };
+      record = { id: message.item, fields: {}, held: [] };
       this.records.set(message.item, record);
     }
-    if (record.deleted) return undefined;
-    if (message.op === 'delete') {
-      record.deleted = true;
-      record.fields = {}; // a deleted item's content is gone for good
-      return record.id;
-    }
     const stamp: Stamp = { clock: message.clock, peer: message.from };
+    if (record.added === undefined && message.op !== 'add') {
+      record.held.push(message);
+      count(this.heldBy, message.from, 1);
+      return { held: true };
+    }
+    if (message.op === 'delete') {
+      this.bury(record, 'deleted', message.from);
+      return { changed: record.id };
+    }
+    let held: BoardChange[] = [];
     if (message.op === 'add') {
-      // Two adds of one id (a retransmission, or a hostile reuse): the earliest stays the creator.
+      if (record.added === undefined) {
+        this.live += 1;
+        held = record.held;
+        record.held = [];
+        for (const change of held) count(this.heldBy, change.from, -1);
+      }
+      // Two adds from the author (a retransmission): the earliest stays the creation.
       if (record.added === undefined || compareStamps(stamp, record.added.stamp) < 0) {
         record.added = { kind: message.type, author: message.from, stamp };
       }
@@ -132,7 +226,27 @@ export class BoardState {
       if (value !== undefined) this.set(record, name, value, stamp);
     }
     if (message.type === 'image' && message.op === 'add' && bytes !== undefined) this.set(record, 'bytes', bytes, stamp);
-    return record.id;
+    // Now that the author is known, the held changes go through the same checks as later ones.
+    for (const change of held) this.apply(change);
+    return { changed: record.id };
+  }
+
+  /**
+   * Why {@link apply} would refuse this message now, without folding it: lets the host tell its
+   * user before sending a change everyone else would refuse too. Stamp the body with
+   * {@link nextClock} and the user's peer id.
+   */
+  check(message: BoardChange, bytes?: Uint8Array): BoardRefusal | undefined {
+    return this.refusal(message, bytes);
+  }
+
+  /**
+   * A Lamport clock for this member's next change: above every clock the board accepted, and
+   * always one the codec carries. Unlike a clock that follows every message received, it ignores
+   * the clocks of refused messages, which other members would refuse to follow too.
+   */
+  nextClock(): number {
+    return this.highest + 1;
   }
 
   /** The visible item with this id, or undefined when it is deleted or not complete yet. */
@@ -151,25 +265,98 @@ export class BoardState {
     return items.sort((a, b) => compareStamps(a.created, b.created));
   }
 
-  /** True once the item was deleted (a later add of the same id is ignored). */
+  /** True once the item was deleted or withdrawn (nothing brings it back). */
   isDeleted(id: string): boolean {
-    return this.records.get(id)?.deleted ?? false;
+    return this.records.get(id)?.gone !== undefined;
   }
 
   clear(): void {
     this.records.clear();
+    this.tombstones.clear();
+    this.heldBy.clear();
+    this.live = 0;
+    this.imageBytes = 0;
+    this.highest = 0;
+  }
+
+  /** The refusal of a message, from the state alone: {@link apply} folds only what this lets through. */
+  private refusal(message: BoardChange, bytes: Uint8Array | undefined): BoardRefusal | undefined {
+    const { clock, from, op } = message;
+    if (!Number.isSafeInteger(clock) || clock < 0 || clock > MAX_BOARD_CLOCK) {
+      return { code: 'ERR_BAD_CLOCK', reason: `The clock ${clock} is not a whole number from 0 to ${MAX_BOARD_CLOCK}.` };
+    }
+    if (clock > this.highest + MAX_CLOCK_JUMP) {
+      return { code: 'ERR_CLOCK_JUMP', reason: `The clock ${clock} is more than ${MAX_CLOCK_JUMP} ahead of this board's ${this.highest}.` };
+    }
+    const record = this.records.get(message.item);
+    if (record?.gone !== undefined) return { code: 'ERR_DELETED', reason: 'The item was deleted; nothing changes it any more.' };
+    const added = record?.added;
+    if (added === undefined) {
+      if (op === 'add') return this.addRefusal(record, message, bytes);
+      if ((this.heldBy.get(from) ?? 0) >= MAX_HELD_PER_AUTHOR) {
+        return { code: 'ERR_TOO_MANY_HELD', reason: `This member already has ${MAX_HELD_PER_AUTHOR} changes waiting for items not added yet.` };
+      }
+      return undefined;
+    }
+    if (op === 'move') return undefined;
+    if (from !== added.author) {
+      if (op !== 'add') return { code: 'ERR_NOT_AUTHOR', reason: `Only the member who added an item may ${op} it.` };
+      // Withdrawing the item costs the second adder a tombstone; past its bound the item stays.
+      if ((this.tombstones.get(from) ?? 0) >= MAX_TOMBSTONES_PER_AUTHOR) return tooManyTombstones();
+      return { code: 'ERR_ID_CONFLICT', reason: 'Another member already added an item with this id; the item is withdrawn.' };
+    }
+    if (op === 'delete' && (this.tombstones.get(from) ?? 0) >= MAX_TOMBSTONES_PER_AUTHOR) return tooManyTombstones();
+    if (op === 'add') return this.addRefusal(record, message, bytes);
+    return undefined;
+  }
+
+  /** The bounds on an add from the item's author (or the first add): live items and image bytes. */
+  private addRefusal(record: ItemRecord | undefined, message: BoardChange, bytes: Uint8Array | undefined): BoardRefusal | undefined {
+    if (record?.added === undefined && this.live >= MAX_BOARD_ITEMS) {
+      return { code: 'ERR_BOARD_FULL', reason: `The board holds ${MAX_BOARD_ITEMS} items, its most; delete some first.` };
+    }
+    if (message.type !== 'image' || bytes === undefined) return undefined;
+    const current = record?.fields.bytes;
+    // A retransmitted add whose bytes lose to the ones held adds nothing.
+    if (current !== undefined && compareStamps({ clock: message.clock, peer: message.from }, current.stamp) <= 0) return undefined;
+    if (this.imageBytes - (current?.value.length ?? 0) + bytes.length > MAX_BOARD_IMAGE_BYTES) {
+      return { code: 'ERR_BOARD_IMAGES_FULL', reason: `The board's images would take more than ${MAX_BOARD_IMAGE_BYTES / (1024 * 1024)} MiB; delete some first.` };
+    }
+    return undefined;
+  }
+
+  /** Deletes or withdraws an item for good, charging the tombstone to `by`. */
+  private bury(record: ItemRecord, gone: NonNullable<ItemRecord['gone']>, by: string): void {
+    if (record.added !== undefined) this.live -= 1;
+    this.imageBytes -= record.fields.bytes?.value.length ?? 0;
+    for (const change of record.held) count(this.heldBy, change.from, -1);
+    record.gone = gone;
+    record.fields = {}; // a deleted item's content is gone for good
+    record.held = [];
+    count(this.tombstones, by, 1);
   }
 
   private set<K extends FieldName>(record: ItemRecord, name: K, value: FieldValues[K], stamp: Stamp): void {
     const current = record.fields[name] as Register<FieldValues[K]> | undefined;
     if (current === undefined || compareStamps(stamp, current.stamp) > 0) {
+      if (name === 'bytes') this.imageBytes += (value as Uint8Array).length - ((current?.value as Uint8Array | undefined)?.length ?? 0);
       (record.fields as Record<K, Register<FieldValues[K]>>)[name] = { value, stamp };
     }
   }
 }
 
+function tooManyTombstones(): BoardRefusal {
+  return { code: 'ERR_TOO_MANY_TOMBSTONES', reason: `This member already has ${MAX_TOMBSTONES_PER_AUTHOR} deleted items charged to it, the most one member may.` };
+}
+
+function count(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next === 0) counts.delete(key);
+  else counts.set(key, next);
+}
+
 function materialise(record: ItemRecord): BoardItemState | undefined {
-  if (record.deleted || record.added === undefined) return undefined;
+  if (record.gone !== undefined || record.added === undefined) return undefined;
   const { kind, author, stamp } = record.added;
   const f = record.fields;
   if (required[kind].some((name) => f[name] === undefined)) return undefined;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { checkImage, fitWithin } from '../board/imageInfo';
@@ -10,11 +12,13 @@ import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
+import { fingerprint } from '../net/memberKey';
 import { formatAddress, parseAddress } from '../net/tcp';
+import { loadOrCreateKey, readPassword } from './dataFolder';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
 import { onShutdown, printError, printEvent } from './output';
 
-export const chatUsage = `team-notes chat --group G [--name N] [--repository H:P] [--listen H:P] [--advertise H] [--ban X]... [--json]
+export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--password-file FILE] [--repository H:P] [--listen H:P] [--advertise IP] [--ban X]... [--json]
   Joins a group as a terminal peer. Every line you type is sent to the group.
     /to NAME text   sends text to one member (NAME is a display name or peer id; quote names with spaces)
     /members        lists the connected members
@@ -23,9 +27,12 @@ export const chatUsage = `team-notes chat --group G [--name N] [--repository H:P
     /quit           leaves the group (so do end of input, Ctrl+C and SIGTERM)
   --group G         group to join
   --name N          display name (default: your user name)
+  --data DIR        keep this member's key in DIR (created; the key file is mode 0600), so a restart
+                    is the same member; without it every run is a new member
+  --password-file FILE  the group password (first line); else TEAM_NOTES_PASSWORD; else an open group
   --repository H:P  repository server (default 127.0.0.1:${DEFAULT_REPOSITORY_PORT})
   --listen H:P      where to listen for members (default 0.0.0.0:0, any free port)
-  --advertise H     host name or address members should use to reach you
+  --advertise IP    the address members should use to reach you (a host name is resolved here, once)
   --ban X           refuse an IP address, host name or peer id (repeatable)
   --json            one JSON object per line on stdout
   --log-level L     trace, debug, info, warn, error or off (default warn)`;
@@ -36,6 +43,8 @@ interface ChatOptions {
   repository: string;
   listen: string;
   advertise?: string;
+  data?: string;
+  passwordFile?: string;
   ban: string[];
   json: boolean;
   logLevel?: string;
@@ -50,6 +59,8 @@ function readOptions(argv: string[]): ChatOptions {
       repository: { type: 'string', default: `127.0.0.1:${DEFAULT_REPOSITORY_PORT}` },
       listen: { type: 'string', default: '0.0.0.0:0' },
       advertise: { type: 'string' },
+      data: { type: 'string' },
+      'password-file': { type: 'string' },
       ban: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       'log-level': { type: 'string' },
@@ -63,13 +74,18 @@ function readOptions(argv: string[]): ChatOptions {
     repository: values.repository,
     listen: values.listen,
     advertise: values.advertise,
+    data: values.data,
+    passwordFile: values['password-file'],
     ban: values.ban,
     json: values.json,
     logLevel: values['log-level'],
   };
 }
 
-const memberJson = (m: Member): Record<string, unknown> => ({ id: m.id, name: m.name, host: m.host, port: m.port });
+const memberJson = (m: Member): Record<string, unknown> => ({ id: m.id, name: m.name, fingerprint: fingerprint(m.id), host: m.host, port: m.port });
+
+/** A member as lists show it: the name and its key's fingerprint, so two members named "bob" differ. */
+const memberLabel = (m: Member): string => `${m.name} [${fingerprint(m.id)}]`;
 
 /** The fields of a delivered message as the `--json` output shows them (image bytes as a count only). */
 function messageJson(message: DeliveredMessage, from: Member): Record<string, unknown> {
@@ -140,26 +156,39 @@ function findMember(node: PeerNode, target: string): Member {
   throw new NetError('ERR_UNKNOWN_MEMBER', `${candidates.length} members are called "${target}"; use a peer id: ${candidates.map((m) => m.id).join(', ')}`);
 }
 
+/** The address to advertise: an IP as given, or the first address a name the user typed resolves to. */
+async function advertisedAddress(value: string): Promise<string> {
+  if (isIP(value) !== 0) return value;
+  try {
+    return (await lookup(value)).address;
+  } catch {
+    throw new NetError('ERR_BAD_ADDRESS', `--advertise ${value} is neither an IP address nor a name that resolves`);
+  }
+}
+
 export async function runChat(argv: string[]): Promise<number> {
   const options = readOptions(argv);
   const json = options.json;
   const logger = stderrLogger(parseLogLevel(options.logLevel, 'warn'));
   const repository = parseAddress(options.repository, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
   const listen = parseAddress(options.listen, { host: '0.0.0.0', port: 0 });
+  const password = readPassword(options.passwordFile);
   const node = new PeerNode({
     name: options.name,
     group: options.group,
     repository,
     listen,
-    advertiseHost: options.advertise,
+    advertiseHost: options.advertise === undefined ? undefined : await advertisedAddress(options.advertise),
     bans: options.ban,
     logger,
+    key: options.data === undefined ? undefined : loadOrCreateKey(options.data),
+    password,
   });
   // Members met while joining are announced right after the ready line, so that it comes first.
   let metWhileJoining: Member[] | undefined = [];
-  const announceJoined = (member: Member): void => printEvent(json, { event: 'joined', member: memberJson(member) }, `* ${member.name} joined`);
+  const announceJoined = (member: Member): void => printEvent(json, { event: 'joined', member: memberJson(member) }, `* ${memberLabel(member)} joined`);
   node.on('memberJoined', (member) => (metWhileJoining !== undefined ? metWhileJoining.push(member) : announceJoined(member)));
-  node.on('memberLeft', (member, reason) => printEvent(json, { event: 'left', member: memberJson(member), reason }, `* ${member.name} left (${reason})`));
+  node.on('memberLeft', (member, reason) => printEvent(json, { event: 'left', member: memberJson(member), reason }, `* ${memberLabel(member)} left (${reason})`));
   node.on('message', (message, from) => printEvent(json, messageJson(message, from), messageText(message, from)));
   node.on('connectionError', (error) => printError(json, error.code, error.message));
   node.on('repositoryLost', (error) => printError(json, error.code, `${error.message}; members stay connected, reconnecting`));
@@ -179,8 +208,12 @@ export async function runChat(argv: string[]): Promise<number> {
   const address = formatAddress(node.listenAddress!);
   printEvent(
     json,
-    { event: 'ready', id: node.id, name: node.name, group: node.group, listen: address, members: node.members().map(memberJson) },
-    `Joined "${node.group}" as ${node.name} (${node.id}); listening on ${address}. Type to chat, /to NAME text for one member, /quit to leave.`,
+    { event: 'ready', id: node.id, fingerprint: fingerprint(node.id), name: node.name, group: node.group, listen: address, passwordProtected: node.passwordProtected, members: node.members().map(memberJson) },
+    `Joined "${node.group}" as ${node.name} [${fingerprint(node.id)}]; listening on ${address}. ${
+      node.passwordProtected
+        ? 'Password-protected group; links are encrypted.'
+        : 'Open group: links are encrypted, but anyone on this network who knows the group name can join (set TEAM_NOTES_PASSWORD for a password).'
+    } Type to chat, /to NAME text for one member, /quit to leave.`,
   );
   const met = metWhileJoining;
   metWhileJoining = undefined;
@@ -196,7 +229,8 @@ export async function runChat(argv: string[]): Promise<number> {
       if (line.trim() === '/quit') return quit();
       if (line.trim() === '/members') {
         const members = node.members();
-        printEvent(json, { event: 'members', members: members.map(memberJson) }, members.length === 0 ? '* nobody else is here' : members.map((m) => `* ${m.name} (${m.id}) at ${formatAddress(m)}`).join('\n'));
+        // One line per member, each made terminal-safe by printEvent (names are the members' own).
+        printEvent(json, { event: 'members', members: members.map(memberJson) }, members.length === 0 ? '* nobody else is here' : members.map((m) => `* ${memberLabel(m)} ${m.id} at ${formatAddress(m)}`));
         return;
       }
       if (line.startsWith('/note ')) {

@@ -5,6 +5,7 @@
  */
 import { isNetError } from '../net/errors';
 import { chatUsage, runChat } from './chatCommand';
+import { terminalSafe } from './output';
 import { repositoryUsage, runRepository } from './repositoryCommand';
 
 const usage = `Usage:\n  ${repositoryUsage}\n\n  ${chatUsage}\n`;
@@ -17,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return command === undefined ? 2 : 0;
   }
-  process.stderr.write(`Unknown command "${command}".\n${usage}`);
+  process.stderr.write(`Unknown command "${terminalSafe(command)}".\n${usage}`);
   return 2;
 }
 
@@ -29,10 +30,12 @@ main(process.argv.slice(2)).then(
     // Bad arguments and network errors are the user's to fix: a clear line, no stack trace.
     // Anything else is a bug in this program and keeps its stack.
     const argumentError = err instanceof Error && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+    // A message may quote remote input (a member's name, a refused field): terminalSafe, and a
+    // stack keeps its lines but each is made safe on its own.
     if (isNetError(err) || argumentError) {
-      process.stderr.write(`team-notes: ${isNetError(err) ? err.code : 'ERR_BAD_INPUT'}: ${(err as Error).message}\n`);
+      process.stderr.write(`team-notes: ${isNetError(err) ? err.code : 'ERR_BAD_INPUT'}: ${terminalSafe((err as Error).message)}\n`);
     } else {
-      process.stderr.write(`team-notes: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`team-notes: unexpected failure: ${(err instanceof Error ? (err.stack ?? err.message) : String(err)).split('\n').map(terminalSafe).join('\n')}\n`);
     }
     process.exitCode = 1;
   },

@@ -7,16 +7,26 @@ import * as vscode from 'vscode';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { boardHtml } from '../webview/boardHtml';
-import { assertNever, parseWebviewMessage } from '../webview/protocol';
-import type { CodeImageSource, HostToWebview, WebviewToHost } from '../webview/protocol';
+import { assertNever, checkWebviewMessage, describeRejection } from '../webview/protocol';
+import type { CodeImageSource, HostToWebview, WebviewRejectionCode, WebviewToHost } from '../webview/protocol';
 import { Disposable } from './disposable';
 import type { Session, SessionChange } from './session';
 import { openSnippet } from './snippetLinks';
+import { WorkspacePathError, printablePath } from './workspacePath';
 
 /** Time the board has to render a code image, in ms. */
 const CODE_IMAGE_TIMEOUT_MS = 20_000;
 
 export const BOARD_VIEW_TYPE = 'teamNotes.board';
+
+/** What the host did with one message from the webview (the tests' hook returns it). */
+export type WebviewMessageOutcome =
+  /** Checked and acted on. */
+  | { outcome: 'done'; type: WebviewToHost['type'] }
+  /** Refused by the check and dropped: nothing reached the session, the editor or the network. */
+  | { outcome: 'refused'; code: WebviewRejectionCode; type?: WebviewToHost['type']; field?: string }
+  /** Valid, but acting on it failed; the board showed why. */
+  | { outcome: 'failed'; type: WebviewToHost['type']; code: string; message: string };
 
 /** Owns the (single) board panel and restores it after a window reload. */
 export class BoardPanels extends Disposable {
@@ -57,6 +67,15 @@ export class BoardPanels extends Disposable {
 
   get visible(): boolean {
     return this.current?.visible ?? false;
+  }
+
+  /**
+   * Test only (the in-editor suite): hands `raw` to the open board's message handler, the very one
+   * its webview's messages go through, and resolves with what the host did with it.
+   */
+  receiveForTest(raw: unknown): Promise<WebviewMessageOutcome> {
+    if (this.current === undefined) return Promise.reject(new Error('No board panel is open.'));
+    return this.current.receive(raw);
   }
 
   /**
@@ -124,7 +143,7 @@ class BoardPanel extends Disposable {
     // A hidden webview's page is discarded (it does not retain its context); it says `ready` again
     // when shown, and gets a fresh snapshot then. Until that, deltas and requests wait.
     this.register(panel.onDidChangeViewState(() => (panel.visible ? undefined : (this.ready = false))));
-    this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.onWebviewMessage(raw)));
+    this.register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     this.register(session.onDidChange((change) => this.onSessionChange(change)));
   }
 
@@ -182,20 +201,37 @@ class BoardPanel extends Disposable {
     }
   }
 
-  private onWebviewMessage(raw: unknown): void {
-    const message = parseWebviewMessage(raw, (reason) => this.logger.warn(`ERR_BAD_INPUT: ignored a message from the board panel: ${reason}`));
-    if (message === undefined) return;
+  /**
+   * Every message from the webview comes here: checked against the protocol first, refused and
+   * logged with its code when it does not match, acted on otherwise. Never rejects: a failure is
+   * logged and shown on the board, and the panel keeps working.
+   */
+  async receive(raw: unknown): Promise<WebviewMessageOutcome> {
+    const checked = checkWebviewMessage(raw);
+    if (!checked.ok) {
+      const { code, type, field } = checked.rejection;
+      // The rejection names the rule broken, never a value from the message.
+      this.logger.warn(`Ignored a message from the board panel: ${describeRejection(checked.rejection)}`);
+      return { outcome: 'refused', code, ...(type !== undefined && { type }), ...(field !== undefined && { field }) };
+    }
+    const message = checked.message;
     try {
-      this.handle(message);
+      await this.handle(message);
+      return { outcome: 'done', type: message.type };
     } catch (err) {
-      const error = toNetError(err, 'ERR_BAD_INPUT');
+      const error = err instanceof WorkspacePathError ? err : toNetError(err, 'ERR_BAD_INPUT');
       this.logger.warn(`Board panel ${message.type} failed: ${error.code} ${error.message}`);
-      if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text, context: 'chat' });
-      else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' ? 'chat' : 'board' });
+      try {
+        if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text, context: 'chat' });
+        else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' ? 'chat' : 'board' });
+      } catch {
+        // The panel was closed meanwhile: nobody is left to tell, and the log has it.
+      }
+      return { outcome: 'failed', type: message.type, code: error.code, message: error.message };
     }
   }
 
-  private handle(message: WebviewToHost): void {
+  private async handle(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -230,21 +266,27 @@ class BoardPanel extends Disposable {
       case 'openSnippet': {
         const item = this.session.boardItem(message.id);
         if (item?.kind !== 'snippet') throw new NetError('ERR_BAD_INPUT', 'That snippet is no longer on the board.');
-        void openSnippet(item).catch((err: unknown) => this.post({ type: 'error', message: toNetError(err, 'ERR_BAD_INPUT').message, context: 'board' }));
+        // The path is another member's: openSnippet refuses one that leads outside the workspace.
+        await openSnippet(item);
         return;
       }
       case 'copyText':
-        void vscode.env.clipboard.writeText(this.session.itemText(message.id)).then(() => vscode.window.setStatusBarMessage('Team Notes: copied to the clipboard', 2000));
+        await vscode.env.clipboard.writeText(this.session.itemText(message.id));
+        vscode.window.setStatusBarMessage('Team Notes: copied to the clipboard', 2000);
         return;
       case 'codeImage':
         this.codeImages.get(message.requestId)?.resolve(message.png);
         this.codeImages.delete(message.requestId);
         return;
       case 'codeImageFailed':
-        this.codeImages.get(message.requestId)?.reject(new NetError('ERR_IMAGE', `The board could not render the image: ${message.message}`));
+        // The reason is the webview's text and the rejection ends in a notification: it goes to the
+        // log (control characters replaced), the notification says it in the host's own words.
+        this.logger.warn(`ERR_IMAGE: the board could not render a code image: ${printablePath(message.message, 300)}`);
+        this.codeImages.get(message.requestId)?.reject(new NetError('ERR_IMAGE', 'The board could not render the image; the log has the details.'));
         this.codeImages.delete(message.requestId);
         return;
       case 'joinGroup':
+        // Not awaited: the command asks the user questions and may wait for them indefinitely.
         void vscode.commands.executeCommand('teamNotes.joinGroup');
         return;
       default:

@@ -7,11 +7,13 @@ import * as vscode from 'vscode';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { displayNameProblem, groupNameProblem } from '../net/xmlCodec';
+import { fingerprint, peerIdToKey } from '../net/memberKey';
+import { GroupLock, loadMemberKey, rememberPassword, storedPassword } from './memberIdentity';
 import { MAX_NOTE_TEXT } from '../board/limits';
 import type { CodeImageSource } from '../webview/protocol';
 import type { BoardPanels } from './boardPanel';
 import type { Session } from './session';
-import { readSettings, saveDisplayName } from './settings';
+import { banPeer, readSettings, saveDisplayName } from './settings';
 
 const RECENT_GROUPS_KEY = 'teamNotes.recentGroups';
 const MAX_RECENT_GROUPS = 10;
@@ -24,15 +26,18 @@ export interface CommandContext {
   logger: Logger;
   /** The last error shown to the user, with its code (the API exposes it to tests and other extensions). */
   lastError?: { code: string; message: string };
+  /** This window's hold on the group it is in. */
+  groupLock?: GroupLock;
 }
 
-type JoinArgs = { group?: unknown; name?: unknown } | undefined;
+type JoinArgs = { group?: unknown; name?: unknown; password?: unknown; askPassword?: unknown } | undefined;
 type SendArgs = { text?: unknown; to?: unknown } | undefined;
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('teamNotes.joinGroup', (args?: JoinArgs) => joinGroup(ctx, args)),
     vscode.commands.registerCommand('teamNotes.leaveGroup', () => leaveGroup(ctx)),
+    vscode.commands.registerCommand('teamNotes.banMember', (row?: { member?: { id?: unknown; name?: unknown } }) => banMember(ctx, row)),
     vscode.commands.registerCommand('teamNotes.openBoard', () => ctx.board.show()),
     vscode.commands.registerCommand('teamNotes.sendMessage', (args?: SendArgs) => sendMessage(ctx, args)),
     vscode.commands.registerCommand('teamNotes.shareSelection', () => shareSelection(ctx)),
@@ -124,20 +129,72 @@ async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
   const nameProblem = displayNameProblem(name);
   if (nameProblem !== undefined) return showError(ctx, new NetError('ERR_BAD_INPUT', nameProblem), `Team Notes could not join "${group}"`, 'teamNotes.displayName');
 
+  // A join with its group given (from another extension, a test, "Try Another Password") asks only
+  // when told to; the interactive join asks unless a password is remembered.
+  const password =
+    typeof args?.password === 'string'
+      ? args.password
+      : typeof args?.group === 'string' && args.askPassword !== true
+        ? ((await storedPassword(ctx.extension.secrets, group)) ?? '')
+        : await groupPassword(ctx, group, args?.askPassword === true);
+  if (password === undefined) return;
+
   const settings = readSettings();
   try {
+    // Two windows of one profile share its key: the second is told the group is open in the first.
+    ctx.groupLock?.dispose();
+    ctx.groupLock = undefined;
+    ctx.groupLock = await GroupLock.acquire(ctx.extension.globalStorageUri, group);
+    const key = await loadMemberKey(ctx.extension.secrets);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Team Notes: joining "${group}"…` },
-      () => ctx.session.join(group, name, settings),
+      () => ctx.session.join(group, name, settings, { key, password: password === '' ? undefined : password }),
     );
+    await rememberPassword(ctx.extension.secrets, group, password);
     const recent = [group, ...ctx.extension.globalState.get<string[]>(RECENT_GROUPS_KEY, []).filter((g) => g !== group)];
     await ctx.extension.globalState.update(RECENT_GROUPS_KEY, recent.slice(0, MAX_RECENT_GROUPS));
     ctx.board.show();
     if (outcome.startedRepository !== undefined) void announceRepository(outcome.startedRepository);
   } catch (err) {
+    ctx.groupLock?.dispose();
+    ctx.groupLock = undefined;
     const settingsQuery = toNetError(err).code === 'ERR_BAD_ADDRESS' ? 'teamNotes.repositoryAddress' : 'teamNotes';
     showError(ctx, err, `Team Notes could not join "${group}"`, settingsQuery);
   }
+}
+
+/**
+ * The group password: the one remembered in SecretStorage, or asked for (optional: empty is an
+ * open group). `ask` forces the question (after "authentication failed"). Undefined: cancelled.
+ */
+async function groupPassword(ctx: CommandContext, group: string, ask: boolean): Promise<string | undefined> {
+  const stored = await storedPassword(ctx.extension.secrets, group);
+  if (stored !== undefined && !ask) return stored;
+  return vscode.window.showInputBox({
+    title: `Team Notes: Password for "${group}"`,
+    prompt: ask
+      ? 'Authentication failed with a member of this group: enter the group password your teammates use.'
+      : 'Optional. Teammates who join with the same password can read and write; nobody else can. Leave empty for an open group.',
+    password: true,
+    ignoreFocusOut: true,
+  });
+}
+
+/** After "authentication failed": offers to try another password. */
+export function offerAnotherPassword(ctx: CommandContext): vscode.Disposable {
+  let shown = false;
+  return ctx.session.onAuthFailed(async () => {
+    if (shown) return; // one question per join, not one per member
+    shown = true;
+    const group = ctx.session.groupName;
+    ctx.lastError = { code: 'ERR_AUTH_FAILED', message: 'Authentication failed' };
+    const choice = await vscode.window.showWarningMessage(
+      `Team Notes: authentication failed with a member of "${group ?? ''}". Do you use the same group password as your teammates?`,
+      'Try Another Password',
+    );
+    shown = false;
+    if (choice === 'Try Another Password' && group !== undefined) await vscode.commands.executeCommand('teamNotes.joinGroup', { group, askPassword: true });
+  });
 }
 
 /** Tells the user, once per start, the address teammates should enter; offers to copy it. */
@@ -147,6 +204,20 @@ async function announceRepository(address: string): Promise<void> {
     'Copy Address',
   );
   if (choice === 'Copy Address') await vscode.env.clipboard.writeText(address);
+}
+
+/** Bans a member by key, from its row in the Members view: its links close and it cannot come back. */
+async function banMember(ctx: CommandContext, row: { member?: { id?: unknown; name?: unknown } } | undefined): Promise<void> {
+  const id = row?.member?.id;
+  if (typeof id !== 'string' || peerIdToKey(id) === undefined) return showError(ctx, new NetError('ERR_UNKNOWN_MEMBER', 'Pick a member in the Members view to ban.'), 'Team Notes: nobody banned');
+  const name = typeof row?.member?.name === 'string' ? row.member.name : 'this member';
+  const choice = await vscode.window.showWarningMessage(
+    `Ban ${name} [${fingerprint(id)}]? Their key is refused by this window from now on (setting Team Notes: Banned Peers).`,
+    { modal: true },
+    'Ban',
+  );
+  if (choice !== 'Ban') return;
+  await banPeer(id);
 }
 
 async function leaveGroup(ctx: CommandContext): Promise<void> {

@@ -4,8 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { BoardPanels } from './boardPanel';
+import type { WebviewMessageOutcome } from './boardPanel';
 import { ChatAttention } from './chatAttention';
-import { registerCommands } from './commands';
+import { offerAnotherPassword, registerCommands } from './commands';
 import type { CommandContext } from './commands';
 import { channelLogger } from './log';
 import { MembersView } from './membersView';
@@ -22,6 +23,12 @@ export interface TeamNotesApi {
   lastError(): { code: string; message: string } | undefined;
   /** Chat messages received while the board was not visible. */
   unread(): number;
+  /**
+   * Test only, and present only when VS Code runs the extension's tests: feeds `raw` to the open
+   * board panel's message handler as if its webview had posted it, and resolves with what the host
+   * did (done, refused with its code, or failed with its code). Rejects when no board is open.
+   */
+  testOnlyReceiveWebviewMessage?(raw: unknown): Promise<WebviewMessageOutcome>;
 }
 
 export function activate(context: vscode.ExtensionContext): TeamNotesApi {
@@ -32,9 +39,15 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
   const commands: CommandContext = { extension: context, session, board, log, logger };
   const attention = new ChatAttention(session, board);
-  context.subscriptions.push(log, session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands));
+  context.subscriptions.push(log, session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands), offerAnotherPassword(commands), {
+    dispose: () => commands.groupLock?.dispose(),
+  });
   log.info(`Team Notes ${String(context.extension.packageJSON.version)} activated`);
-  return { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError, unread: () => attention.unread };
+  const api: TeamNotesApi = { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError, unread: () => attention.unread };
+  // Another extension can do everything a board message does through the commands anyway; still,
+  // a way around the webview has no place in an installed extension.
+  if (context.extensionMode === vscode.ExtensionMode.Test) api.testOnlyReceiveWebviewMessage = (raw) => board.receiveForTest(raw);
+  return api;
 }
 
 export function deactivate(): void {

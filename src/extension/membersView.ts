@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { MemberView } from '../webview/protocol';
+import { fingerprint } from '../net/memberKey';
 import { Disposable } from './disposable';
 import type { Session } from './session';
 
@@ -41,8 +42,10 @@ export class MembersView extends Disposable implements vscode.TreeDataProvider<R
     const { member } = row;
     const item = new vscode.TreeItem(member.name);
     item.id = member.id;
-    item.description = member.online ? 'online' : 'offline';
-    item.tooltip = `${member.name} (${member.online ? 'online' : 'offline'})\nPeer id ${member.id}`;
+    // The fingerprint tells two members of one name apart; the full key is in the tooltip.
+    item.description = `${fingerprint(member.id)} · ${member.online ? 'online' : 'offline'}`;
+    item.tooltip = `${member.name} (${member.online ? 'online' : 'offline'})\nKey fingerprint ${fingerprint(member.id)}\nPeer id ${member.id}`;
+    item.contextValue = 'teamNotes.member';
     item.iconPath = member.online
       ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green'))
       : new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground'));

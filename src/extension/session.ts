@@ -4,6 +4,8 @@
  * views and the panel listen to {@link Session.onDidChange}.
  */
 import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as vscode from 'vscode';
 import { NetError, isNetError, toNetError } from '../net/errors';
@@ -15,6 +17,7 @@ import { addPngText, codeImageText } from '../board/pngText';
 import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import type { Logger } from '../net/logger';
+import type { MemberKey } from '../net/memberKey';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
 import type { MessageBody, Point } from '../net/messages';
@@ -43,6 +46,12 @@ export interface SessionSnapshot {
   board: BoardItem[];
 }
 
+/** The member key and the group password a join uses (absent: a fresh key, an open group). */
+export interface MemberIdentity {
+  key?: MemberKey;
+  password?: string;
+}
+
 export interface JoinOutcome {
   /** Set when joining started a repository server in this window: the address teammates should use. */
   startedRepository?: string;
@@ -57,6 +66,21 @@ function nextPosition(count: number): { x: number; y: number } {
 }
 
 /** True when `host` names this machine (a loopback name or one of its own addresses). */
+/**
+ * The address to advertise: the setting when it is an IP address, else the address the name the
+ * user typed resolves to here (members only ever see addresses, never names to look up).
+ */
+async function advertisedAddress(setting: string): Promise<string | undefined> {
+  const value = setting.trim();
+  if (value === '') return undefined;
+  if (isIP(value) !== 0) return value;
+  try {
+    return (await lookup(value)).address;
+  } catch {
+    throw new NetError('ERR_BAD_ADDRESS', `The Advertise Host setting "${value}" is neither an IP address nor a name that resolves`);
+  }
+}
+
 export function isThisMachine(host: string): boolean {
   const value = host.toLowerCase();
   if (value === 'localhost' || value === '0.0.0.0' || value === '::' || value === '::1' || value.startsWith('127.')) return true;
@@ -91,6 +115,10 @@ export class Session extends Disposable {
   /** False while the repository is lost: newcomers cannot find the group, members still talk. */
   repositoryReachable = true;
 
+  private readonly authFailures = this.register(new vscode.EventEmitter<NetError>());
+  /** A member could not be met because the handshake failed: most often a different group password. */
+  readonly onAuthFailed = this.authFailures.event;
+
   constructor(private readonly logger: Logger) {
     super();
     this.register({ dispose: () => void this.shutdown() });
@@ -109,6 +137,11 @@ export class Session extends Disposable {
     return [...this.members.values()];
   }
 
+  /** True when the joined group has a password; false for an open group (anyone who knows its name may join). */
+  get passwordProtected(): boolean {
+    return this.node?.passwordProtected ?? false;
+  }
+
   get self(): { id: string; name: string } | undefined {
     return this.node !== undefined ? { id: this.node.id, name: this.node.name } : undefined;
   }
@@ -125,7 +158,7 @@ export class Session extends Disposable {
    * Joins `group` as `name`. When no repository answers at the configured address and that address
    * is this machine, starts one here and joins through it.
    */
-  async join(group: string, name: string, settings: Settings): Promise<JoinOutcome> {
+  async join(group: string, name: string, settings: Settings, identity: MemberIdentity = {}): Promise<JoinOutcome> {
     if (this.state !== 'idle') await this.leave();
     const repository = parseAddress(settings.repositoryAddress, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
     // A new membership starts with an empty board and chat (catch-up of history comes with the log on disk).
@@ -137,12 +170,12 @@ export class Session extends Disposable {
     const outcome: JoinOutcome = {};
     try {
       try {
-        await this.startNode(group, name, repository, settings);
+        await this.startNode(group, name, repository, settings, identity);
       } catch (err) {
         if (!isNetError(err, 'ERR_REPOSITORY_UNREACHABLE') || !isThisMachine(repository.host) || this.embedded !== undefined) throw err;
         this.logger.info(`No repository answers at ${formatAddress(repository)}; starting one in this window`);
         outcome.startedRepository = await this.startRepository(repository.port, settings.listenHost);
-        await this.startNode(group, name, repository, settings);
+        await this.startNode(group, name, repository, settings, identity);
       }
     } catch (err) {
       this.node = undefined;
@@ -301,7 +334,13 @@ export class Session extends Disposable {
   }
 
   private applyBoard(message: BoardMessage, bytes?: Uint8Array): void {
-    const id = this.board.apply(message, bytes);
+    const { changed: id, refused } = this.board.apply(message, bytes);
+    if (refused !== undefined) {
+      const line = `${refused.code}: refused ${message.type} ${message.op} of ${message.item} from ${this.names.get(message.from) ?? message.from}: ${refused.reason}`;
+      // A change racing a delete is ordinary; anything else is a member outside the rules.
+      if (refused.code === 'ERR_DELETED') this.logger.debug(line);
+      else this.logger.warn(line);
+    }
     if (id === undefined) return;
     const state = this.board.item(id);
     if (state !== undefined) {
@@ -323,15 +362,20 @@ export class Session extends Disposable {
     return nextPosition(this.board.items().length);
   }
 
-  private async startNode(group: string, name: string, repository: HostPort, settings: Settings): Promise<void> {
+  private async startNode(group: string, name: string, repository: HostPort, settings: Settings, identity: MemberIdentity): Promise<void> {
     const node = new PeerNode({
       name,
       group,
       repository,
       listen: { host: settings.listenHost, port: settings.listenPort },
-      advertiseHost: settings.advertiseHost || undefined,
+      advertiseHost: await advertisedAddress(settings.advertiseHost),
       bans: settings.bannedPeers,
       logger: this.logger,
+      key: identity.key,
+      password: identity.password,
+    });
+    node.on('connectionError', (error) => {
+      if (error.code === 'ERR_AUTH_FAILED') this.authFailures.fire(error);
     });
     node.on('memberJoined', (member) => this.onMember(member, true));
     node.on('memberLeft', (member) => this.onMember(member, false));

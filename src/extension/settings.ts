@@ -51,3 +51,11 @@ export function onDidChangeSettings(listener: (settings: Settings) => void): vsc
     if (event.affectsConfiguration(section)) listener(readSettings());
   });
 }
+
+/** Adds a peer id to the ban list in the user settings (the live ban list picks it up). */
+export async function banPeer(id: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration('teamNotes');
+  const current = config.get<unknown>('bannedPeers');
+  const list = Array.isArray(current) ? current.filter((b): b is string => typeof b === 'string') : [];
+  if (!list.includes(id)) await config.update('bannedPeers', [...list, id], vscode.ConfigurationTarget.Global);
+}

@@ -1,28 +1,44 @@
 import * as vscode from 'vscode';
-import { NetError } from '../net/errors';
 import type { BoardSnippet } from '../webview/protocol';
+import { WorkspacePathError, checkRelativePath, printablePath, resolveWorkspacePath } from './workspacePath';
 
 /**
  * Opens a snippet's file at its lines in this member's own workspace: the path is relative to a
- * workspace folder, so it resolves to the reader's checkout of the same project. Never opens
- * anything outside the workspace folders.
+ * workspace folder, so it resolves to the reader's checkout of the same project. The path comes
+ * from another member, so it is checked by {@link resolveWorkspacePath} and never opens anything
+ * outside the workspace folders; a refusal throws a {@link WorkspacePathError} with its code.
  */
 export async function openSnippet(snippet: Pick<BoardSnippet, 'path' | 'startLine' | 'endLine'>): Promise<void> {
-  const segments = snippet.path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new NetError('ERR_BAD_INPUT', `"${snippet.path}" is not a workspace-relative path.`);
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const uri = vscode.Uri.joinPath(folder.uri, ...segments);
+  const document = await vscode.workspace.openTextDocument(await locate(snippet.path));
+  const last = Math.min(snippet.endLine, document.lineCount) - 1;
+  const first = Math.min(snippet.startLine - 1, last);
+  const range = new vscode.Range(first, 0, last, document.lineAt(Math.max(last, 0)).text.length);
+  await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One });
+}
+
+/** The file the path names in a workspace folder, checked; throws a {@link WorkspacePathError}. */
+async function locate(path: string): Promise<vscode.Uri> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const local = folders.filter((f) => f.uri.scheme === 'file');
+  const found = await resolveWorkspacePath(path, local.map((f) => f.uri.fsPath));
+  if (found.ok) return vscode.Uri.file(found.file);
+  const remote = folders.filter((f) => f.uri.scheme !== 'file');
+  if (remote.length === 0 || (found.code !== 'ERR_PATH_NOT_FOUND' && found.code !== 'ERR_PATH_NO_WORKSPACE')) throw new WorkspacePathError(found.code, found.message);
+  // A folder on another file system (remote, virtual): its symlinks cannot be followed from here,
+  // so a symlink is refused outright rather than trusted.
+  const form = checkRelativePath(path);
+  if (!form.ok) throw new WorkspacePathError(form.code, form.message);
+  for (const folder of remote) {
+    const uri = vscode.Uri.joinPath(folder.uri, ...form.segments);
+    let type: vscode.FileType;
     try {
-      await vscode.workspace.fs.stat(uri);
+      type = (await vscode.workspace.fs.stat(uri)).type;
     } catch {
       continue;
     }
-    const document = await vscode.workspace.openTextDocument(uri);
-    const last = Math.min(snippet.endLine, document.lineCount) - 1;
-    const first = Math.min(snippet.startLine - 1, last);
-    const range = new vscode.Range(first, 0, last, document.lineAt(Math.max(last, 0)).text.length);
-    await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One });
-    return;
+    if ((type & vscode.FileType.SymbolicLink) !== 0) throw new WorkspacePathError('ERR_PATH_OUTSIDE', `Team Notes will not open "${printablePath(path)}": it is a symbolic link.`);
+    if (type !== vscode.FileType.File) throw new WorkspacePathError('ERR_PATH_NOT_FILE', `Team Notes will not open "${printablePath(path)}": it is not a regular file.`);
+    return uri;
   }
-  throw new NetError('ERR_BAD_INPUT', `${snippet.path} is not in your workspace.`);
+  throw new WorkspacePathError('ERR_PATH_NOT_FOUND', `"${printablePath(path)}" is not in your workspace.`);
 }

@@ -41,8 +41,11 @@ export class StatusBar extends Disposable {
         const unread = this.attention.unread;
         const unreadText = unread > 0 ? ` $(comment-unresolved) ${unread}` : '';
         const unreadLabel = unread > 0 ? ` ${unread} unread message${unread === 1 ? '' : 's'}.` : '';
-        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(warning)'} ${session.group ?? ''} $(person) ${online + 1}${unreadText}`;
-        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${unreadLabel}${lost} Click to open the board.`;
+        const security = this.session.passwordProtected
+          ? ' Password-protected group; links are encrypted.'
+          : ' Open group: links are encrypted, but anyone on this network who knows the group name can join.';
+        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(warning)'} ${this.session.passwordProtected ? '$(lock)' : '$(unlock)'} ${session.group ?? ''} $(person) ${online + 1}${unreadText}`;
+        this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${unreadLabel}${lost}${security} Click to open the board.`;
         this.item.command = 'teamNotes.openBoard';
         this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}.${unreadLabel} Open the board.` };
         return;

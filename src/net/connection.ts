@@ -1,23 +1,42 @@
 /**
- * One TCP connection carrying framed messages: decoding, deadlines, bounded sending. It knows the
- * frame and message formats but not the conversation; the repository server and the peer node
- * decide what each message means.
+ * One TCP connection carrying framed messages: the handshake, then sealed frames, decoding,
+ * deadlines, bounded sending. It knows the frame and message formats but not the conversation;
+ * the repository server and the peer node decide what each message means.
+ *
+ * Until the handshake ends only handshake frames of at most {@link MAX_HANDSHAKE_FRAME_BYTES} are
+ * read (so a stranger costs a few KiB at most); after it, only sealed frames. Messages sent before
+ * the handshake ends wait, and are sealed and sent once it does.
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { NetError, toNetError } from './errors';
+import { describeErrorCode, NetError, toNetError } from './errors';
 import { FrameDecoder, FrameType, encodeFrame } from './framing';
-import type { FrameLimits } from './framing';
-import { DRAIN_TIMEOUT_MS, FRAME_DEADLINE_MS, MAX_OUTBOUND_QUEUE_BYTES, MAX_OUTBOUND_QUEUE_FRAMES } from './limits';
+import type { Frame, FrameLimits } from './framing';
+import { MAX_HANDSHAKE_FRAME_BYTES } from './handshake';
+import type { HandshakeDriver, HandshakeResult } from './handshake';
+import {
+  DRAIN_TIMEOUT_MS,
+  FRAME_DEADLINE_MS,
+  HANDSHAKE_DEADLINE_MS,
+  MAX_BINARY_FRAME_BYTES,
+  MAX_OUTBOUND_QUEUE_BYTES,
+  MAX_OUTBOUND_QUEUE_FRAMES,
+  MAX_XML_FRAME_BYTES,
+} from './limits';
 import type { Logger } from './logger';
 import type { ImageMessage, Message } from './messages';
-import { decodeMessage, encodeMessage, MAX_ERROR_TEXT } from './xmlCodec';
+import { SEAL_OVERHEAD_BYTES, SecureChannel } from './secureChannel';
+import { decodeMessage, encodeMessage } from './xmlCodec';
 
 export interface ConnectionOptions {
   logger: Logger;
+  /** This side of the handshake the connection starts with. */
+  handshake: HandshakeDriver;
   /** Shown in log lines, e.g. `peer alice@10.0.0.5:46801`. Defaults to the remote address. */
   label?: string;
+  /** Time for the handshake to complete, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
+  handshakeDeadlineMs?: number;
   /** Time from the first byte of a frame to its last, in ms. Default {@link FRAME_DEADLINE_MS}. */
   frameDeadlineMs?: number;
   /** Bound on bytes waiting to be sent. Default {@link MAX_OUTBOUND_QUEUE_BYTES}. */
@@ -26,34 +45,43 @@ export interface ConnectionOptions {
   maxOutboundFrames?: number;
   /** Time the socket may stay congested before the peer counts as a slow consumer, in ms. Default {@link DRAIN_TIMEOUT_MS}. */
   drainTimeoutMs?: number;
-  limits?: Partial<FrameLimits>;
+  /** Largest XML message and image, in bytes. Default {@link MAX_XML_FRAME_BYTES}, {@link MAX_BINARY_FRAME_BYTES}. */
+  limits?: { maxXmlBytes?: number; maxBinaryBytes?: number };
   /** Builds the `error` message sent to the other side before a deliberate close, if any. */
   errorNotice?: (error: NetError) => Message | undefined;
 }
 
+/** Who the other side proved to be in the handshake. */
+export type ProvenPeer = Pick<HandshakeResult, 'peerId' | 'version' | 'group'>;
+
 export interface ConnectionEvents {
+  /** The handshake succeeded: `peer` is proven. Emitted once, before any `message`. */
+  secure: [peer: ProvenPeer];
   /** A message arrived; `binary` holds the image bytes that followed an `image` add, already checked. */
   message: [message: Message, binary: Buffer | undefined];
   /** The connection is closed; `error` says why when it was not a clean close. Emitted once. */
   close: [error: NetError | undefined];
 }
 
-/** The body of the `error` message that tells the other side why we close. */
+/**
+ * The body of the `error` message that tells the other side why we close. Its text is the fixed
+ * description of the code, never the error's own message: that message may quote what the remote
+ * sent (a control character, a bidi mark), which the encoder would refuse, and echoing a
+ * stranger's bytes back helps nobody.
+ */
 export function errorNoticeBody(error: NetError): { type: 'error'; code: string; text: string } {
-  // Cut on whole code points: half a surrogate pair would not pass the codec.
-  return { type: 'error', code: error.code, text: Array.from(error.message).slice(0, MAX_ERROR_TEXT).join('') };
+  return { type: 'error', code: error.code, text: describeErrorCode(error.code) };
 }
 
-/** A message encoded into the frame(s) that carry it, ready to be written to any number of connections. */
+/** A message encoded once (its XML and an image's bytes), ready to be sealed for any number of connections. */
 export interface EncodedMessage {
   xml: Buffer;
-  binary?: Buffer;
+  binary?: Uint8Array;
 }
 
-/** Encodes a message (and an image's bytes) into frames. Throws `ERR_BAD_MESSAGE` for a message that breaks the schema. */
+/** Encodes a message (and an image's bytes). Throws `ERR_BAD_MESSAGE` for a message that breaks the schema. */
 export function encodeOutgoing(message: Message, binary?: Uint8Array): EncodedMessage {
-  const xml = encodeFrame(FrameType.Xml, encodeMessage(message));
-  return binary === undefined ? { xml } : { xml, binary: encodeFrame(FrameType.Binary, binary) };
+  return binary === undefined ? { xml: encodeMessage(message) } : { xml: encodeMessage(message), binary };
 }
 
 /** Normalises an IPv4-mapped IPv6 address (`::ffff:10.0.0.5`) to plain IPv4. */
@@ -61,6 +89,8 @@ export function plainAddress(address: string | undefined): string {
   if (address === undefined) return '';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
+
+type PlainType = typeof FrameType.Xml | typeof FrameType.Binary;
 
 export class Connection extends EventEmitter<ConnectionEvents> {
   /** Remote IP address as seen by this side (IPv4-mapped addresses made plain). */
@@ -72,12 +102,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private readonly decoder: FrameDecoder;
   private readonly options: Required<Omit<ConnectionOptions, 'label' | 'limits' | 'errorNotice'>> & Pick<ConnectionOptions, 'errorNotice'>;
+  private readonly sealedLimits: FrameLimits;
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
+  /** Messages sent before the handshake ended, waiting to be sealed. */
+  private readonly unsealed: { type: PlainType; payload: Uint8Array }[] = [];
+  private channel: SecureChannel | undefined;
+  private proven: ProvenPeer | undefined;
   private congested = false;
   private corked = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private frameTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
   /** The `image` add message whose bytes must come in the next frame. */
   private awaitingBinary: ImageMessage | undefined;
   private closedWith: { error: NetError | undefined } | undefined;
@@ -94,13 +130,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.label = options.label ?? `${this.remoteAddress}:${this.remotePort}`;
     this.options = {
       logger: options.logger,
+      handshake: options.handshake,
+      handshakeDeadlineMs: options.handshakeDeadlineMs ?? HANDSHAKE_DEADLINE_MS,
       frameDeadlineMs: options.frameDeadlineMs ?? FRAME_DEADLINE_MS,
       maxOutboundBytes: options.maxOutboundBytes ?? MAX_OUTBOUND_QUEUE_BYTES,
       maxOutboundFrames: options.maxOutboundFrames ?? MAX_OUTBOUND_QUEUE_FRAMES,
       drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
       errorNotice: options.errorNotice,
     };
-    this.decoder = new FrameDecoder(options.limits);
+    this.sealedLimits = {
+      [FrameType.SealedXml]: (options.limits?.maxXmlBytes ?? MAX_XML_FRAME_BYTES) + SEAL_OVERHEAD_BYTES,
+      [FrameType.SealedBinary]: (options.limits?.maxBinaryBytes ?? MAX_BINARY_FRAME_BYTES) + SEAL_OVERHEAD_BYTES,
+    };
+    this.decoder = new FrameDecoder({ [FrameType.Handshake]: MAX_HANDSHAKE_FRAME_BYTES });
     this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
@@ -109,10 +151,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => this.finish(toNetError(err, 'ERR_SOCKET')));
     socket.on('close', () => this.finish(undefined));
+    this.handshakeTimer = setTimeout(
+      () => this.destroy(new NetError('ERR_HANDSHAKE_TIMEOUT', `The handshake did not complete within ${this.options.handshakeDeadlineMs} ms`)),
+      this.options.handshakeDeadlineMs,
+    );
+    try {
+      const offer = this.options.handshake.start();
+      if (offer !== undefined) this.write(encodeFrame(FrameType.Handshake, offer));
+    } catch (err) {
+      this.destroy(toNetError(err, 'ERR_LOCAL_FAULT'));
+    }
   }
 
   get closed(): boolean {
     return this.closedWith !== undefined || this.socket.destroyed;
+  }
+
+  /** Who the other side proved to be, once the handshake has succeeded. */
+  get peer(): ProvenPeer | undefined {
+    return this.proven;
   }
 
   /** Bytes accepted for sending that the kernel has not taken yet. */
@@ -130,14 +187,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Sends frames made once by {@link encodeOutgoing}: a broadcast encodes its message once for
-   * every member instead of once per member.
+   * Sends a message made once by {@link encodeOutgoing}: a broadcast encodes its message once for
+   * every member and seals it per connection.
    */
   sendEncoded(frames: EncodedMessage, message?: Message): boolean {
     if (this.closed) return false;
     if (message !== undefined) this.options.logger.trace(`-> ${this.label} ${message.type} ${message.id}`);
-    this.write(frames.xml);
-    if (frames.binary !== undefined) this.write(frames.binary);
+    this.sendPlain(FrameType.Xml, frames.xml);
+    if (frames.binary !== undefined) this.sendPlain(FrameType.Binary, frames.binary);
     return !this.closed;
   }
 
@@ -148,10 +205,32 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   close(error?: NetError): void {
     if (this.closed) return;
     if (error !== undefined) {
-      const notice = this.options.errorNotice?.(error);
-      if (notice !== undefined) this.write(encodeFrame(FrameType.Xml, encodeMessage(notice)));
+      const notice = this.encodeNotice(error);
+      if (notice !== undefined) this.write(notice);
     }
     this.finish(error);
+  }
+
+  /** Closes at once, discarding what is queued: for protocol violations and slow consumers. */
+  destroy(error?: NetError): void {
+    if (this.closed) return;
+    if (error !== undefined && !this.congested) {
+      // A best-effort last word; the socket is destroyed right after, so it may not arrive.
+      const notice = this.encodeNotice(error);
+      if (notice !== undefined) this.socket.write(notice);
+    }
+    this.finish(error, true);
+  }
+
+  private sendPlain(type: PlainType, payload: Uint8Array): void {
+    if (this.channel === undefined) {
+      this.unsealed.push({ type, payload });
+      if (this.unsealed.length > this.options.maxOutboundFrames) {
+        this.destroy(new NetError('ERR_SLOW_CONSUMER', `${this.unsealed.length} messages waiting for the handshake`));
+      }
+      return;
+    }
+    this.write(this.channel.seal(type, payload));
   }
 
   private write(frame: Buffer): void {
@@ -198,17 +277,52 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastReceivedAt = performance.now();
+    let completed = false;
     try {
-      const frames = this.decoder.push(chunk);
-      for (const frame of frames) {
-        if (this.closed) return;
-        if (frame.type === FrameType.Xml) this.onXmlFrame(frame.payload);
-        else this.onBinaryFrame(frame.payload);
-      }
-      this.updateFrameDeadline(frames.length > 0);
+      this.decoder.pushEach(chunk, (frame) => {
+        completed = true;
+        this.onFrame(frame);
+      });
+      if (!this.closed) this.updateFrameDeadline(completed);
     } catch (err) {
       this.destroy(toNetError(err, 'ERR_PROTOCOL'));
     }
+  }
+
+  /** One complete frame. Throws (the remote's fault) for anything the protocol does not allow. */
+  private onFrame(frame: Frame): void {
+    if (this.closed) return;
+    switch (frame.type) {
+      case FrameType.Handshake:
+        return this.onHandshakeFrame(frame.payload);
+      case FrameType.SealedXml:
+        return this.onXmlFrame(Buffer.from(this.openSealed(FrameType.SealedXml, frame.payload)));
+      case FrameType.SealedBinary:
+        return this.onBinaryFrame(Buffer.from(this.openSealed(FrameType.SealedBinary, frame.payload)));
+      default:
+        // The decoder's limits admit only the types above: plain frames never travel.
+        throw new NetError('ERR_FRAME_TYPE', `Frame type ${frame.type} is not allowed here`);
+    }
+  }
+
+  private openSealed(type: typeof FrameType.SealedXml | typeof FrameType.SealedBinary, payload: Uint8Array): Uint8Array {
+    if (this.channel === undefined) throw new NetError('ERR_PROTOCOL', 'A sealed frame before the handshake ended');
+    return this.channel.open(type, payload);
+  }
+
+  private onHandshakeFrame(payload: Uint8Array): void {
+    const step = this.options.handshake.receive(payload);
+    if (step.send !== undefined) this.write(encodeFrame(FrameType.Handshake, step.send));
+    if (step.done === undefined) return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.channel = new SecureChannel(step.done);
+    const proven: ProvenPeer = { peerId: step.done.peerId, version: step.done.version, group: step.done.group };
+    this.proven = proven;
+    // From the next frame header on, only sealed frames: even those already in this chunk.
+    this.decoder.setLimits(this.sealedLimits);
+    for (const { type, payload: plain } of this.unsealed.splice(0)) this.write(this.channel.seal(type, plain));
+    this.deliver(() => this.emit('secure', proven));
   }
 
   private onXmlFrame(payload: Buffer): void {
@@ -221,7 +335,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.awaitingBinary = message;
       return;
     }
-    this.emit('message', message, undefined);
+    this.deliver(() => this.emit('message', message, undefined));
   }
 
   private onBinaryFrame(payload: Buffer): void {
@@ -233,7 +347,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
     const digest = createHash('sha256').update(payload).digest('hex');
     if (digest !== announced.sha256) throw new NetError('ERR_UNEXPECTED_BINARY', `Image ${announced.item} does not match its SHA-256`);
-    this.emit('message', announced, payload);
+    this.deliver(() => this.emit('message', announced, payload));
+  }
+
+  /**
+   * Runs this side's listeners for an event. A throw there is a fault in this program, not in what
+   * the remote sent: it is logged as such and the connection goes on.
+   */
+  private deliver(emit: () => void): void {
+    try {
+      emit();
+    } catch (err) {
+      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      this.options.logger.error(`ERR_LOCAL_FAULT in a listener for ${this.label}: ${error}`);
+    }
   }
 
   /**
@@ -264,15 +391,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** Closes at once, discarding what is queued: for protocol violations and slow consumers. */
-  destroy(error?: NetError): void {
-    if (this.closed) return;
-    if (error !== undefined) {
+  /**
+   * The frame telling the other side why we close, or undefined. Total: closing on an error must
+   * never itself throw, whatever the error was.
+   */
+  private encodeNotice(error: NetError): Buffer | undefined {
+    try {
+      if (this.channel === undefined) {
+        // Before the handshake ends the other side reads only handshake frames: a refusal, no text.
+        const refusal = this.options.handshake.refusal(error);
+        return refusal === undefined ? undefined : encodeFrame(FrameType.Handshake, refusal);
+      }
       const notice = this.options.errorNotice?.(error);
-      // A best-effort last word; the socket is destroyed right after, so it may not arrive.
-      if (notice !== undefined && !this.congested) this.socket.write(encodeFrame(FrameType.Xml, encodeMessage(notice)));
+      return notice === undefined ? undefined : this.channel.seal(FrameType.Xml, encodeMessage(notice));
+    } catch (err) {
+      this.options.logger.error(`Local fault: cannot encode the error notice for ${error.code}: ${toNetError(err).message}`);
+      return undefined;
     }
-    this.finish(error, true);
   }
 
   private finish(error: NetError | undefined, hard = false): void {
@@ -280,6 +415,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.closedWith = { error };
     clearTimeout(this.frameTimer);
     clearTimeout(this.drainTimer);
+    clearTimeout(this.handshakeTimer);
+    this.decoder.fail();
+    this.unsealed.length = 0;
+    this.options.handshake.dispose();
     if (error !== undefined) this.options.logger.warn(`Closed connection ${this.label}: ${error.code} ${error.message}`);
     if (hard || this.socket.destroyed) {
       this.socket.destroy();
@@ -291,6 +430,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const forceClose = setTimeout(() => socket.destroy(), this.options.drainTimeoutMs).unref();
       socket.once('close', () => clearTimeout(forceClose));
     }
-    this.emit('close', error);
+    const channel = this.channel;
+    // The stream states may only go once nothing more is sealed or opened: after the last writes above.
+    if (channel !== undefined) this.socketClosed.then(() => channel.dispose(), () => channel.dispose());
+    this.deliver(() => this.emit('close', error));
   }
 }

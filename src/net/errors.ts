@@ -44,7 +44,58 @@ export type NetErrorCode =
   /** No member matches, or several do. */
   | 'ERR_UNKNOWN_MEMBER'
   /** An image is not a PNG, JPEG or GIF, or is too large, or could not be rendered. */
-  | 'ERR_IMAGE';
+  | 'ERR_IMAGE'
+  /** The handshake failed: a wrong or missing group password, a key that does not prove itself, a forged record. One code for all, on purpose. */
+  | 'ERR_AUTH_FAILED'
+  /** The other side speaks no protocol version this one does (a newer or older Team Notes). */
+  | 'ERR_VERSION_MISMATCH'
+  /** A signed message whose signature does not verify against its author's key. */
+  | 'ERR_BAD_SIGNATURE'
+  /** A member sends faster than its token bucket allows, or retries a failing handshake too often. */
+  | 'ERR_RATE_LIMITED'
+  /** A bound on connections, registrations or members was reached. */
+  | 'ERR_LIMIT'
+  /** A fault in this program (a listener threw): logged, never blamed on the remote side. */
+  | 'ERR_LOCAL_FAULT';
+
+/**
+ * A fixed, safe sentence per code: what an `error` notice carries to the other side. Never built
+ * from the error's own message, which may quote what a remote sent.
+ */
+const CODE_TEXT: Record<NetErrorCode, string> = {
+  ERR_FRAME_TOO_LARGE: 'A frame declared a length above the limit for its type.',
+  ERR_FRAME_TYPE: 'A frame carried an unknown type byte.',
+  ERR_TRUNCATED_FRAME: 'The stream ended in the middle of a frame.',
+  ERR_FRAME_TIMEOUT: 'A frame was not completed in time.',
+  ERR_UNEXPECTED_BINARY: 'A binary frame did not match the image message that announced it.',
+  ERR_BAD_XML: 'A message is not well-formed XML of the allowed subset.',
+  ERR_BAD_MESSAGE: 'A message does not match the message schema.',
+  ERR_UNKNOWN_TYPE: 'A message type this version does not know.',
+  ERR_UNSUPPORTED_VERSION: 'A protocol version this member does not speak.',
+  ERR_HANDSHAKE_TIMEOUT: 'The handshake was not completed in time.',
+  ERR_PROTOCOL: 'A message not allowed at this point of the conversation.',
+  ERR_PEER_TIMEOUT: 'Nothing was received for too long.',
+  ERR_SLOW_CONSUMER: 'The other side does not read what it is sent.',
+  ERR_BANNED: 'Banned by this member.',
+  ERR_REPOSITORY_UNREACHABLE: 'The repository could not be reached.',
+  ERR_BAD_ADDRESS: 'An address could not be parsed.',
+  ERR_BAD_INPUT: 'An input is not acceptable.',
+  ERR_SOCKET: 'The connection failed.',
+  ERR_CLOSED: 'The connection is closed.',
+  ERR_UNKNOWN_MEMBER: 'No such member.',
+  ERR_IMAGE: 'The image is not acceptable.',
+  ERR_AUTH_FAILED: 'Authentication failed.',
+  ERR_VERSION_MISMATCH: 'No protocol version in common.',
+  ERR_BAD_SIGNATURE: 'A signature does not verify.',
+  ERR_RATE_LIMITED: 'Too many messages or attempts; slow down.',
+  ERR_LIMIT: 'A limit was reached.',
+  ERR_LOCAL_FAULT: 'An internal fault.',
+};
+
+/** The fixed description of a code (see {@link CODE_TEXT}). */
+export function describeErrorCode(code: NetErrorCode): string {
+  return CODE_TEXT[code] ?? 'An error.';
+}
 
 /** An error of the network layer with a stable {@link NetErrorCode}. */
 export class NetError extends Error {

@@ -6,12 +6,21 @@
 import { NetError } from './errors';
 import { FRAME_HEADER_BYTES, MAX_BINARY_FRAME_BYTES, MAX_XML_FRAME_BYTES } from './limits';
 
-/** The kinds of frame on the wire. */
+/**
+ * The kinds of frame. On the wire a connection carries handshake frames, then only sealed ones;
+ * a sealed frame's plaintext is what an XML or binary frame's payload would be.
+ */
 export const FrameType = {
-  /** An XML message (see xmlCodec.ts). */
+  /** An XML message (see xmlCodec.ts): the plaintext inside a sealed XML frame. */
   Xml: 1,
-  /** Raw bytes announced by the XML message just before (image bytes). */
+  /** Raw bytes announced by the XML message just before (image bytes): the plaintext inside a sealed binary frame. */
   Binary: 2,
+  /** A handshake flight (see handshake.ts), the only frames read before the handshake ends. */
+  Handshake: 3,
+  /** An XML message sealed by the connection's send stream. */
+  SealedXml: 4,
+  /** Binary bytes sealed by the connection's send stream. */
+  SealedBinary: 5,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
@@ -21,15 +30,14 @@ export interface Frame {
   payload: Buffer;
 }
 
-/** Per-type limits on the declared payload length, in bytes. */
-export interface FrameLimits {
-  /** Default {@link MAX_XML_FRAME_BYTES}. */
-  maxXmlBytes: number;
-  /** Default {@link MAX_BINARY_FRAME_BYTES}. */
-  maxBinaryBytes: number;
-}
+/**
+ * The frame types a decoder accepts, each with its limit on the declared payload length in bytes.
+ * A type not listed is `ERR_FRAME_TYPE`.
+ */
+export type FrameLimits = Partial<Record<FrameType, number>>;
 
-const defaultLimits: FrameLimits = { maxXmlBytes: MAX_XML_FRAME_BYTES, maxBinaryBytes: MAX_BINARY_FRAME_BYTES };
+/** Plain XML and binary frames at the protocol's limits. */
+export const PLAIN_FRAME_LIMITS: FrameLimits = { [FrameType.Xml]: MAX_XML_FRAME_BYTES, [FrameType.Binary]: MAX_BINARY_FRAME_BYTES };
 
 /**
  * Encodes one frame as a single buffer, so that it goes out in one `write()` (two writes of one
@@ -51,7 +59,7 @@ export function encodeFrame(type: FrameType, payload: Uint8Array): Buffer {
  * Errors are {@link NetError}s; after one the decoder is unusable and the connection should close.
  */
 export class FrameDecoder {
-  private readonly limits: FrameLimits;
+  private limits: FrameLimits;
   /** Chunks not yet consumed, oldest first; `offset` bytes of the first one are already consumed. */
   private chunks: Buffer[] = [];
   private offset = 0;
@@ -60,8 +68,16 @@ export class FrameDecoder {
   private pending: { type: FrameType; length: number } | undefined;
   private failed = false;
 
-  constructor(limits: Partial<FrameLimits> = {}) {
-    this.limits = { ...defaultLimits, ...limits };
+  constructor(limits: FrameLimits = PLAIN_FRAME_LIMITS) {
+    this.limits = limits;
+  }
+
+  /**
+   * Changes the accepted types and limits from the next frame header on: a connection reads only
+   * small handshake frames until the handshake ends, then only sealed ones.
+   */
+  setLimits(limits: FrameLimits): void {
+    this.limits = limits;
   }
 
   /** Bytes received but not yet part of a completed frame. */
@@ -75,12 +91,22 @@ export class FrameDecoder {
   }
 
   push(chunk: Uint8Array): Frame[] {
+    const frames: Frame[] = [];
+    this.pushEach(chunk, (frame) => frames.push(frame));
+    return frames;
+  }
+
+  /**
+   * Like {@link push}, but hands each frame to `onFrame` as soon as it is complete, so that what
+   * `onFrame` does (such as {@link setLimits} when a handshake ends) applies to the frames behind it
+   * in the same chunk. An error thrown by `onFrame` leaves the decoder failed and propagates.
+   */
+  pushEach(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
     if (this.failed) throw new NetError('ERR_PROTOCOL', 'The frame decoder already failed');
     if (chunk.length > 0) {
       this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.buffered += chunk.length;
     }
-    const frames: Frame[] = [];
     try {
       for (;;) {
         if (this.pending === undefined) {
@@ -89,16 +115,23 @@ export class FrameDecoder {
           this.pending = this.checkHeader(header.readUInt32BE(0), header.readUInt8(4));
         }
         if (this.buffered < this.pending.length) break;
-        frames.push({ type: this.pending.type, payload: this.take(this.pending.length) });
+        const frame = { type: this.pending.type, payload: this.take(this.pending.length) };
         this.pending = undefined;
+        onFrame(frame);
+        if (this.failed) return;
       }
     } catch (err) {
-      this.failed = true;
-      this.chunks = [];
-      this.buffered = 0;
+      this.fail();
       throw err;
     }
-    return frames;
+  }
+
+  /** Makes the decoder unusable and drops what it buffered (the connection is closing). */
+  fail(): void {
+    this.failed = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.pending = undefined;
   }
 
   /** Declares the end of the stream; throws `ERR_TRUNCATED_FRAME` when it stopped inside a frame. */
@@ -111,14 +144,12 @@ export class FrameDecoder {
   }
 
   private checkHeader(length: number, type: number): { type: FrameType; length: number } {
-    let limit: number;
-    if (type === FrameType.Xml) limit = this.limits.maxXmlBytes;
-    else if (type === FrameType.Binary) limit = this.limits.maxBinaryBytes;
-    else throw new NetError('ERR_FRAME_TYPE', `Unknown frame type ${type}`);
+    const limit = this.limits[type as FrameType];
+    if (limit === undefined) throw new NetError('ERR_FRAME_TYPE', `Frame type ${type} is not allowed here`);
     if (length > limit) {
       throw new NetError('ERR_FRAME_TOO_LARGE', `A frame declared ${length} bytes; the limit for its type is ${limit}`);
     }
-    return { type, length };
+    return { type: type as FrameType, length };
   }
 
   /** Removes and returns the next `n` buffered bytes (n <= buffered), copying only when they span chunks. */

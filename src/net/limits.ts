@@ -41,3 +41,57 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 
 /** Default TCP port of the repository server. */
 export const DEFAULT_REPOSITORY_PORT = 46800;
+
+// --- Limits a stranger on the network must not be able to break -------------------------------
+
+/** Connections one IP address may hold open to one member or repository at a time. */
+export const MAX_CONNECTIONS_PER_ADDRESS = 64;
+
+/** Connections from one IP address that may be in their handshake at once; more are refused at once. */
+export const MAX_PENDING_HANDSHAKES_PER_ADDRESS = 8;
+
+/** Failed handshakes one address may have within {@link HANDSHAKE_FAILURE_WINDOW_MS} before its next ones are slowed down. */
+export const FREE_HANDSHAKE_FAILURES = 5;
+
+/** How long a failed handshake counts against its address, in ms (10 minutes). */
+export const HANDSHAKE_FAILURE_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Longest wait before answering a handshake from an address that keeps failing, in ms. The wait
+ * doubles per failure beyond {@link FREE_HANDSHAKE_FAILURES} (250 ms, 500 ms, ...) up to this; with
+ * {@link MAX_PENDING_HANDSHAKES_PER_ADDRESS} it holds one address to about two password guesses a
+ * second, and stays inside the other side's handshake deadline.
+ */
+export const MAX_HANDSHAKE_DELAY_MS = 4_000;
+
+/** Most members one group may have at a repository. */
+export const MAX_GROUP_MEMBERS = 256;
+
+/** Most registrations (in all groups) that one IP address may hold at a repository. */
+export const MAX_REGISTRATIONS_PER_ADDRESS = 64;
+
+/** Members per `peers` snapshot frame: a long member list travels in as many frames as it needs. */
+export const PEERS_PAGE_SIZE = 100;
+
+/**
+ * How far a board message's Lamport clock may lie above the highest clock the receiver has accepted
+ * (0 for an empty board), in clock ticks. The peer node checks it against its own clock, the board
+ * against the highest clock it has folded in. An honest member's clock rises by one per board change
+ * and follows every clock it receives, so no honest message is anywhere near this far ahead; the
+ * bound stops one message from pushing everyone's clock to the codec's limit, where no member
+ * could stamp a change any more. A board that started empty reaches the limit only after
+ * 2^53 / 10^6 ≈ 9 · 10^9 accepted messages.
+ */
+export const MAX_CLOCK_JUMP = 1_000_000;
+
+/** Chat messages per second a member may send on average (token bucket refill). */
+export const CHAT_RATE_PER_SECOND = 10;
+
+/** Chat messages a member may send in one burst (token bucket size). */
+export const CHAT_BURST = 40;
+
+/** Board messages per second a member may send on average (drawing and dragging send many). */
+export const BOARD_RATE_PER_SECOND = 60;
+
+/** Board messages a member may send in one burst (a paste of many items). */
+export const BOARD_BURST = 400;

@@ -21,6 +21,11 @@ export interface Envelope {
   seq: number;
   /** When the sender created the message, in milliseconds since the Unix epoch. */
   ts: number;
+  /**
+   * The author's Ed25519 signature over the message's canonical bytes (see `signing.ts`), as URL-safe
+   * base64. Present on chat and board messages, absent on the rest.
+   */
+  sig?: string;
 }
 
 /** A member as the repository describes it: where other members reach it. */
@@ -53,6 +58,8 @@ export interface PeersMessage extends Envelope {
   type: 'peers';
   /** `snapshot`: the answer to `register` (members other than the newcomer); `joined` / `left`: a change. */
   event: 'snapshot' | 'joined' | 'left';
+  /** On a snapshot page: more pages follow (a long member list travels in as many frames as it needs). */
+  more?: 'true';
   members: MemberInfo[];
 }
 

@@ -10,12 +10,26 @@ import { EventEmitter } from 'node:events';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { Connection, encodeOutgoing, errorNoticeBody } from './connection';
+import { Connection, encodeOutgoing, errorNoticeBody, plainAddress } from './connection';
 import type { ConnectionOptions } from './connection';
 import { NetError, toNetError } from './errors';
 import type { NetErrorCode } from './errors';
-import { EnvelopeStamper, newPeerId } from './ids';
-import { CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, PEER_TIMEOUT_MS, PING_INTERVAL_MS } from './limits';
+import { acceptGuarded } from './guardedAccept';
+import { HandshakeInitiator, HandshakeResponder } from './handshake';
+import type { HandshakeDriver } from './handshake';
+import { EnvelopeStamper } from './ids';
+import {
+  BOARD_BURST,
+  BOARD_RATE_PER_SECOND,
+  CHAT_BURST,
+  CHAT_RATE_PER_SECOND,
+  CONNECT_TIMEOUT_MS,
+  HANDSHAKE_DEADLINE_MS,
+  MAX_CLOCK_JUMP,
+  MAX_GROUP_MEMBERS,
+  PEER_TIMEOUT_MS,
+  PING_INTERVAL_MS,
+} from './limits';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
 import { assertNever } from './messages';
@@ -32,6 +46,11 @@ import type {
   SnippetMessage,
   StrokeMessage,
 } from './messages';
+import { MemberKey, peerIdToKey } from './memberKey';
+import { AddressGuard, TokenBucket } from './rateLimit';
+import type { AddressGuardLimits } from './rateLimit';
+import { isSignedType, signMessage } from './signing';
+import { cryptoReady } from './sodium';
 import { closeServer, dial, formatAddress, listen } from './tcp';
 import { displayNameProblem, groupNameProblem } from './xmlCodec';
 import type { HostPort } from './tcp';
@@ -75,14 +94,26 @@ export interface PeerNodeOptions {
   listen?: Partial<HostPort>;
   /** Host other members should use to reach this node; default: the address the repository sees. */
   advertiseHost?: string;
+  /** Port other members should dial (a port forward in front of this node); default the port it listens on. */
+  advertisePort?: number;
   /** IP addresses, host names or peer ids whose connections are refused and whose messages are ignored. */
   bans?: readonly string[];
   logger?: Logger;
-  /** This node's peer id; default a new random one. */
-  id?: string;
+  /** This member's key; its public key is the peer id. Default a fresh key (a new member each run). */
+  key?: MemberKey;
+  /**
+   * The group password, proven to every member in each handshake and never sent. Empty or absent:
+   * an open group (identities are still proven and links encrypted, but anyone who knows the group
+   * name on this network can join).
+   */
+  password?: string;
+  /** Token buckets for what one member may send: messages per second and burst. `false` turns them off (benchmarks of the transport). */
+  rateLimits?: { chat: { rate: number; burst: number }; board: { rate: number; burst: number } } | false;
+  /** Connections and handshakes per address. */
+  addressLimits?: Partial<AddressGuardLimits>;
   timing?: Partial<PeerNodeTiming>;
   /** Passed to every connection (frame deadline, queue bounds). */
-  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice'>;
+  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice' | 'handshake'>;
 }
 
 export interface PeerNodeEvents {
@@ -96,6 +127,8 @@ export interface PeerNodeEvents {
   repositoryLost: [error: NetError];
   /** The repository connection is back after a loss. */
   repositoryRestored: [];
+  /** A member's message was refused (rate limit, clock too far ahead) and changed nothing. */
+  messageRefused: [error: NetError, from: Member];
 }
 
 interface Link {
@@ -104,6 +137,10 @@ interface Link {
   /** Peer id of the side that dialed this connection. */
   dialer: string;
   leaveReason?: MemberLeftReason;
+  chatBucket?: TokenBucket;
+  boardBucket?: TokenBucket;
+  /** When a refusal was last logged for this link (refusals in a flood are logged once a second). */
+  lastRefusalLogAt?: number;
 }
 
 type State = 'idle' | 'joining' | 'joined' | 'closed';
@@ -122,6 +159,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly id: string;
   readonly name: string;
   readonly group: string;
+  /** True when the group has a password (members prove it to each other), false for an open group. */
+  readonly passwordProtected: boolean;
+  private readonly key: MemberKey;
+  private readonly guard: AddressGuard;
+  /** Snapshot pages received so far, until the last one. */
+  private snapshotPages: MemberInfo[] | undefined;
   private readonly logger: Logger;
   private readonly timing: PeerNodeTiming;
   private readonly stamper: EnvelopeStamper;
@@ -148,7 +191,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     super();
     const problem = groupNameProblem(options.group) ?? displayNameProblem(options.name);
     if (problem !== undefined) throw new NetError('ERR_BAD_INPUT', problem);
-    this.id = options.id ?? newPeerId();
+    this.key = options.key ?? MemberKey.generate();
+    this.id = this.key.id;
+    this.passwordProtected = (options.password ?? '') !== '';
+    this.guard = new AddressGuard(options.addressLimits);
     this.name = options.name;
     this.group = options.group;
     this.logger = options.logger ?? silentLogger;
@@ -185,6 +231,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     if (this.state !== 'idle') throw new NetError('ERR_CLOSED', `Cannot join: the node is ${this.state}`);
     this.state = 'joining';
     try {
+      await cryptoReady();
       await this.resolveBannedHosts([...this.bans]);
       const { server, address } = await listen((socket) => this.accept(socket), {
         host: this.options.listen?.host ?? '0.0.0.0',
@@ -209,7 +256,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** Sends a message to every connected member; returns it as sent (with its envelope). */
   broadcast<B extends MessageBody>(body: B, binary?: Uint8Array): B & Message {
     this.requireJoined();
-    const message = this.stamper.stamp(body);
+    const message = this.stampSigned(body);
     const frames = encodeOutgoing(message, binary);
     for (const link of this.links.values()) link.connection.sendEncoded(frames, message);
     return message;
@@ -220,7 +267,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.requireJoined();
     const link = this.links.get(memberId);
     if (link === undefined) throw new NetError('ERR_UNKNOWN_MEMBER', `Not connected to member ${memberId}`);
-    const message = this.stamper.stamp(body);
+    const message = this.stampSigned(body);
     link.connection.send(message, binary);
     return message;
   }
@@ -284,14 +331,26 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     if (wasJoined) this.logger.info(`Left ${this.group}`);
   }
 
+  private advertisedPort(): number {
+    return this.options.advertisePort ?? this.boundAddress!.port;
+  }
+
+  /** Stamps a message's envelope and, for chat and board messages, signs it with this member's key. */
+  private stampSigned<B extends MessageBody>(body: B): B & Message {
+    const message = this.stamper.stamp(body);
+    return isSignedType(message) ? signMessage(message, this.key) : message;
+  }
+
   private requireJoined(): void {
     if (this.state !== 'joined') throw new NetError('ERR_CLOSED', `Not joined (the node is ${this.state})`);
   }
 
-  private newConnection(socket: Socket, label: string): Connection {
+  private newConnection(socket: Socket, label: string, handshake: HandshakeDriver): Connection {
     const connection = new Connection(socket, {
       ...this.options.connection,
       logger: this.logger,
+      handshakeDeadlineMs: this.timing.handshakeDeadlineMs,
+      handshake,
       label,
       errorNotice: (error) => this.stamper.stamp(errorNoticeBody(error)),
     });
@@ -309,7 +368,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       socket.destroy();
       throw new NetError('ERR_CLOSED', 'The node was closed');
     }
-    const connection = this.newConnection(socket, `repository ${formatAddress(target)}`);
+    // The repository learns this member's key and nothing of the password.
+    const connection = this.newConnection(socket, `repository ${formatAddress(target)}`, new HandshakeInitiator({ key: this.key, group: this.group }));
     this.repository = connection;
     connection.on('message', (message) => this.onRepositoryMessage(connection, message));
     connection.on('close', (error) => this.onRepositoryClosed(connection, error));
@@ -324,7 +384,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         reject: (e) => (clearTimeout(timer), reject(e)),
       };
     });
-    const register: MessageBody<'register'> = { type: 'register', name: this.name, port: this.boundAddress!.port };
+    const register: MessageBody<'register'> = { type: 'register', name: this.name, port: this.advertisedPort() };
     if (this.options.advertiseHost !== undefined) register.host = this.options.advertiseHost;
     connection.send(this.stamper.stamp(register));
     const members = await snapshot;
@@ -332,6 +392,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   private onRepositoryMessage(connection: Connection, message: Message): void {
+    if (message.from !== connection.peer?.peerId) {
+      connection.close(new NetError('ERR_PROTOCOL', 'A message from the repository connection that the repository did not send'));
+      return;
+    }
     switch (message.type) {
       case 'peers':
         return this.onPeers(message);
@@ -353,19 +417,32 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   private onPeers(message: PeersMessage): void {
-    const others = message.members.filter((m) => m.id !== this.id);
+    // Only members whose id is a key can ever prove themselves; others are not worth a dial.
+    const others = message.members.filter((m) => m.id !== this.id && peerIdToKey(m.id) !== undefined);
     switch (message.event) {
       case 'snapshot': {
+        const pages = [...(this.snapshotPages ?? []), ...others];
+        if (pages.length > MAX_GROUP_MEMBERS) {
+          this.snapshotPages = undefined;
+          this.repository?.close(new NetError('ERR_LIMIT', `The repository listed more than ${MAX_GROUP_MEMBERS} members`));
+          return;
+        }
+        if (message.more !== undefined) {
+          this.snapshotPages = pages;
+          return;
+        }
+        this.snapshotPages = undefined;
         this.directory.clear();
-        for (const member of others) this.directory.set(member.id, member);
+        for (const member of pages) this.directory.set(member.id, member);
         const waiter = this.snapshotWaiter;
         this.snapshotWaiter = undefined;
-        if (waiter !== undefined) waiter.resolve({ ...message, members: others });
-        else void Promise.all(others.map((member) => this.connectMember(member))); // after a repository reconnect
+        if (waiter !== undefined) waiter.resolve({ ...message, members: pages });
+        else void Promise.all(pages.map((member) => this.connectMember(member))); // after a repository reconnect
         return;
       }
       case 'joined':
         // The newcomer dials us; we only note where it is.
+        if (this.directory.size >= MAX_GROUP_MEMBERS) return;
         for (const member of others) this.directory.set(member.id, member);
         return;
       case 'left':
@@ -425,12 +502,14 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         socket.destroy();
         return;
       }
-      const connection = this.newConnection(socket, `member ${info.name} (${info.id}) at ${formatAddress(info)}`);
+      // The handshake refuses anyone at that address who cannot prove info.id's key and the password.
+      const handshake = new HandshakeInitiator({ key: this.key, group: this.group, password: this.options.password, expectedPeer: info.id });
+      const connection = this.newConnection(socket, `member ${info.name} (${info.id}) at ${formatAddress(info)}`, handshake);
       const linked = this.awaitHello(connection, (hello) => {
         if (hello.from !== info.id) throw new NetError('ERR_PROTOCOL', `Expected hello from ${info.id}, got one from ${hello.from}`);
         this.addLink(hello, connection, this.id, info.host);
       });
-      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.boundAddress!.port }));
+      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.advertisedPort() }));
       await linked;
     } catch (err) {
       const error = toNetError(err);
@@ -444,20 +523,36 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       socket.destroy();
       return;
     }
-    const connection = this.newConnection(socket, `incoming ${socket.remoteAddress}:${socket.remotePort}`);
-    if (this.isBannedAddress(connection.remoteAddress)) {
-      connection.destroy(new NetError('ERR_BANNED', `Refused a connection from banned address ${connection.remoteAddress}`));
+    if (this.isBannedAddress(plainAddress(socket.remoteAddress))) {
+      this.logger.info(`ERR_BANNED: refused a connection from banned address ${plainAddress(socket.remoteAddress)}`);
+      socket.destroy();
       return;
     }
+    acceptGuarded(socket, this.guard, this.logger, (admitted) => this.startIncoming(admitted));
+  }
+
+  private startIncoming(socket: Socket): Connection {
+    const handshake = new HandshakeResponder({
+      key: this.key,
+      password: this.options.password,
+      admit: ({ peerId, group }) => {
+        // One answer for a wrong group and a wrong password alike: the handshake says nothing more.
+        if (group !== this.group) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
+        if (this.isBannedPeer(peerId)) return new NetError('ERR_BANNED', `Refused banned peer ${peerId}`);
+        return undefined;
+      },
+    });
+    const connection = this.newConnection(socket, `incoming ${plainAddress(socket.remoteAddress)}:${socket.remotePort}`, handshake);
     this.awaitHello(connection, (hello) => {
-      if (hello.group !== this.group) throw new NetError('ERR_PROTOCOL', `Hello for group "${hello.group}", this is "${this.group}"`);
-      if (hello.from === this.id) throw new NetError('ERR_PROTOCOL', 'Hello from this node itself');
-      if (this.isBannedPeer(hello.from)) throw new NetError('ERR_BANNED', `Refused banned peer ${hello.from}`);
-      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.boundAddress!.port }));
+      if (hello.from !== connection.peer?.peerId || hello.group !== this.group) {
+        throw new NetError('ERR_PROTOCOL', 'A hello for another peer id or group than the one proven in the handshake');
+      }
+      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.advertisedPort() }));
       this.addLink(hello, connection, hello.from, this.directory.get(hello.from)?.host ?? connection.remoteAddress);
     }).catch(() => {
       // Already closed with a coded error and logged by the connection.
     });
+    return connection;
   }
 
   /**
@@ -499,7 +594,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private addLink(hello: HelloMessage, connection: Connection, dialer: string, host: string): void {
     const member: Member = { id: hello.from, name: hello.name, host, port: hello.port };
     connection.label = `member ${member.name} (${member.id}) at ${formatAddress(member)}`;
-    const link: Link = { member, connection, dialer };
+    const link: Link = { member, connection, dialer, ...this.newBuckets() };
     const existing = this.links.get(member.id);
     if (existing !== undefined) {
       // Two connections to one member. A redial by the same side replaces the old one; a
@@ -547,6 +642,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         this.logger.warn(`${link.member.name} (${link.member.id}) reports ${message.code}: ${message.text}`);
         return;
       case 'chat':
+        if (link.chatBucket !== undefined && !link.chatBucket.take()) return this.refuse(link, new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages a second`));
         if (message.to !== undefined && message.to !== this.id) {
           this.logger.debug(`Ignored a direct message from ${link.member.id} addressed to ${message.to}`);
           return;
@@ -557,6 +653,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       case 'image':
       case 'stroke':
       case 'snippet':
+        if (link.boardBucket !== undefined && !link.boardBucket.take()) return this.refuse(link, new NetError('ERR_RATE_LIMITED', `More than ${BOARD_RATE_PER_SECOND} board messages a second`));
+        if (message.clock > this.lamport + MAX_CLOCK_JUMP) {
+          return this.refuse(link, new NetError('ERR_LIMIT', `A board clock ${message.clock} more than ${MAX_CLOCK_JUMP} ahead of this member's ${this.lamport}`));
+        }
         this.lamport = Math.max(this.lamport, message.clock);
         this.emit('message', message, link.member, binary);
         return;
@@ -572,6 +672,22 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       default:
         assertNever(message);
     }
+  }
+
+  private newBuckets(): Pick<Link, 'chatBucket' | 'boardBucket'> {
+    const limits = this.options.rateLimits ?? { chat: { rate: CHAT_RATE_PER_SECOND, burst: CHAT_BURST }, board: { rate: BOARD_RATE_PER_SECOND, burst: BOARD_BURST } };
+    if (limits === false) return {};
+    return { chatBucket: new TokenBucket(limits.chat.rate, limits.chat.burst), boardBucket: new TokenBucket(limits.board.rate, limits.board.burst) };
+  }
+
+  /** Drops one message of a member that changed nothing; in a flood, the log gets one line a second. */
+  private refuse(link: Link, error: NetError): void {
+    const now = performance.now();
+    if (link.lastRefusalLogAt === undefined || now - link.lastRefusalLogAt > 1000) {
+      link.lastRefusalLogAt = now;
+      this.logger.warn(`Refused a message from ${link.member.name} (${link.member.id}): ${error.code} ${error.message}`);
+    }
+    this.emit('messageRefused', error, link.member);
   }
 
   private onLinkClosed(link: Link, error: NetError | undefined): void {

@@ -8,16 +8,20 @@ import type { Server, Socket } from 'node:net';
 import { Connection, encodeOutgoing, errorNoticeBody } from './connection';
 import type { ConnectionOptions } from './connection';
 import { NetError } from './errors';
-import { EnvelopeStamper, newPeerId } from './ids';
-import { DEFAULT_REPOSITORY_PORT, HANDSHAKE_DEADLINE_MS, PEER_TIMEOUT_MS } from './limits';
+import { acceptGuarded } from './guardedAccept';
+import { HandshakeResponder } from './handshake';
+import { EnvelopeStamper } from './ids';
+import { DEFAULT_REPOSITORY_PORT, HANDSHAKE_DEADLINE_MS, MAX_GROUP_MEMBERS, MAX_REGISTRATIONS_PER_ADDRESS, PEER_TIMEOUT_MS, PEERS_PAGE_SIZE } from './limits';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
 import type { MemberInfo, Message, RegisterMessage } from './messages';
+import { MemberKey } from './memberKey';
+import { AddressGuard } from './rateLimit';
+import type { AddressGuardLimits } from './rateLimit';
+import { cryptoReady } from './sodium';
 import { closeServer, formatAddress, listen } from './tcp';
 import type { HostPort } from './tcp';
-
-/** Most members one group may have; the member list must fit one 64 KiB `peers` frame. */
-export const MAX_GROUP_MEMBERS = 256;
+import { groupNameProblem } from './xmlCodec';
 
 export interface RepositoryServerOptions {
   logger?: Logger;
@@ -26,7 +30,15 @@ export interface RepositoryServerOptions {
   /** Time a new connection has to send `register`, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
   handshakeDeadlineMs?: number;
   /** Passed to every connection (frame deadline, queue bounds). */
-  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice'>;
+  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice' | 'handshake'>;
+  /** The repository's own key (its id is the public key); default a fresh one per run. */
+  key?: MemberKey;
+  /** Most members per group. Default {@link MAX_GROUP_MEMBERS}. */
+  maxGroupMembers?: number;
+  /** Most registrations one IP address may hold. Default {@link MAX_REGISTRATIONS_PER_ADDRESS}. */
+  maxRegistrationsPerAddress?: number;
+  /** Connections and handshakes per address. */
+  addressLimits?: Partial<AddressGuardLimits>;
 }
 
 export type LeaveReason = 'unregister' | 'closed' | 'timeout' | 'replaced';
@@ -43,8 +55,14 @@ interface Registration {
 }
 
 export class RepositoryServer extends EventEmitter<RepositoryEvents> {
-  /** The repository's own id, the `from` of everything it sends. */
-  readonly id = newPeerId();
+  /** The repository's own id (its public key), the `from` of everything it sends. */
+  readonly id: string;
+  private readonly key: MemberKey;
+  private readonly guard: AddressGuard;
+  private readonly maxGroupMembers: number;
+  private readonly maxRegistrationsPerAddress: number;
+  /** Registrations per IP address, in all groups. */
+  private readonly registrationsByAddress = new Map<string, number>();
   private readonly logger: Logger;
   private readonly heartbeatTimeoutMs: number;
   private readonly handshakeDeadlineMs: number;
@@ -62,11 +80,17 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     this.logger = options.logger ?? silentLogger;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? PEER_TIMEOUT_MS;
     this.handshakeDeadlineMs = options.handshakeDeadlineMs ?? HANDSHAKE_DEADLINE_MS;
+    this.key = options.key ?? MemberKey.generate();
+    this.id = this.key.id;
+    this.guard = new AddressGuard(options.addressLimits);
+    this.maxGroupMembers = options.maxGroupMembers ?? MAX_GROUP_MEMBERS;
+    this.maxRegistrationsPerAddress = options.maxRegistrationsPerAddress ?? MAX_REGISTRATIONS_PER_ADDRESS;
   }
 
   /** Starts listening; port 0 picks a free port. Resolves to the bound address. */
   async listen(port = DEFAULT_REPOSITORY_PORT, host = '0.0.0.0'): Promise<HostPort> {
     if (this.server !== undefined || this.closing !== undefined) throw new NetError('ERR_CLOSED', 'The repository server was already started');
+    await cryptoReady();
     const { server, address } = await listen((socket) => this.accept(socket), { host, port });
     server.on('error', (err) => this.logger.error(`Repository listener failed: ${err.message}`));
     this.server = server;
@@ -109,10 +133,21 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
       socket.destroy();
       return;
     }
+    acceptGuarded(socket, this.guard, this.logger, (admitted) => this.startConnection(admitted));
+  }
+
+  private startConnection(socket: Socket): Connection {
     let registration: Registration | undefined;
     const connection = new Connection(socket, {
       ...this.options.connection,
       logger: this.logger,
+      handshakeDeadlineMs: this.handshakeDeadlineMs,
+      // The repository never knows a group's password: members prove their keys to it, and their
+      // password only to each other.
+      handshake: new HandshakeResponder({
+        key: this.key,
+        admit: ({ group }) => (groupNameProblem(group) === undefined ? undefined : new NetError('ERR_AUTH_FAILED', 'Not a group name')),
+      }),
       errorNotice: (error) => this.stamp(registration?.group ?? '', errorNoticeBody(error)),
     });
     this.connections.add(connection);
@@ -121,6 +156,12 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
       this.handshakeDeadlineMs,
     );
     connection.on('message', (message) => {
+      const proven = connection.peer!;
+      if (message.from !== proven.peerId || message.group !== proven.group) {
+        // Only the id proven on this connection, in the group it named, may register, unregister or beat.
+        connection.close(new NetError('ERR_PROTOCOL', `A message for another peer id or group than the one proven on this connection`));
+        return;
+      }
       if (registration === undefined) {
         clearTimeout(handshake);
         if (message.type !== 'register') {
@@ -137,25 +178,33 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
       this.connections.delete(connection);
       if (registration !== undefined) this.remove(registration, 'closed');
     });
+    return connection;
   }
 
   private register(message: RegisterMessage, connection: Connection): Registration | undefined {
     let members = this.groups.get(message.group);
     const previous = members?.get(message.from);
     if (previous !== undefined) {
-      // The same peer registering again (it reconnected): the newer connection wins.
+      // The same key registering again (it restarted or reconnected; the handshake proved the key): the newer connection wins.
       this.remove(previous, 'replaced');
       previous.connection.close();
       members = this.groups.get(message.group);
     }
-    if (members !== undefined && members.size >= MAX_GROUP_MEMBERS) {
-      connection.close(new NetError('ERR_BAD_INPUT', `Group "${message.group}" is full (${MAX_GROUP_MEMBERS} members)`));
+    if (members !== undefined && members.size >= this.maxGroupMembers) {
+      connection.close(new NetError('ERR_LIMIT', `Group "${message.group}" is full (${this.maxGroupMembers} members)`));
       return undefined;
     }
-    const member: MemberInfo = { id: message.from, name: message.name, host: message.host ?? connection.remoteAddress, port: message.port };
+    const address = connection.remoteAddress;
+    const fromAddress = this.registrationsByAddress.get(address) ?? 0;
+    if (fromAddress >= this.maxRegistrationsPerAddress) {
+      connection.close(new NetError('ERR_LIMIT', `${address} already holds ${fromAddress} registrations`));
+      return undefined;
+    }
+    this.registrationsByAddress.set(address, fromAddress + 1);
+    const member: MemberInfo = { id: message.from, name: message.name, host: message.host ?? address, port: message.port };
     const registration: Registration = { group: message.group, member, connection };
     connection.label = `member ${member.name} (${member.id}) of ${message.group} at ${formatAddress(member)}`;
-    connection.send(this.stamp(message.group, { type: 'peers', event: 'snapshot', members: this.members(message.group) }));
+    this.sendSnapshot(registration, this.members(message.group));
     if (members === undefined) {
       members = new Map();
       this.groups.set(message.group, members);
@@ -165,6 +214,15 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     this.logger.info(`${member.name} (${member.id}) joined ${message.group} from ${formatAddress(member)}; ${members.size} members`);
     this.emit('memberJoined', message.group, member);
     return registration;
+  }
+
+  /** The member list in pages of {@link PEERS_PAGE_SIZE}: every page but the last says `more`. */
+  private sendSnapshot(registration: Registration, members: MemberInfo[]): void {
+    for (let start = 0; start === 0 || start < members.length; start += PEERS_PAGE_SIZE) {
+      const page = members.slice(start, start + PEERS_PAGE_SIZE);
+      const more = start + PEERS_PAGE_SIZE < members.length;
+      registration.connection.send(this.stamp(registration.group, { type: 'peers', event: 'snapshot', members: page, ...(more ? { more: 'true' as const } : {}) }));
+    }
   }
 
   private onMemberMessage(registration: Registration | undefined, message: Message): void {
@@ -188,6 +246,10 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     const members = this.groups.get(registration.group);
     if (members?.get(registration.member.id) !== registration) return;
     members.delete(registration.member.id);
+    const address = registration.connection.remoteAddress;
+    const fromAddress = (this.registrationsByAddress.get(address) ?? 1) - 1;
+    if (fromAddress <= 0) this.registrationsByAddress.delete(address);
+    else this.registrationsByAddress.set(address, fromAddress);
     if (members.size === 0) {
       this.groups.delete(registration.group);
       this.stampers.delete(registration.group);

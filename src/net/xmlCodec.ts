@@ -310,17 +310,18 @@ const DISPLAY_NAME: Kind<string> = (() => {
   return { rule: '1 to 64 characters without control characters or leading/trailing spaces', read: check, write: check };
 })();
 
-/** A host name (letters, digits, `-`, `_` in dot-separated labels), an IPv4 or an IPv6 literal. */
+/**
+ * A member's address: an IPv4 or IPv6 literal, never a name. A name a member chose would make every
+ * receiver look it up in DNS: a stranger's way to make members query (and trust) any resolver.
+ */
 const HOST: Kind<string> = (() => {
-  const LABELS = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
   const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?$/;
   const check = (s: unknown): string | undefined => {
-    if (typeof s !== 'string' || s.length === 0 || s.length > 253) return undefined;
+    if (typeof s !== 'string' || s.length === 0 || s.length > 64) return undefined;
     if (s.includes(':')) return IPV6.test(s) && isIPv6(s) ? s : undefined;
-    if (/^[0-9.]+$/.test(s)) return isIPv4(s) ? s : undefined;
-    return LABELS.test(s) ? s : undefined;
+    return /^[0-9.]+$/.test(s) && isIPv4(s) ? s : undefined;
   };
-  return { rule: 'a host name, IPv4 or IPv6 address (at most 253 characters)', read: check, write: check };
+  return { rule: 'an IPv4 or IPv6 address (not a host name)', read: check, write: check };
 })();
 
 /** A workspace-relative path: `/`-separated segments, none empty, `.` or `..`; no `\`, no drive. */
@@ -362,6 +363,8 @@ const COLOUR = patternKind('"#rrggbb" (six hex digits)', /^#[0-9a-fA-F]{6}$/);
 const FONT = patternKind(`1 to 64 characters of A-Z a-z 0-9 space , ' " _ -`, /^[A-Za-z0-9 ,'"_-]{1,64}$/);
 const LANGUAGE = patternKind('1 to 64 characters of A-Z a-z 0-9 _ . + # -', /^[A-Za-z0-9_.+#-]{1,64}$/);
 const SHA256 = patternKind('64 lower-case hex digits', /^[0-9a-f]{64}$/);
+/** An Ed25519 signature: 64 bytes as unpadded URL-safe base64 (86 characters). */
+const SIGNATURE = patternKind('an Ed25519 signature (86 characters of URL-safe base64)', /^[A-Za-z0-9_-]{85}[AQgw]$/);
 const ERROR_CODE = patternKind('1 to 64 characters of A-Z and _', /^[A-Z_]{1,64}$/);
 
 // ---------------------------------------------------------------------------------------------
@@ -392,6 +395,8 @@ type OpOf<M> = M extends { op: infer O extends string } ? O : never;
 type PresenceRules<M> = [OpOf<M>] extends [never] ? Presence<M> : { readonly [O in OpOf<M>]: Presence<M> };
 
 interface TypeSpec<M extends Message> {
+  /** True for the types their author signs (`sig` required); `sig` is not allowed on the others. */
+  readonly signed?: true;
   /** Envelope fields whose rule differs for this type. */
   readonly envelope?: Partial<AttrFields<Envelope>>;
   readonly fields: Fields<M>;
@@ -410,6 +415,7 @@ const ENVELOPE: AttrFields<Envelope> = {
   group: attr(GROUP),
   seq: attr(SEQ),
   ts: attr(TIMESTAMP),
+  sig: attr(SIGNATURE),
 };
 
 const MEMBER: AttrFields<MemberInfo> = { id: attr(ID), name: attr(DISPLAY_NAME), host: attr(HOST), port: attr(PORT) };
@@ -425,8 +431,12 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     presence: { required: ['name', 'port'], optional: ['host'] },
   },
   peers: {
-    fields: { event: attr(enumKind(['snapshot', 'joined', 'left'] as const)), members: { at: 'list', element: 'member', max: MAX_PEERS_MEMBERS, fields: MEMBER } },
-    presence: { required: ['event', 'members'] },
+    fields: {
+      event: attr(enumKind(['snapshot', 'joined', 'left'] as const)),
+      more: attr(enumKind(['true'] as const)),
+      members: { at: 'list', element: 'member', max: MAX_PEERS_MEMBERS, fields: MEMBER },
+    },
+    presence: { required: ['event', 'members'], optional: ['more'] },
   },
   unregister: { fields: {}, presence: { required: [] } },
   hello: {
@@ -437,10 +447,12 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
   ping: { fields: {}, presence: { required: [] } },
   pong: { fields: { re: attr(ID) }, presence: { required: ['re'] } },
   chat: {
+    signed: true,
     fields: { to: attr(ID), text: element(textKind(1, MAX_CHAT_TEXT)) },
     presence: { required: ['text'], optional: ['to'] },
   },
   note: {
+    signed: true,
     fields: {
       op: attr(enumKind(['add', 'move', 'edit', 'delete'] as const)),
       item: ITEM,
@@ -464,6 +476,7 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
         : undefined,
   },
   image: {
+    signed: true,
     fields: {
       op: attr(enumKind(['add', 'move', 'delete'] as const)),
       item: ITEM,
@@ -484,6 +497,7 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     check: (m) => ((m.width === undefined) !== (m.height === undefined) ? 'width and height go together' : undefined),
   },
   stroke: {
+    signed: true,
     fields: {
       op: attr(enumKind(['add', 'delete'] as const)),
       item: ITEM,
@@ -498,6 +512,7 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     },
   },
   snippet: {
+    signed: true,
     fields: {
       op: attr(enumKind(['add', 'move', 'delete'] as const)),
       item: ITEM,
@@ -560,7 +575,7 @@ interface TypeCodec {
   readonly presence: ReadonlyMap<string, CompiledPresence>;
   readonly hasOp: boolean;
   readonly check?: (msg: never) => string | undefined;
-  encode(msg: Message): XmlObject;
+  encode(msg: Message, unsigned: boolean): XmlObject;
   decode(node: XmlObject): Message;
 }
 
@@ -578,7 +593,8 @@ function byKey(fields: readonly CompiledField[]): Map<string, CompiledField> {
   return new Map(fields.map((f) => [f.key, f]));
 }
 
-const ENVELOPE_NAMES = Object.keys(ENVELOPE);
+/** Envelope fields every message carries; `sig` only the signed types. */
+const ENVELOPE_NAMES = Object.keys(ENVELOPE).filter((name) => name !== 'sig');
 
 function compile<T extends MessageType>(type: T, spec: TypeSpec<MessageOf<T>>): TypeCodec {
   const envelope = compileFields({ ...ENVELOPE, ...spec.envelope } as Record<string, AnySpec>);
@@ -590,7 +606,7 @@ function compile<T extends MessageType>(type: T, spec: TypeSpec<MessageOf<T>>): 
     ? Object.entries(spec.presence as Record<string, LoosePresence>)
     : [['', spec.presence as LoosePresence]];
   for (const [op, rule] of rules) {
-    const required = [...ENVELOPE_NAMES, ...rule.required];
+    const required = [...ENVELOPE_NAMES, ...(spec.signed ? ['sig'] : []), ...rule.required];
     presence.set(op, { required, allowed: new Set([...required, ...(rule.optional ?? [])]) });
   }
   const codec: TypeCodec = {
@@ -600,7 +616,7 @@ function compile<T extends MessageType>(type: T, spec: TypeSpec<MessageOf<T>>): 
     presence,
     hasOp,
     check: spec.check as TypeCodec['check'],
-    encode: (msg) => encodeFields(codec, msg),
+    encode: (msg, unsigned) => encodeFields(codec, msg, unsigned),
     decode: (node) => decodeFields(codec, node),
   };
   return codec;
@@ -631,7 +647,7 @@ function context(codec: TypeCodec, msg: Record<string, unknown>): string {
 // Presence rules (shared by encode and decode)
 // ---------------------------------------------------------------------------------------------
 
-function checkPresence(codec: TypeCodec, msg: Record<string, unknown>): void {
+function checkPresence(codec: TypeCodec, msg: Record<string, unknown>, unsigned = false): void {
   let rule = codec.presence.get('');
   if (codec.hasOp) {
     const op = msg.op;
@@ -641,6 +657,7 @@ function checkPresence(codec: TypeCodec, msg: Record<string, unknown>): void {
   }
   const { required, allowed } = rule!;
   for (const name of required) {
+    if (unsigned && name === 'sig') continue;
     if (msg[name] === undefined) throw badMessage(`${context(codec, msg)}: missing ${codec.fields.find((f) => f.name === name)!.label}`);
   }
   for (const f of codec.fields) {
@@ -663,14 +680,14 @@ function writeAttribute(where: string, f: CompiledField, value: unknown): string
   return s;
 }
 
-function encodeFields(codec: TypeCodec, msg: Message): XmlObject {
+function encodeFields(codec: TypeCodec, msg: Message, unsigned: boolean): XmlObject {
   const m = msg as unknown as Record<string, unknown>;
-  checkPresence(codec, m);
+  checkPresence(codec, m, unsigned);
   const where = context(codec, m);
   const out: XmlObject = {};
   for (const f of codec.fields) {
     const value = m[f.name];
-    if (value === undefined) continue;
+    if (value === undefined || (unsigned && f.name === 'sig')) continue;
     const spec = f.spec;
     if (spec.at === 'attribute') {
       out[f.key] = writeAttribute(where, f, value);
@@ -707,9 +724,22 @@ function encodeFields(codec: TypeCodec, msg: Message): XmlObject {
  * document exceeds {@link MAX_XML_FRAME_BYTES}.
  */
 export function encodeMessage(msg: Message): Buffer {
+  return encode(msg, false);
+}
+
+/**
+ * The canonical bytes a signature covers: the message encoded as {@link encodeMessage} would, without
+ * its `sig`. The encoder is deterministic (attributes in schema order, fixed escaping), so the
+ * author and every receiver get the same bytes from the same fields.
+ */
+export function encodeForSigning(msg: Message): Buffer {
+  return encode(msg, true);
+}
+
+function encode(msg: Message, unsigned: boolean): Buffer {
   const codec = typeof msg === 'object' && msg !== null && typeof msg.type === 'string' ? CODECS.get(msg.type) : undefined;
   if (codec === undefined) throw badMessage(`Cannot encode a message of unknown type`);
-  const root = codec.encode(msg);
+  const root = codec.encode(msg, unsigned);
   let xml: string;
   try {
     xml = BUILDER.build({ [codec.type]: root });
@@ -820,6 +850,9 @@ function decodeFields(codec: TypeCodec, node: XmlObject): Message {
     const f = codec.byKey.get(key);
     if (f === undefined) {
       if (key === TEXT && typeof raw === 'string' && XML_SPACE.test(raw)) continue;
+      // An attribute a newer version added: ignored, so that versions can grow optional fields.
+      // (An unknown element is still an error: elements carry content this version would lose.)
+      if (key.startsWith(ATTR)) continue;
       throw badMessage(`${where}: ${describeKey(key)}`);
     }
     const at = f.spec.at;

@@ -85,6 +85,8 @@ describe('a person\'s first Team Notes session in a real VS Code (code-server + 
     await answerQuickInputWhenOffered(page, group);
     // First time: VS Code asks for the display name (pre-filled with the user name).
     await answerQuickInput(page, /display name/i, 'alice');
+    // Then the optional group password: none, so an open group (bob, the CLI peer, has none either).
+    await answerQuickInput(page, /password/i, '');
     await bob.proc.waitFor(cliEvents.joined('alice'), 'the CLI peer to see alice join', 20_000);
     board = await findFrame(page, (frame) => frame.getByRole('textbox', { name: /message/i }), 'the board\'s message box');
     const tab = page.locator('.tabs-container .tab', { hasText: `Team Notes: ${group}` });

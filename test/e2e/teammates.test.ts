@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Frame, Page } from 'playwright-core';
-import { findFrame, openWorkbench, quickInput, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
+import { answerQuickInput, findFrame, openWorkbench, quickInput, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
 import type { Workbench } from '../editor/browser';
 import { repoRoot, startCodeServer } from '../editor/codeServer';
 import type { CodeServer } from '../editor/codeServer';
@@ -97,6 +97,8 @@ describe('two teammates share a board in two real VS Code windows (code-server +
     for (const t of teammates) {
       await runFromPalette(t.workbench.page, 'Team Notes: Join Group…');
       await typeGroup(t.workbench.page, group);
+      // The same group password in both windows: they prove it to each other in every handshake.
+      await answerQuickInput(t.workbench.page, /password/i, 'our team secret');
       await boardOf(t);
     }
     for (const [me, other] of [[alice(), bob()], [bob(), alice()]] as const) {

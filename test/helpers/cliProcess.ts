@@ -24,10 +24,10 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(cliPath: string, args: string[], readonly label = args[0] ?? 'cli') {
+  constructor(cliPath: string, args: string[], readonly label = args[0] ?? 'cli', extraEnv: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [cliPath, ...args], {
       stdio: 'pipe',
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...extraEnv },
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       try {
@@ -108,3 +108,23 @@ export const cliEvents = {
   snippet: (from: string) => (e: CliEvent) =>
     e.event === 'message' && e.type === 'snippet' && e.op === 'add' && (e.from as CliMember | undefined)?.name === from,
 };
+
+/** The CLI processes one test file starts, all killed after each test (call `killAll` in afterEach). */
+export class CliProcesses {
+  private readonly running: CliProcess[] = [];
+
+  constructor(private readonly cliPath: string) {}
+
+  start(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+    const proc = new CliProcess(this.cliPath, args, args[0], env);
+    this.running.push(proc);
+    return proc;
+  }
+
+  async killAll(): Promise<void> {
+    for (const proc of this.running.splice(0)) {
+      proc.signal('SIGKILL');
+      await proc.exited;
+    }
+  }
+}

@@ -32,6 +32,12 @@ export interface Snapshot {
   board: BoardItemView[];
 }
 
+/** What the host did with one board panel message. */
+export type WebviewMessageOutcome =
+  | { outcome: 'done'; type: string }
+  | { outcome: 'refused'; code: string; type?: string; field?: string }
+  | { outcome: 'failed'; type: string; code: string; message: string };
+
 export interface TeamNotesApi {
   snapshot(): Snapshot;
   onDidChange: vscode.Event<void>;
@@ -39,6 +45,8 @@ export interface TeamNotesApi {
   lastError(): { code: string; message: string } | undefined;
   /** Chat messages received while the board was not visible. */
   unread(): number;
+  /** Test mode only: hands a raw object to the open board panel's message handler, as its webview would. */
+  testOnlyReceiveWebviewMessage?(raw: unknown): Promise<WebviewMessageOutcome>;
 }
 
 export const extensionId = 'team-notes.team-notes';

@@ -7,7 +7,7 @@
  * this is the only file that touches the extension).
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess
 import { freePort } from '../helpers/ports';
 import type { CliEvent, CliProcess } from '../helpers/cliProcess';
 import { extensionId } from './api';
-import type { Snapshot, TeamNotesApi } from './api';
+import type { Snapshot, TeamNotesApi, WebviewMessageOutcome } from './api';
 
 function extension(): vscode.Extension<TeamNotesApi> {
   const ext = vscode.extensions.getExtension<TeamNotesApi>(extensionId);
@@ -252,6 +252,120 @@ describe('Team Notes in a real VS Code', function () {
         assert.equal(printed.mime, 'image/png');
       }
       assert.ok(heights[1]! > heights[0]!, `the 20-line image (${heights[1]} px) is not taller than the 3-line one (${heights[0]} px)`);
+    });
+
+    /** The hook into the board panel's message handler (present in test mode only). */
+    async function boardReceiver(): Promise<(raw: unknown) => Promise<WebviewMessageOutcome>> {
+      const receive = teamNotes.testOnlyReceiveWebviewMessage;
+      assert.ok(typeof receive === 'function', 'in test mode the API has testOnlyReceiveWebviewMessage');
+      await vscode.commands.executeCommand('teamNotes.openBoard');
+      return (raw) => receive(raw);
+    }
+
+    const boardMessagesFromBob = (since: number): CliEvent[] =>
+      fromBob()
+        .slice(since)
+        .filter((e) => e.event === 'message' && ['chat', 'note', 'snippet', 'image', 'stroke'].includes(String(e.type)));
+
+    it('refuses a bad board panel message of every type with its code, changes nothing, and keeps working', async function () {
+      this.timeout(60_000);
+      requireJoined();
+      const receive = await boardReceiver();
+      const before = teamNotes.snapshot();
+      const note = before.board.find((i) => i.kind === 'note');
+      const snippet = before.board.find((i) => i.kind === 'snippet' && 'path' in i && i.path === 'team-notes-sample.ts');
+      assert.ok(note && snippet, `the tests above left a note and the sample snippet on the board: ${JSON.stringify(before.board.map((i) => i.kind))}`);
+      const documentsBefore = vscode.workspace.textDocuments.map((d) => d.uri.toString()).sort();
+      const mark = fromBob().length;
+
+      // [what, payload, expected code, expected field]: at least one per webview-to-host type.
+      const bad: [string, unknown, string, string?][] = [
+        ['not an object', null, 'ERR_WEBVIEW_NOT_OBJECT'],
+        ['a type the host does not have', { type: 'runCommand', command: 'workbench.action.terminal.new' }, 'ERR_WEBVIEW_UNKNOWN_TYPE'],
+        ['a prototype key as the type', { type: '__proto__' }, 'ERR_WEBVIEW_UNKNOWN_TYPE'],
+        ['ready with a board of its own', { type: 'ready', board: [] }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'board'],
+        ['sendChat over the limit', { type: 'sendChat', text: 'x'.repeat(16_001) }, 'ERR_WEBVIEW_FIELD_RANGE', 'text'],
+        ['sendChat to a made-up member', { type: 'sendChat', text: 'psst', to: 'every member' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'to'],
+        ['addNote at NaN', { type: 'addNote', text: 'NaN note', x: Number.NaN, y: 0 }, 'ERR_WEBVIEW_FIELD_RANGE', 'x'],
+        ['editNote with CSS in the colour', { type: 'editNote', id: note.id, colour: 'red;background:url(x)' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'colour'],
+        ['moveItem off the board', { type: 'moveItem', id: note.id, x: 1e12, y: 0 }, 'ERR_WEBVIEW_FIELD_RANGE', 'x'],
+        ['deleteItem with a __proto__ key', JSON.parse(`{"type":"deleteItem","id":${JSON.stringify(note.id)},"__proto__":{"id":"x"}}`), 'ERR_WEBVIEW_UNEXPECTED_FIELD', '__proto__'],
+        ['addImage with a plain array', { type: 'addImage', bytes: [0x89, 0x50, 0x4e, 0x47], x: 0, y: 0, width: 40, height: 30 }, 'ERR_WEBVIEW_FIELD_TYPE', 'bytes'],
+        ['addStroke with half a point', { type: 'addStroke', points: [0, 0, 10], width: 2, colour: '#000000' }, 'ERR_WEBVIEW_FIELD_RANGE', 'points'],
+        ['openSnippet of ../../etc/passwd as the id', { type: 'openSnippet', id: '../../etc/passwd' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'id'],
+        ['openSnippet with a path of ../../etc/passwd', { type: 'openSnippet', id: snippet.id, path: '../../etc/passwd' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'path'],
+        ['copyText without an id', { type: 'copyText' }, 'ERR_WEBVIEW_MISSING_FIELD', 'id'],
+        ['codeImage with an overlong request id', { type: 'codeImage', requestId: 'r'.repeat(65), png: new Uint8Array(8) }, 'ERR_WEBVIEW_FIELD_FORMAT', 'requestId'],
+        ['codeImageFailed with a number as the reason', { type: 'codeImageFailed', requestId: '3f2b8c1e-7a4d-4b7e-9c0a-1d2e3f4a5b6c', message: 42 }, 'ERR_WEBVIEW_FIELD_TYPE', 'message'],
+        ['joinGroup naming a group', { type: 'joinGroup', group: 'elsewhere', name: 'mallory' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'group'],
+      ];
+      const types = ['ready', 'sendChat', 'addNote', 'editNote', 'moveItem', 'deleteItem', 'addImage', 'addStroke', 'openSnippet', 'copyText', 'codeImage', 'codeImageFailed', 'joinGroup'];
+      assert.deepEqual(types.filter((t) => !bad.some(([, raw]) => (raw as { type?: unknown } | null)?.type === t)), [], 'a bad payload for every type');
+
+      const wrong: string[] = [];
+      for (const [what, raw, code, field] of bad) {
+        const outcome = await receive(raw);
+        const got = outcome.outcome === 'refused' ? { outcome: outcome.outcome, code: outcome.code, field: outcome.field } : outcome;
+        const expected = { outcome: 'refused', code, field };
+        if (JSON.stringify(got) !== JSON.stringify(expected)) wrong.push(`${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+      }
+      assert.deepEqual(wrong, []);
+
+      // Nothing changed: the board, the chat, the open documents, and nothing reached the peer.
+      const after = teamNotes.snapshot();
+      assert.deepEqual(after.board, before.board, 'a refused message changed the board');
+      assert.deepEqual(after.chat, before.chat, 'a refused message changed the chat');
+      assert.deepEqual(vscode.workspace.textDocuments.map((d) => d.uri.toString()).sort(), documentsBefore, 'a refused message opened a document');
+      assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === '/etc/passwd'), '/etc/passwd was opened');
+      assert.equal(after.session.state, 'joined');
+
+      // The host keeps working: a valid message right after is acted on, and only it reaches the peer.
+      assert.deepEqual(await receive({ type: 'addNote', text: 'after the bad ones', x: 12, y: 34 }), { outcome: 'done', type: 'addNote' });
+      await until(teamNotes, (s) => s.board.some((i) => i.kind === 'note' && 'text' in i && i.text === 'after the bad ones'), 'the valid note on our board');
+      await bob.proc.waitFor((e) => e.event === 'message' && e.type === 'note' && e.text === 'after the bad ones', `${peerName} to print the valid note`);
+      assert.deepEqual(boardMessagesFromBob(mark).map((e) => [e.type, e.text]), [['note', 'after the bad ones']], 'only the valid message reached the peer');
+
+      // And a valid Open on the sample snippet opens it at its lines.
+      assert.deepEqual(await receive({ type: 'openSnippet', id: snippet.id }), { outcome: 'done', type: 'openSnippet' });
+      const editor = vscode.window.activeTextEditor;
+      assert.ok(editor !== undefined && editor.document.uri.fsPath.endsWith('team-notes-sample.ts'), `the active editor shows ${editor?.document.uri.fsPath ?? 'nothing'}`);
+      assert.deepEqual([editor.selection.start.line, editor.selection.end.line], [1, 2]);
+    });
+
+    it('refuses to open a shared snippet whose file is a symlink out of the workspace', async function () {
+      this.timeout(60_000);
+      requireJoined();
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      // A file outside the workspace folder, and a link to it inside: the snippet's path is the link's.
+      const outside = join(tmpdir(), `team-notes-outside-${process.pid}.txt`);
+      const link = join(folder.uri.fsPath, 'team-notes-link.txt');
+      writeFileSync(outside, 'not for teammates\nsecond line\n');
+      rmSync(link, { force: true });
+      symlinkSync(outside, link);
+      try {
+        const document = await vscode.workspace.openTextDocument(vscode.Uri.file(link));
+        const shared = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+        shared.selection = new vscode.Selection(0, 0, 0, document.lineAt(0).text.length);
+        await vscode.commands.executeCommand('teamNotes.shareSelection');
+        const withLink = await until(teamNotes, (s) => s.board.some((i) => i.kind === 'snippet' && 'path' in i && i.path === 'team-notes-link.txt'), 'the snippet of the link on our board');
+        const snippet = withLink.board.find((i) => i.kind === 'snippet' && 'path' in i && i.path === 'team-notes-link.txt')!;
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+        const receive = await boardReceiver();
+
+        const outcome = await receive({ type: 'openSnippet', id: snippet.id });
+        assert.equal(outcome.outcome, 'failed', JSON.stringify(outcome));
+        assert.equal(outcome.outcome === 'failed' && outcome.code, 'ERR_PATH_OUTSIDE');
+        assert.match(outcome.outcome === 'failed' ? outcome.message : '', /"team-notes-link\.txt": it leads outside your workspace folders/);
+        const shown = vscode.window.visibleTextEditors.map((e) => e.document.uri.fsPath);
+        assert.ok(!shown.includes(outside) && !shown.includes(link), `the linked file was opened: ${shown.join(', ')}`);
+
+        // Still working: the sample snippet opens.
+        const sample = teamNotes.snapshot().board.find((i) => i.kind === 'snippet' && 'path' in i && i.path === 'team-notes-sample.ts')!;
+        assert.deepEqual(await receive({ type: 'openSnippet', id: sample.id }), { outcome: 'done', type: 'openSnippet' });
+      } finally {
+        rmSync(link, { force: true });
+        rmSync(outside, { force: true });
+      }
     });
 
     it('counts direct messages that arrive while the board is hidden', async () => {

@@ -53,7 +53,7 @@ describe('framing', () => {
   });
 
   it('accepts a frame of exactly the limit and applies the binary limit to binary frames', () => {
-    const decoder = new FrameDecoder({ maxXmlBytes: 10, maxBinaryBytes: 20 });
+    const decoder = new FrameDecoder({ [FrameType.Xml]: 10, [FrameType.Binary]: 20 });
     assert.equal(decoder.push(encodeFrame(FrameType.Xml, Buffer.alloc(10))).length, 1);
     assert.equal(decoder.push(encodeFrame(FrameType.Binary, Buffer.alloc(20))).length, 1);
     assert.throws(() => decoder.push(encodeFrame(FrameType.Binary, Buffer.alloc(21))), (err) => isNetError(err, 'ERR_FRAME_TOO_LARGE'));
@@ -107,7 +107,7 @@ describe('framing', () => {
   it('only ever throws coded errors on random bytes (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        const decoder = new FrameDecoder({ maxXmlBytes: 64, maxBinaryBytes: 64 });
+        const decoder = new FrameDecoder({ [FrameType.Xml]: 64, [FrameType.Binary]: 64 });
         try {
           decoder.push(bytes);
           decoder.end();

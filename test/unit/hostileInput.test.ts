@@ -5,11 +5,15 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, FrameType } from '../../src/net/framing';
-import { EnvelopeStamper, newPeerId } from '../../src/net/ids';
+import { MAX_HANDSHAKE_FRAME_BYTES } from '../../src/net/handshake';
+import { newPeerId } from '../../src/net/ids';
 import { MAX_XML_FRAME_BYTES } from '../../src/net/limits';
+import { SEAL_OVERHEAD_BYTES } from '../../src/net/secureChannel';
 import type { PeerNode } from '../../src/net/peerNode';
 import { TestNetwork, waitUntil } from '../helpers/net';
-import type { RawClient, RecordingLogger } from '../helpers/net';
+import type { RawClient, RecordingLogger, SecureClient } from '../helpers/net';
+
+type RawLike = RawClient | SecureClient;
 
 const header = (length: number, type: number): Buffer => {
   const bytes = Buffer.alloc(5);
@@ -21,28 +25,44 @@ const header = (length: number, type: number): Buffer => {
 const envelope = (type: string, extra = ''): string =>
   `<${type} v="1" id="${newPeerId()}" from="${newPeerId()}" group="team" seq="1" ts="1"${extra}`;
 
-/** Inputs that are not the protocol, with the code each must be logged with. */
-const badInputs: { name: string; code: string; bytes: () => Buffer }[] = [
-  { name: 'a frame declaring more than the XML limit', code: 'ERR_FRAME_TOO_LARGE', bytes: () => header(MAX_XML_FRAME_BYTES + 1, FrameType.Xml) },
-  { name: 'a frame declaring 4 GiB', code: 'ERR_FRAME_TOO_LARGE', bytes: () => header(0xffffffff, FrameType.Xml) },
-  { name: 'an unknown frame type', code: 'ERR_FRAME_TYPE', bytes: () => header(3, 0x7f) },
-  { name: 'malformed XML', code: 'ERR_BAD_XML', bytes: () => encodeFrame(FrameType.Xml, Buffer.from('<chat v="1"><text>unclosed')) },
-  { name: 'XML cut off in the middle', code: 'ERR_BAD_XML', bytes: () => encodeFrame(FrameType.Xml, Buffer.from(`${envelope('ping')} /`.slice(0, 40))) },
-  { name: 'an unknown message type', code: 'ERR_UNKNOWN_TYPE', bytes: () => encodeFrame(FrameType.Xml, Buffer.from(`${envelope('teleport')}/>`)) },
-  { name: 'an unknown protocol version', code: 'ERR_UNSUPPORTED_VERSION', bytes: () => encodeFrame(FrameType.Xml, Buffer.from(`${envelope('ping').replace('v="1"', 'v="9"')}/>`)) },
+/** Messages that are not the protocol, sealed inside a proper channel, with the code each must be logged with. */
+const badPayloads: { name: string; code: string; payload: () => Buffer }[] = [
+  { name: 'malformed XML', code: 'ERR_BAD_XML', payload: () => Buffer.from('<chat v="1"><text>unclosed') },
+  { name: 'XML cut off in the middle', code: 'ERR_BAD_XML', payload: () => Buffer.from(`${envelope('ping')} /`.slice(0, 40)) },
+  { name: 'an unknown message type', code: 'ERR_UNKNOWN_TYPE', payload: () => Buffer.from(`${envelope('teleport')}/>`) },
+  { name: 'an unknown protocol version', code: 'ERR_UNSUPPORTED_VERSION', payload: () => Buffer.from(`${envelope('ping').replace('v="1"', 'v="9"')}/>`) },
   {
     name: 'a DOCTYPE with entity expansion (billion laughs)',
     code: 'ERR_BAD_XML',
-    bytes: () =>
-      encodeFrame(
-        FrameType.Xml,
-        Buffer.from(`<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>${envelope('chat')}><text>&lol2;</text></chat>`),
-      ),
+    payload: () => Buffer.from(`<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>${envelope('chat')}><text>&lol2;</text></chat>`),
   },
-  { name: 'a processing instruction', code: 'ERR_BAD_XML', bytes: () => encodeFrame(FrameType.Xml, Buffer.from(`<?xml-stylesheet href="x"?>${envelope('ping')}/>`)) },
-  { name: 'bytes that are not UTF-8', code: 'ERR_BAD_XML', bytes: () => encodeFrame(FrameType.Xml, Buffer.from([0x3c, 0xff, 0xfe, 0x3e])) },
-  { name: 'a binary frame nobody announced', code: 'ERR_UNEXPECTED_BINARY', bytes: () => encodeFrame(FrameType.Binary, Buffer.alloc(10)) },
-  { name: 'a schema violation (chat text with NUL)', code: 'ERR_BAD_MESSAGE', bytes: () => encodeFrame(FrameType.Xml, Buffer.from(`${envelope('chat')}><text>a\u0000b</text></chat>`)) },
+  { name: 'a processing instruction', code: 'ERR_BAD_XML', payload: () => Buffer.from(`<?xml-stylesheet href="x"?>${envelope('ping')}/>`) },
+  { name: 'bytes that are not UTF-8', code: 'ERR_BAD_XML', payload: () => Buffer.from([0x3c, 0xff, 0xfe, 0x3e]) },
+  { name: 'a schema violation (chat text with NUL)', code: 'ERR_BAD_MESSAGE', payload: () => Buffer.from(`${envelope('chat')}><text>a\u0000b</text></chat>`) },
+  // Once enough to end the process: the decoder's error quoted the character, the notice echoing it could not be encoded.
+  { name: 'the 10-byte <a\\x01/>', code: 'ERR_BAD_XML', payload: () => Buffer.from([0x3c, 0x61, 0x01, 0x2f, 0x3e]) },
+  { name: 'a tag name with a bidi override', code: 'ERR_BAD_XML', payload: () => Buffer.from('<a\u202e/>') },
+  { name: 'a tag name with U+FFFE', code: 'ERR_BAD_XML', payload: () => Buffer.from('<a\ufffe/>') },
+  { name: 'a tag name with a C1 control', code: 'ERR_BAD_XML', payload: () => Buffer.from('<a\u009b31m/>') },
+];
+
+/** Raw frames written after the handshake, past the sealed channel. */
+const badFrames: { name: string; code: string; bytes: () => Buffer }[] = [
+  { name: 'a sealed frame declaring more than the XML limit', code: 'ERR_FRAME_TOO_LARGE', bytes: () => header(MAX_XML_FRAME_BYTES + SEAL_OVERHEAD_BYTES + 1, FrameType.SealedXml) },
+  { name: 'a frame declaring 4 GiB', code: 'ERR_FRAME_TOO_LARGE', bytes: () => header(0xffffffff, FrameType.SealedBinary) },
+  { name: 'an unknown frame type', code: 'ERR_FRAME_TYPE', bytes: () => header(3, 0x7f) },
+  { name: 'a plain XML frame, unsealed', code: 'ERR_FRAME_TYPE', bytes: () => encodeFrame(FrameType.Xml, Buffer.from(`${envelope('ping')}/>`)) },
+  { name: 'a sealed frame that is not a record of the stream', code: 'ERR_AUTH_FAILED', bytes: () => encodeFrame(FrameType.SealedXml, randomBytes(60)) },
+];
+
+/** Frames a stranger sends before any handshake, and what each must be refused with. */
+const strangerFrames: { name: string; code: string; bytes: () => Buffer }[] = [
+  { name: 'the 10-byte <a\\x01/> XML frame', code: 'ERR_FRAME_TYPE', bytes: () => Buffer.from('00000005013c61012f3e', 'hex') },
+  { name: 'a handshake frame over 4 KiB', code: 'ERR_FRAME_TOO_LARGE', bytes: () => header(MAX_HANDSHAKE_FRAME_BYTES + 1, FrameType.Handshake) },
+  { name: 'an 8 MiB binary frame', code: 'ERR_FRAME_TYPE', bytes: () => header(8 * 1024 * 1024, FrameType.Binary) },
+  { name: 'a sealed frame', code: 'ERR_FRAME_TYPE', bytes: () => encodeFrame(FrameType.SealedXml, randomBytes(40)) },
+  { name: 'a handshake offer of garbage', code: 'ERR_AUTH_FAILED', bytes: () => encodeFrame(FrameType.Handshake, Buffer.concat([Buffer.from([1]), randomBytes(200)])) },
+  { name: 'a handshake frame of one byte', code: 'ERR_AUTH_FAILED', bytes: () => encodeFrame(FrameType.Handshake, Buffer.from([2])) },
 ];
 
 describe('hostile input', () => {
@@ -60,44 +80,105 @@ describe('hostile input', () => {
     await waitUntil(() => texts.includes('still fine'), 'chat after the attack');
   }
 
-  async function expectClosedWith(client: RawClient, logger: RecordingLogger, code: string): Promise<void> {
+  async function expectClosedWith(client: RawLike, logger: RecordingLogger, code: string): Promise<void> {
     await client.whenClosed;
     await logger.waitFor(code);
   }
 
-  for (const input of badInputs) {
-    it(`repository: closes the connection that sends ${input.name} with ${input.code}`, async () => {
-      const { port, logger, server } = await net.repository();
-      const [alice] = await net.joinedPeers(['alice'], port);
-      const attacker = await net.raw(port);
-      attacker.write(input.bytes());
-      await expectClosedWith(attacker, logger, input.code);
-      assert.deepEqual(server.members('team').map((m) => m.name), ['alice']);
-      await assertGroupStillWorks(port, alice!);
-    });
-
-    it(`peer: closes the connection that sends ${input.name} with ${input.code}`, async () => {
-      const { port } = await net.repository();
-      const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
-      const attacker = await net.raw(alice!.listenAddress!.port);
-      attacker.write(input.bytes());
-      await expectClosedWith(attacker, alice!.log, input.code);
-      assert.deepEqual(alice!.members().map((m) => m.name), ['bob']);
-      const texts: string[] = [];
-      alice!.on('message', (m) => m.type === 'chat' && texts.push(m.text));
-      bob!.chat('bob is unaffected');
-      await waitUntil(() => texts.length === 1, 'bob -> alice');
-      await assertGroupStillWorks(port, alice!);
-    });
+  async function repositoryCase(attack: (port: number) => Promise<RawLike>, code: string): Promise<void> {
+    const { port, logger, server } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port);
+    const attacker = await attack(port);
+    await expectClosedWith(attacker, logger, code);
+    assert.deepEqual(server.members('team').map((m) => m.name), ['alice']);
+    await assertGroupStillWorks(port, alice!);
   }
+
+  async function memberCase(attack: (port: number, alice: PeerNode) => Promise<RawLike>, code: string): Promise<void> {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
+    const attacker = await attack(alice!.listenAddress!.port, alice!);
+    await expectClosedWith(attacker, alice!.log, code);
+    assert.deepEqual(alice!.members().map((m) => m.name), ['bob']);
+    const texts: string[] = [];
+    alice!.on('message', (m) => m.type === 'chat' && texts.push(m.text));
+    bob!.chat('bob is unaffected');
+    await waitUntil(() => texts.length === 1, 'bob -> alice');
+    await assertGroupStillWorks(port, alice!);
+  }
+
+  for (const input of badPayloads) {
+    it(`repository: closes the sealed connection that sends ${input.name} with ${input.code}`, () =>
+      repositoryCase(async (port) => {
+        const attacker = await net.secure(port);
+        attacker.sendXml(input.payload());
+        return attacker;
+      }, input.code));
+
+    it(`peer: closes the sealed connection that sends ${input.name} with ${input.code}`, () =>
+      memberCase(async (port) => {
+        const attacker = await net.secure(port);
+        attacker.sendXml(input.payload());
+        return attacker;
+      }, input.code));
+  }
+
+  for (const input of badFrames) {
+    it(`repository: closes the connection that sends ${input.name} after the handshake with ${input.code}`, () =>
+      repositoryCase(async (port) => {
+        const attacker = await net.secure(port);
+        attacker.write(input.bytes());
+        return attacker;
+      }, input.code));
+
+    it(`peer: closes the connection that sends ${input.name} after the handshake with ${input.code}`, () =>
+      memberCase(async (port) => {
+        const attacker = await net.secure(port);
+        attacker.write(input.bytes());
+        return attacker;
+      }, input.code));
+  }
+
+  for (const input of strangerFrames) {
+    it(`repository: refuses ${input.name} before any handshake with ${input.code}`, () =>
+      repositoryCase(async (port) => {
+        const attacker = await net.raw(port);
+        attacker.write(input.bytes());
+        return attacker;
+      }, input.code));
+
+    it(`peer: refuses ${input.name} before any handshake with ${input.code}`, () =>
+      memberCase(async (port) => {
+        const attacker = await net.raw(port);
+        attacker.write(input.bytes());
+        return attacker;
+      }, input.code));
+  }
+
+  it('refuses a replayed record and a bit-flipped record with ERR_AUTH_FAILED', async () => {
+    for (const tamper of ['replay', 'flip'] as const) {
+      await memberCase(async (port) => {
+        const attacker = await net.secure(port);
+        const record = Buffer.from(attacker.sealForTest(attacker.stamp({ type: 'hello', name: 'mallory', port: 1 })));
+        if (tamper === 'replay') {
+          attacker.write(record);
+          attacker.write(record); // the same record again: its place in the stream is taken
+        } else {
+          record[record.length - 20]! ^= 0x01;
+          attacker.write(record);
+        }
+        return attacker;
+      }, 'ERR_AUTH_FAILED');
+    }
+  });
 
   it('closes a connection that sends half a frame and stalls, at the frame deadline (ERR_FRAME_TIMEOUT)', async () => {
     const { port } = await net.repository();
     const alice = net.peer('alice', port, { connection: { frameDeadlineMs: 150 } });
     await alice.join();
     const attacker = await net.raw(alice.listenAddress!.port);
-    attacker.write(header(100, FrameType.Xml));
-    attacker.write(Buffer.from('<chat'));
+    attacker.write(header(100, FrameType.Handshake));
+    attacker.write(Buffer.from([1, 1]));
     await expectClosedWith(attacker, alice.log, 'ERR_FRAME_TIMEOUT');
     await assertGroupStillWorks(port, alice);
   });
@@ -107,7 +188,7 @@ describe('hostile input', () => {
     const alice = net.peer('alice', port, { connection: { frameDeadlineMs: 200 } });
     await alice.join();
     const attacker = await net.raw(alice.listenAddress!.port);
-    const frame = encodeFrame(FrameType.Xml, Buffer.from(`${envelope('hello', ' name="slow" port="1"')}/>`));
+    const frame = encodeFrame(FrameType.Handshake, randomBytes(200));
     let i = 0;
     const trickle = setInterval(() => i < frame.length && !attacker.closed && attacker.write(frame.subarray(i, ++i)), 30);
     try {
@@ -117,7 +198,7 @@ describe('hostile input', () => {
     }
   });
 
-  it('closes a connection that never says hello (ERR_HANDSHAKE_TIMEOUT)', async () => {
+  it('closes a connection that never completes the handshake (ERR_HANDSHAKE_TIMEOUT)', async () => {
     const { port } = await net.repository();
     const alice = net.peer('alice', port, { timing: { handshakeDeadlineMs: 100 } });
     await alice.join();
@@ -128,12 +209,10 @@ describe('hostile input', () => {
   it('closes a member connection whose messages claim another sender (ERR_PROTOCOL)', async () => {
     const { port } = await net.repository();
     const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
-    const attacker = await net.raw(alice!.listenAddress!.port);
-    const self = new EnvelopeStamper(newPeerId(), 'team');
-    attacker.send(self.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    const attacker = await net.secure(alice!.listenAddress!.port);
+    attacker.send(attacker.stamp({ type: 'hello', name: 'mallory', port: 1 }));
     await attacker.next('hello');
-    const spoofed = new EnvelopeStamper(bob!.id, 'team');
-    attacker.send(spoofed.stamp({ type: 'chat', text: 'I am bob' }));
+    attacker.send({ ...attacker.stamp({ type: 'chat', text: 'I am bob' }), from: bob!.id });
     await expectClosedWith(attacker, alice!.log, 'ERR_PROTOCOL');
   });
 
@@ -141,8 +220,8 @@ describe('hostile input', () => {
     const { port } = await net.repository();
     const alice = net.peer('alice', port, { connection: { maxOutboundBytes: 256 * 1024, drainTimeoutMs: 5000 } });
     await alice.join();
-    const sloth = await net.raw(alice.listenAddress!.port);
-    sloth.send(new EnvelopeStamper(newPeerId(), 'team').stamp({ type: 'hello', name: 'sloth', port: 1 }));
+    const sloth = await net.secure(alice.listenAddress!.port);
+    sloth.send(sloth.stamp({ type: 'hello', name: 'sloth', port: 1 }));
     await waitUntil(() => alice.members().length === 1, 'sloth connected');
     sloth.socket.pause(); // reads nothing more: the kernel buffers fill, then alice's queue
     const text = 'x'.repeat(8000);

@@ -5,7 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { MAX_STROKE_POINTS } from '../../src/board/limits';
-import { JOINED, MEMBERS, chat, image, makePng, note, pngHeaderOnly, snapshot, snippet, stroke } from './fixtures';
+import { boardHtml } from '../../src/webview/boardHtml';
+import { BOB, JOINED, MEMBERS, chat, image, makePng, note, pngHeaderOnly, snapshot, snippet, stroke } from './fixtures';
 import type { PageDocument, PageElement, PageWindow } from './pageTypes';
 import { useBoard } from './boardSuite';
 
@@ -16,6 +17,8 @@ declare const window: PageWindow;
 const HOSTILE_IMG = '<img src=x onerror="window.__pwned = 1">';
 const HOSTILE_SCRIPT = '<script>window.__pwned = 2</script>';
 const HOSTILE = `${HOSTILE_IMG}${HOSTILE_SCRIPT}<b>bold?</b><svg onload="window.__pwned = 3"></svg>`;
+/** Exactly this text, as a peer would type it into a note or the chat. */
+const PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 describe('board bad input', function () {
   this.timeout(60_000);
@@ -100,6 +103,66 @@ describe('board bad input', function () {
     await t.page.locator('.board-viewport').focus();
     await t.page.getByRole('button', { name: 'Reset Zoom to 100%' }).click();
     assert.equal(await t.page.locator('.zoom-level').textContent(), '100%');
+  });
+
+  it('keeps a note and a chat message of HTML and script as text, under the real CSP', async () => {
+    // The policy in force is the host's own: the page's <meta> is exactly what boardHtml makes for
+    // this page's origin and script nonce, and it starts from default-src 'none'.
+    const page = (await t.page.evaluate(`(() => ({
+      meta: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null,
+      nonce: document.scripts[0]?.nonce ?? '',
+      origin: location.origin,
+    }))()`)) as { meta: string | null; nonce: string; origin: string };
+    assert.ok(page.meta !== null, 'the page has a CSP <meta>');
+    assert.ok(page.nonce.length >= 16, 'the one script carries a nonce');
+    assert.equal(page.meta, boardHtml({ cspSource: page.origin, nonce: page.nonce, mediaUri: `${page.origin}/media`, distUri: `${page.origin}/dist` }).csp);
+    assert.match(page.meta, /^default-src 'none'; /);
+    assert.match(page.meta, new RegExp(`; script-src 'nonce-${page.nonce.replace(/[+/=]/g, '\\$&')}';`));
+    assert.doesNotMatch(page.meta, /unsafe-inline|unsafe-eval|\*/);
+
+    // From here on: every element added anywhere in the document, and every request the page makes.
+    const requests: string[] = [];
+    t.page.on('request', (request) => requests.push(request.url()));
+    await t.page.evaluate(`(() => {
+      window.__added = [];
+      new MutationObserver((records) => {
+        for (const record of records) for (const node of record.addedNodes) {
+          if (node.nodeType !== 1) continue;
+          for (const el of [node, ...node.querySelectorAll('*')]) window.__added.push({ tag: el.tagName, handlers: [...el.attributes].filter((a) => a.name.startsWith('on')).length });
+        }
+      }).observe(document, { childList: true, subtree: true });
+    })()`);
+
+    // Both ways in: in the snapshot, and as deltas afterwards.
+    const evil = { id: 'evil-0000000000000000777', name: 'Mallory' };
+    await t.send(snapshot({ members: [...MEMBERS, { ...evil, online: true }], chat: [chat(evil, PAYLOAD)], board: [note('note-0000000000000601', PAYLOAD, 10, 10, { author: evil })] }));
+    await t.send({ type: 'chat', entry: chat(BOB, PAYLOAD) });
+    await t.send({ type: 'boardItem', item: note('note-0000000000000602', PAYLOAD, 400, 10) });
+    // Long enough for an <img src=x> to fail to load and fire onerror, had one been made.
+    await t.page.waitForTimeout(300);
+
+    // Plain JavaScript text: tsx would wrap an inner function in a helper the page does not have.
+    const result = (await t.page.evaluate(`(() => {
+      const shown = (selector) => [...document.querySelectorAll(selector)].map((el) => ({ text: el.textContent, onlyText: [...el.childNodes].every((n) => n.nodeType === 3) }));
+      return {
+        pwned: window.__pwned,
+        chat: shown('.chat-text'),
+        notes: shown('.note .note-text'),
+        elements: document.querySelectorAll('img, script, [onerror], [onload]').length,
+        scripts: document.scripts.length,
+      };
+    })()`)) as { pwned?: number; chat: { text: string; onlyText: boolean }[]; notes: { text: string; onlyText: boolean }[]; elements: number; scripts: number };
+    const added = (await t.page.evaluate('window.__added')) as { tag: string; handlers: number }[];
+    // The CSP would block the inline handler even if markup were parsed, so `__pwned` alone proves
+    // little: the text-node and element checks below are what fail when text reaches innerHTML.
+    assert.equal(result.pwned, undefined, 'script from the text ran');
+    assert.deepEqual(result.chat, [{ text: PAYLOAD, onlyText: true }, { text: PAYLOAD, onlyText: true }], 'the chat shows the text literally, as text nodes');
+    assert.deepEqual(result.notes, [{ text: PAYLOAD, onlyText: true }, { text: PAYLOAD, onlyText: true }], 'the notes show the text literally, as text nodes');
+    assert.equal(result.elements, 1, 'the only script, image or handler element is the nonce script');
+    assert.equal(result.scripts, 1);
+    assert.ok(added.length > 0, 'the observer saw the board render');
+    assert.deepEqual(added.filter((a) => a.tag === 'IMG' || a.tag === 'SCRIPT' || a.handlers > 0), [], 'an element was made from the text');
+    assert.deepEqual(requests.filter((url) => new URL(url).pathname.endsWith('/x')), [], 'the page tried to load the image "x"');
   });
 
   it('shows markup in every field of every item as text, creates no element from it and runs nothing', async () => {
