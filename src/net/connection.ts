@@ -20,6 +20,7 @@ import {
   FRAME_DEADLINE_MS,
   HANDSHAKE_DEADLINE_MS,
   MAX_BINARY_FRAME_BYTES,
+  MAX_INTRO_FRAME_BYTES,
   MAX_OUTBOUND_QUEUE_BYTES,
   MAX_OUTBOUND_QUEUE_FRAMES,
   MAX_XML_FRAME_BYTES,
@@ -103,6 +104,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly decoder: FrameDecoder;
   private readonly options: Required<Omit<ConnectionOptions, 'label' | 'limits' | 'errorNotice'>> & Pick<ConnectionOptions, 'errorNotice'>;
   private readonly sealedLimits: FrameLimits;
+  /** Small sealed XML frames only, until the owner admits the other side with {@link admitFullFrames}. */
+  private readonly introLimits: FrameLimits;
+  private fullFramesAdmitted = false;
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   /** Messages sent before the handshake ended, waiting to be sealed. */
@@ -142,6 +146,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       [FrameType.SealedXml]: (options.limits?.maxXmlBytes ?? MAX_XML_FRAME_BYTES) + SEAL_OVERHEAD_BYTES,
       [FrameType.SealedBinary]: (options.limits?.maxBinaryBytes ?? MAX_BINARY_FRAME_BYTES) + SEAL_OVERHEAD_BYTES,
     };
+    this.introLimits = { [FrameType.SealedXml]: MAX_INTRO_FRAME_BYTES + SEAL_OVERHEAD_BYTES };
     this.decoder = new FrameDecoder({ [FrameType.Handshake]: MAX_HANDSHAKE_FRAME_BYTES });
     this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
@@ -170,6 +175,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Who the other side proved to be, once the handshake has succeeded. */
   get peer(): ProvenPeer | undefined {
     return this.proven;
+  }
+
+  /**
+   * Lets the other side send frames up to the full limits (64 KiB XML, 8 MiB images), from the next
+   * frame on. Until then, after the handshake, only sealed XML frames of {@link MAX_INTRO_FRAME_BYTES}.
+   */
+  admitFullFrames(): void {
+    this.fullFramesAdmitted = true;
+    if (this.channel !== undefined && !this.closed) this.decoder.setLimits(this.sealedLimits);
   }
 
   /** Bytes accepted for sending that the kernel has not taken yet. */
@@ -319,8 +333,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.channel = new SecureChannel(step.done);
     const proven: ProvenPeer = { peerId: step.done.peerId, version: step.done.version, group: step.done.group };
     this.proven = proven;
-    // From the next frame header on, only sealed frames: even those already in this chunk.
-    this.decoder.setLimits(this.sealedLimits);
+    // From the next frame header on, only sealed frames, and small ones until the owner admits the
+    // other side (a member's hello, the repository's answer): a stranger with a key costs 4 KiB.
+    this.decoder.setLimits(this.fullFramesAdmitted ? this.sealedLimits : this.introLimits);
     for (const { type, payload: plain } of this.unsealed.splice(0)) this.write(this.channel.seal(type, plain));
     this.deliver(() => this.emit('secure', proven));
   }

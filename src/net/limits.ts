@@ -44,6 +44,13 @@ export const DEFAULT_REPOSITORY_PORT = 46800;
 
 // --- Limits a stranger on the network must not be able to break -------------------------------
 
+/**
+ * Largest sealed XML frame read after the handshake and before the other side is admitted (a
+ * member's hello, at the repository every message), in bytes: a stranger who completes a handshake
+ * in an open group still cannot make this side buffer a 64 KiB message or an 8 MiB image.
+ */
+export const MAX_INTRO_FRAME_BYTES = 4 * 1024;
+
 /** Connections one IP address may hold open to one member or repository at a time. */
 export const MAX_CONNECTIONS_PER_ADDRESS = 64;
 
@@ -95,3 +102,12 @@ export const BOARD_RATE_PER_SECOND = 60;
 
 /** Board messages a member may send in one burst (a paste of many items). */
 export const BOARD_BURST = 400;
+
+/** Messages a second a registered member may send the repository (pings, a re-register); beyond the burst the connection is closed. */
+export const REPOSITORY_RATE_PER_SECOND = 5;
+
+/** Messages a registered member may send the repository in one burst. */
+export const REPOSITORY_BURST = 20;
+
+/** Most IP addresses an address guard keeps state for; beyond it the oldest without open connections are forgotten. */
+export const MAX_GUARDED_ADDRESSES = 10_000;

@@ -2,18 +2,17 @@
  * A member of a group: its own TCP listener, one connection to the repository while joined, and
  * one persistent connection to every other member, over which all messages travel directly.
  *
- * Joining: register with the repository, receive the members already there, dial each and say
- * `hello` (each answers with its own `hello`). Members who join later dial us. A pair of members
- * keeps exactly one connection; if both dialed at once, both keep the one dialed by the smaller id.
+ * Joining: register with the repository (`repositoryClient.ts`), receive the members already
+ * there, dial each, prove keys and the group password in the handshake, then say `hello` (each
+ * answers with its own `hello`). Members who join later dial us. A pair of members keeps exactly
+ * one connection; if both dialed at once, both keep the one dialed by the smaller id. Every
+ * member is held to its token buckets and the clock bound; bans live in `banList.ts`.
  */
 import { EventEmitter } from 'node:events';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { Connection, encodeOutgoing, errorNoticeBody, plainAddress } from './connection';
 import type { ConnectionOptions } from './connection';
 import { NetError, toNetError } from './errors';
-import type { NetErrorCode } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeInitiator, HandshakeResponder } from './handshake';
 import type { HandshakeDriver } from './handshake';
@@ -26,7 +25,6 @@ import {
   CONNECT_TIMEOUT_MS,
   HANDSHAKE_DEADLINE_MS,
   MAX_CLOCK_JUMP,
-  MAX_GROUP_MEMBERS,
   PEER_TIMEOUT_MS,
   PING_INTERVAL_MS,
 } from './limits';
@@ -42,14 +40,15 @@ import type {
   Message,
   MessageBody,
   NoteMessage,
-  PeersMessage,
   SnippetMessage,
   StrokeMessage,
 } from './messages';
-import { MemberKey, peerIdToKey } from './memberKey';
+import { MemberKey } from './memberKey';
 import { AddressGuard, TokenBucket } from './rateLimit';
 import type { AddressGuardLimits } from './rateLimit';
 import { isSignedType, signMessage } from './signing';
+import { BanList } from './banList';
+import { RepositoryClient } from './repositoryClient';
 import { cryptoReady } from './sodium';
 import { closeServer, dial, formatAddress, listen } from './tcp';
 import { displayNameProblem, groupNameProblem } from './xmlCodec';
@@ -163,27 +162,19 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly passwordProtected: boolean;
   private readonly key: MemberKey;
   private readonly guard: AddressGuard;
-  /** Snapshot pages received so far, until the last one. */
-  private snapshotPages: MemberInfo[] | undefined;
   private readonly logger: Logger;
   private readonly timing: PeerNodeTiming;
   private readonly stamper: EnvelopeStamper;
   private readonly links = new Map<string, Link>();
   /** Every open connection, including those still in their handshake. */
   private readonly connections = new Set<Connection>();
-  /** Members as the repository lists them, by id (whether or not we could connect). */
-  private readonly directory = new Map<string, MemberInfo>();
-  private readonly bans = new Set<string>();
-  private readonly bannedAddresses = new Set<string>();
+  private readonly bans: BanList;
+  private readonly repository: RepositoryClient;
   private state: State = 'idle';
   private server: Server | undefined;
   private boundAddress: HostPort | undefined;
-  private repository: Connection | undefined;
-  private snapshotWaiter: { resolve: (m: PeersMessage) => void; reject: (e: NetError) => void } | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectAttempt = 0;
   private lamport = 0;
   private closing: Promise<void> | undefined;
 
@@ -200,7 +191,21 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.logger = options.logger ?? silentLogger;
     this.timing = { ...defaultTiming, ...options.timing };
     this.stamper = new EnvelopeStamper(this.id, this.group);
-    for (const entry of options.bans ?? []) this.bans.add(entry.trim());
+    this.bans = new BanList(options.bans ?? [], this.logger);
+    this.repository = new RepositoryClient({
+      key: this.key,
+      group: this.group,
+      name: this.name,
+      target: options.repository,
+      advertised: () => ({ port: this.advertisedPort(), host: options.advertiseHost }),
+      stamper: this.stamper,
+      logger: this.logger,
+      timing: this.timing,
+      newConnection: (socket, label, handshake) => this.newConnection(socket, label, handshake),
+    });
+    this.repository.on('lost', (error) => this.emit('repositoryLost', error));
+    this.repository.on('restored', () => this.emit('repositoryRestored'));
+    this.repository.on('relisted', (members) => void Promise.all(members.map((member) => this.connectMember(member))));
   }
 
   /** Where this node listens, once joined. */
@@ -219,7 +224,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   /** The members the repository lists, connected or not. */
   listedMembers(): MemberInfo[] {
-    return [...this.directory.values()];
+    return this.repository.listed();
   }
 
   /**
@@ -232,7 +237,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.state = 'joining';
     try {
       await cryptoReady();
-      await this.resolveBannedHosts([...this.bans]);
+      await this.bans.resolveAll();
       const { server, address } = await listen((socket) => this.accept(socket), {
         host: this.options.listen?.host ?? '0.0.0.0',
         port: this.options.listen?.port ?? 0,
@@ -240,7 +245,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       server.on('error', (err) => this.logger.error(`Listener failed: ${err.message}`));
       this.server = server;
       this.boundAddress = address;
-      await this.connectRepository();
+      const listed = await this.repository.connect();
+      await Promise.all(listed.map((member) => this.connectMember(member)));
       if (this.state !== 'joining') throw new NetError('ERR_CLOSED', 'The node was closed while joining');
       this.state = 'joined';
       this.pingTimer = setInterval(() => this.pingAll(), this.timing.pingIntervalMs);
@@ -286,10 +292,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** Bans an IP address, host name or peer id: closes matching connections and refuses new ones. */
   async ban(entry: string): Promise<void> {
     const value = entry.trim();
-    this.bans.add(value);
-    await this.resolveBannedHosts([value]);
+    await this.bans.add(value);
     for (const link of this.links.values()) {
-      if (this.isBannedPeer(link.member.id) || this.isBannedAddress(link.connection.remoteAddress)) {
+      if (this.bans.hasPeer(link.member.id) || this.bans.hasAddress(link.connection.remoteAddress)) {
         link.leaveReason = 'banned';
         link.connection.close(new NetError('ERR_BANNED', 'You are banned by this member'));
       }
@@ -312,12 +317,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.state = 'closed';
     clearInterval(this.pingTimer);
     clearInterval(this.livenessTimer);
-    clearTimeout(this.reconnectTimer);
-    this.snapshotWaiter?.reject(new NetError('ERR_CLOSED', 'The node was closed'));
+    this.repository.close();
     if (wasJoined) {
       const bye = this.stamper.stamp({ type: 'bye' });
       for (const link of this.links.values()) link.connection.send(bye);
-      this.repository?.send(this.stamper.stamp({ type: 'unregister' }));
+      this.repository.send(this.stamper.stamp({ type: 'unregister' }));
     }
     this.links.clear();
     const connections = [...this.connections];
@@ -359,143 +363,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return connection;
   }
 
-  // --- repository ---------------------------------------------------------------------------
-
-  private async connectRepository(): Promise<void> {
-    const target = this.options.repository;
-    const socket = await dial(target, { timeoutMs: this.timing.connectTimeoutMs, code: 'ERR_REPOSITORY_UNREACHABLE' });
-    if (this.state === 'closed') {
-      socket.destroy();
-      throw new NetError('ERR_CLOSED', 'The node was closed');
-    }
-    // The repository learns this member's key and nothing of the password.
-    const connection = this.newConnection(socket, `repository ${formatAddress(target)}`, new HandshakeInitiator({ key: this.key, group: this.group }));
-    this.repository = connection;
-    connection.on('message', (message) => this.onRepositoryMessage(connection, message));
-    connection.on('close', (error) => this.onRepositoryClosed(connection, error));
-    const snapshot = new Promise<PeersMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.snapshotWaiter = undefined;
-        reject(new NetError('ERR_REPOSITORY_UNREACHABLE', `The repository at ${formatAddress(target)} did not answer within ${this.timing.handshakeDeadlineMs} ms`));
-        connection.close();
-      }, this.timing.handshakeDeadlineMs);
-      this.snapshotWaiter = {
-        resolve: (m) => (clearTimeout(timer), resolve(m)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      };
-    });
-    const register: MessageBody<'register'> = { type: 'register', name: this.name, port: this.advertisedPort() };
-    if (this.options.advertiseHost !== undefined) register.host = this.options.advertiseHost;
-    connection.send(this.stamper.stamp(register));
-    const members = await snapshot;
-    await Promise.all(members.members.map((member) => this.connectMember(member)));
-  }
-
-  private onRepositoryMessage(connection: Connection, message: Message): void {
-    if (message.from !== connection.peer?.peerId) {
-      connection.close(new NetError('ERR_PROTOCOL', 'A message from the repository connection that the repository did not send'));
-      return;
-    }
-    switch (message.type) {
-      case 'peers':
-        return this.onPeers(message);
-      case 'ping':
-        connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
-        return;
-      case 'pong':
-        return;
-      case 'error': {
-        const error = new NetError(asErrorCode(message.code, 'ERR_REPOSITORY_UNREACHABLE'), `The repository refused: ${message.text}`);
-        this.logger.warn(`Repository: ${message.code} ${message.text}`);
-        this.snapshotWaiter?.reject(error);
-        this.snapshotWaiter = undefined;
-        return;
-      }
-      default:
-        connection.close(new NetError('ERR_PROTOCOL', `Unexpected ${message.type} from the repository`));
-    }
-  }
-
-  private onPeers(message: PeersMessage): void {
-    // Only members whose id is a key can ever prove themselves; others are not worth a dial.
-    const others = message.members.filter((m) => m.id !== this.id && peerIdToKey(m.id) !== undefined);
-    switch (message.event) {
-      case 'snapshot': {
-        const pages = [...(this.snapshotPages ?? []), ...others];
-        if (pages.length > MAX_GROUP_MEMBERS) {
-          this.snapshotPages = undefined;
-          this.repository?.close(new NetError('ERR_LIMIT', `The repository listed more than ${MAX_GROUP_MEMBERS} members`));
-          return;
-        }
-        if (message.more !== undefined) {
-          this.snapshotPages = pages;
-          return;
-        }
-        this.snapshotPages = undefined;
-        this.directory.clear();
-        for (const member of pages) this.directory.set(member.id, member);
-        const waiter = this.snapshotWaiter;
-        this.snapshotWaiter = undefined;
-        if (waiter !== undefined) waiter.resolve({ ...message, members: pages });
-        else void Promise.all(pages.map((member) => this.connectMember(member))); // after a repository reconnect
-        return;
-      }
-      case 'joined':
-        // The newcomer dials us; we only note where it is.
-        if (this.directory.size >= MAX_GROUP_MEMBERS) return;
-        for (const member of others) this.directory.set(member.id, member);
-        return;
-      case 'left':
-        // A direct connection outlives the member's repository connection: a member that leaves
-        // says bye, and one that crashed or vanished is caught by its socket or the liveness check.
-        for (const member of others) this.directory.delete(member.id);
-        return;
-      default:
-        assertNever(message.event);
-    }
-  }
-
-  private onRepositoryClosed(connection: Connection, error: NetError | undefined): void {
-    if (this.repository !== connection) return;
-    this.repository = undefined;
-    const lost = new NetError('ERR_REPOSITORY_UNREACHABLE', `Lost the repository connection${error ? `: ${error.message}` : ''}`);
-    if (this.snapshotWaiter !== undefined) {
-      this.snapshotWaiter.reject(lost);
-      this.snapshotWaiter = undefined;
-    }
-    if (this.state !== 'joined') return;
-    this.logger.warn(lost.message);
-    this.emit('repositoryLost', lost);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    const base = Math.min(this.timing.reconnectMaxMs, this.timing.reconnectMinMs * 2 ** this.reconnectAttempt);
-    const delay = base / 2 + Math.random() * (base / 2); // jitter, so members do not reconnect in step
-    this.reconnectAttempt += 1;
-    this.reconnectTimer = setTimeout(() => {
-      if (this.state !== 'joined') return;
-      this.connectRepository().then(
-        () => {
-          this.reconnectAttempt = 0;
-          this.logger.info('Repository connection restored');
-          this.emit('repositoryRestored');
-        },
-        (err) => {
-          this.logger.debug(`Repository reconnect failed: ${toNetError(err).message}`);
-          this.repository?.close();
-          this.repository = undefined;
-          if (this.state === 'joined') this.scheduleReconnect();
-        },
-      );
-    }, delay);
-  }
-
   // --- members ------------------------------------------------------------------------------
 
   /** Dials a member and exchanges `hello`. Never rejects: failures are reported as `connectionError`. */
   private async connectMember(info: MemberInfo): Promise<void> {
-    if (this.links.has(info.id) || this.isBannedPeer(info.id) || this.isBannedAddress(info.host)) return;
+    if (this.links.has(info.id) || this.bans.hasPeer(info.id) || this.bans.hasAddress(info.host)) return;
     try {
       const socket = await dial(info, { timeoutMs: this.timing.connectTimeoutMs });
       if (this.state === 'closed') {
@@ -523,7 +395,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       socket.destroy();
       return;
     }
-    if (this.isBannedAddress(plainAddress(socket.remoteAddress))) {
+    if (this.bans.hasAddress(plainAddress(socket.remoteAddress))) {
       this.logger.info(`ERR_BANNED: refused a connection from banned address ${plainAddress(socket.remoteAddress)}`);
       socket.destroy();
       return;
@@ -538,7 +410,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       admit: ({ peerId, group }) => {
         // One answer for a wrong group and a wrong password alike: the handshake says nothing more.
         if (group !== this.group) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
-        if (this.isBannedPeer(peerId)) return new NetError('ERR_BANNED', `Refused banned peer ${peerId}`);
+        if (this.bans.hasPeer(peerId)) return new NetError('ERR_BANNED', `Refused banned peer ${peerId}`);
         return undefined;
       },
     });
@@ -548,7 +420,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         throw new NetError('ERR_PROTOCOL', 'A hello for another peer id or group than the one proven in the handshake');
       }
       connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.advertisedPort() }));
-      this.addLink(hello, connection, hello.from, this.directory.get(hello.from)?.host ?? connection.remoteAddress);
+      this.addLink(hello, connection, hello.from, this.repository.lookup(hello.from)?.host ?? connection.remoteAddress);
     }).catch(() => {
       // Already closed with a coded error and logged by the connection.
     });
@@ -593,6 +465,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   private addLink(hello: HelloMessage, connection: Connection, dialer: string, host: string): void {
     const member: Member = { id: hello.from, name: hello.name, host, port: hello.port };
+    connection.admitFullFrames();
     connection.label = `member ${member.name} (${member.id}) at ${formatAddress(member)}`;
     const link: Link = { member, connection, dialer, ...this.newBuckets() };
     const existing = this.links.get(member.id);
@@ -611,7 +484,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       return;
     }
     this.links.set(member.id, link);
-    this.directory.set(member.id, { ...(this.directory.get(member.id) ?? member), name: member.name });
+    this.repository.noteName(member);
     this.watchLink(link);
     this.logger.info(`Connected to ${member.name} (${member.id}) at ${formatAddress(member)}`);
     this.emit('memberJoined', member);
@@ -627,9 +500,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
       return;
     }
-    if (this.isBannedPeer(link.member.id)) return;
+    if (this.bans.hasPeer(link.member.id)) return;
     switch (message.type) {
       case 'ping':
+        // Pings share the chat bucket: an honest member pings every 15 s, a flood gets no pongs.
+        if (link.chatBucket !== undefined && !link.chatBucket.take()) return this.refuse(link, new NetError('ERR_RATE_LIMITED', 'Pings beyond the rate limit'));
         link.connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
         return;
       case 'pong':
@@ -705,7 +580,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const ping = this.stamper.stamp({ type: 'ping' });
     const frames = encodeOutgoing(ping);
     for (const link of this.links.values()) link.connection.sendEncoded(frames, ping);
-    this.repository?.sendEncoded(frames, ping);
+    this.repository.sendEncoded(frames, ping);
   }
 
   private closeSilentConnections(): void {
@@ -716,35 +591,4 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       }
     }
   }
-
-  // --- bans ---------------------------------------------------------------------------------
-
-  private isBannedPeer(id: string): boolean {
-    return this.bans.has(id);
-  }
-
-  private isBannedAddress(address: string): boolean {
-    return this.bans.has(address) || this.bans.has(address.toLowerCase()) || this.bannedAddresses.has(address);
-  }
-
-  /** Resolves banned host names to addresses, so that connections from them can be refused. */
-  private async resolveBannedHosts(entries: string[]): Promise<void> {
-    const hostNames = entries.filter((e) => isIP(e) === 0 && /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(e) && /[.]|^localhost$/i.test(e));
-    await Promise.all(
-      hostNames.map(async (host) => {
-        try {
-          for (const { address } of await lookup(host, { all: true })) this.bannedAddresses.add(address);
-        } catch {
-          this.logger.debug(`Banned host name ${host} does not resolve`);
-        }
-      }),
-    );
-  }
-}
-
-const knownCodes = new Set<string>(['ERR_BANNED', 'ERR_BAD_INPUT', 'ERR_PROTOCOL', 'ERR_BAD_MESSAGE', 'ERR_HANDSHAKE_TIMEOUT']);
-
-/** Keeps an error code a remote side sent when it is one we know, else uses `fallback`. */
-function asErrorCode(code: string, fallback: NetErrorCode): NetErrorCode {
-  return knownCodes.has(code) ? (code as NetErrorCode) : fallback;
 }

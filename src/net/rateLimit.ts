@@ -8,6 +8,7 @@ import {
   HANDSHAKE_FAILURE_WINDOW_MS,
   MAX_CONNECTIONS_PER_ADDRESS,
   MAX_HANDSHAKE_DELAY_MS,
+  MAX_GUARDED_ADDRESSES,
   MAX_PENDING_HANDSHAKES_PER_ADDRESS,
 } from './limits';
 
@@ -113,9 +114,22 @@ export class AddressGuard {
   private state(address: string): AddressState {
     let state = this.addresses.get(address);
     if (state === undefined) {
+      if (this.addresses.size >= MAX_GUARDED_ADDRESSES) this.forgetIdle();
       state = { open: 0, pending: 0, failures: [] };
       this.addresses.set(address, state);
     }
     return state;
+  }
+
+  /**
+   * Bounds the guard's own memory against a stranger with many addresses (an IPv6 prefix): forgets
+   * addresses with nothing open, oldest first. Their failures are forgotten too; that is the price
+   * of not growing without bound.
+   */
+  private forgetIdle(): void {
+    for (const [address, state] of this.addresses) {
+      if (this.addresses.size < MAX_GUARDED_ADDRESSES * 0.9) return;
+      if (state.open === 0 && state.pending === 0) this.addresses.delete(address);
+    }
   }
 }

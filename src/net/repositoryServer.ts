@@ -11,12 +11,12 @@ import { NetError } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeResponder } from './handshake';
 import { EnvelopeStamper } from './ids';
-import { DEFAULT_REPOSITORY_PORT, HANDSHAKE_DEADLINE_MS, MAX_GROUP_MEMBERS, MAX_REGISTRATIONS_PER_ADDRESS, PEER_TIMEOUT_MS, PEERS_PAGE_SIZE } from './limits';
+import { DEFAULT_REPOSITORY_PORT, HANDSHAKE_DEADLINE_MS, MAX_GROUP_MEMBERS, MAX_REGISTRATIONS_PER_ADDRESS, PEER_TIMEOUT_MS, PEERS_PAGE_SIZE, REPOSITORY_BURST, REPOSITORY_RATE_PER_SECOND } from './limits';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
 import type { MemberInfo, Message, RegisterMessage } from './messages';
 import { MemberKey } from './memberKey';
-import { AddressGuard } from './rateLimit';
+import { AddressGuard, TokenBucket } from './rateLimit';
 import type { AddressGuardLimits } from './rateLimit';
 import { cryptoReady } from './sodium';
 import { closeServer, formatAddress, listen } from './tcp';
@@ -155,7 +155,12 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
       () => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No register within ${this.handshakeDeadlineMs} ms`)),
       this.handshakeDeadlineMs,
     );
+    const bucket = new TokenBucket(REPOSITORY_RATE_PER_SECOND, REPOSITORY_BURST);
     connection.on('message', (message) => {
+      if (!bucket.take()) {
+        connection.close(new NetError('ERR_RATE_LIMITED', `More than ${REPOSITORY_RATE_PER_SECOND} messages a second`));
+        return;
+      }
       const proven = connection.peer!;
       if (message.from !== proven.peerId || message.group !== proven.group) {
         // Only the id proven on this connection, in the group it named, may register, unregister or beat.

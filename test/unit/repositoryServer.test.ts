@@ -97,7 +97,7 @@ describe('RepositoryServer', () => {
     b.send(b.stamp({ type: 'register', name: 'silent', port: 2 }));
     await a.next('peers');
     // a keeps pinging, b stays silent.
-    const pinger = setInterval(() => a.send(a.stamp({ type: 'ping' })), 40);
+    const pinger = setInterval(() => a.send(a.stamp({ type: 'ping' })), 100);
     try {
       const left = await a.next('peers', 3000);
       assert.equal(left.event, 'left');
@@ -189,5 +189,20 @@ describe('RepositoryServer', () => {
     assert.equal(error.code, 'ERR_LIMIT');
     await logger.waitFor('ERR_LIMIT');
     assert.equal(server.members('team').length, 3);
+  });
+
+  it('closes a registered member that floods it with pings (ERR_RATE_LIMITED), and keeps the others', async () => {
+    const { port, server, logger } = await net.repository();
+    const honest = await net.secure(port);
+    honest.send(honest.stamp({ type: 'register', name: 'honest', port: 1 }));
+    await honest.next('peers');
+    const flood = await net.secure(port);
+    flood.send(flood.stamp({ type: 'register', name: 'flood', port: 2 }));
+    await flood.next('peers');
+    for (let i = 0; i < 500; i++) flood.send(flood.stamp({ type: 'ping' }));
+    await flood.whenClosed;
+    await logger.waitFor('ERR_RATE_LIMITED');
+    assert.ok(flood.received.filter((m) => m.type === 'pong').length <= 25, 'no pong beyond the burst');
+    assert.deepEqual(server.members('team').map((m) => m.name), ['honest']);
   });
 });
