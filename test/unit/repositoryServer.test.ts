@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MemberKey } from '../../src/net/memberKey';
-import { PEERS_PAGE_SIZE } from '../../src/net/limits';
+import { isNetError } from '../../src/net/errors';
+import { MAX_GROUP_MEMBERS, PEERS_PAGE_SIZE } from '../../src/net/limits';
 import { TestNetwork, waitUntil } from '../helpers/net';
 
 describe('RepositoryServer', () => {
@@ -204,5 +205,30 @@ describe('RepositoryServer', () => {
     await logger.waitFor('ERR_RATE_LIMITED');
     assert.ok(flood.received.filter((m) => m.type === 'pong').length <= 25, 'no pong beyond the burst');
     assert.deepEqual(server.members('team').map((m) => m.name), ['honest']);
+  });
+});
+
+describe('a member list longer than a group may be', () => {
+  const net = new TestNetwork();
+  afterEach(() => net.closeAll());
+
+  it('is refused by the newcomer with ERR_LIMIT, however many pages it comes in', async function () {
+    this.timeout(60_000);
+    // A repository that lets one address register far more than a group may hold: what a hostile one would list.
+    const { port } = await net.repository({ maxGroupMembers: 10_000, maxRegistrationsPerAddress: 10_000, addressLimits: { maxConnections: 10_000, maxPendingHandshakes: 10_000 } });
+    const count = MAX_GROUP_MEMBERS + 10;
+    for (let i = 0; i < count; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
+          const member = await net.secure(port);
+          member.send(member.stamp({ type: 'register', name: `m${i + j}`, port: 1000 + i + j }));
+          await member.next('peers');
+        }),
+      );
+    }
+    const newcomer = net.peer('newcomer', port);
+    await assert.rejects(newcomer.join(), (err) => isNetError(err, 'ERR_REPOSITORY_UNREACHABLE') || isNetError(err, 'ERR_LIMIT'));
+    await newcomer.log.waitFor('ERR_LIMIT');
+    assert.deepEqual(newcomer.listedMembers(), []);
   });
 });
