@@ -10,7 +10,7 @@ import { networkInterfaces } from 'node:os';
 import * as vscode from 'vscode';
 import { NetError, isNetError, toNetError } from '../net/errors';
 import { BoardState } from '../board/boardState';
-import type { BoardMessage } from '../board/boardState';
+import type { BoardChange, BoardMessage } from '../board/boardState';
 import { checkImage } from '../board/imageInfo';
 import { DEFAULT_NOTE_STYLE, MAX_STROKE_POINTS } from '../board/limits';
 import { addPngText, codeImageText } from '../board/pngText';
@@ -328,7 +328,14 @@ export class Session extends Disposable {
   /** Stamps a board change with the next Lamport clock, sends it to everyone and folds it into this board. */
   private broadcastBoard(body: MessageBody<BoardMessage['type']>, bytes?: Uint8Array): BoardItem | undefined {
     const node = this.requireNode();
-    const message = node.broadcast({ ...body, clock: node.nextClock() }, bytes) as BoardMessage;
+    const change = { ...body, clock: Math.max(node.nextClock(), this.board.nextClock()) };
+    // Refused here, the user hears why; sent anyway, every member would refuse it without a word.
+    const refusal = this.board.check({ ...change, from: node.id } as BoardChange, bytes);
+    if (refusal !== undefined) {
+      if (refusal.code === 'ERR_NOT_AUTHOR') throw new NetError('ERR_NOT_AUTHOR', 'Only the member who added this item can edit or delete it; anyone can move it.');
+      throw new NetError(refusal.code === 'ERR_DELETED' ? 'ERR_BAD_INPUT' : 'ERR_LIMIT', refusal.reason);
+    }
+    const message = node.broadcast(change, bytes) as BoardMessage;
     this.applyBoard(message, bytes);
     return this.boardItem(message.item);
   }

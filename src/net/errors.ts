@@ -56,7 +56,9 @@ export type NetErrorCode =
   /** A bound on connections, registrations or members was reached. */
   | 'ERR_LIMIT'
   /** A fault in this program (a listener threw): logged, never blamed on the remote side. */
-  | 'ERR_LOCAL_FAULT';
+  | 'ERR_LOCAL_FAULT'
+  /** An edit or delete of a board item by a member other than its author. */
+  | 'ERR_NOT_AUTHOR';
 
 /**
  * A fixed, safe sentence per code: what an `error` notice carries to the other side. Never built
@@ -90,6 +92,7 @@ const CODE_TEXT: Record<NetErrorCode, string> = {
   ERR_RATE_LIMITED: 'Too many messages or attempts; slow down.',
   ERR_LIMIT: 'A limit was reached.',
   ERR_LOCAL_FAULT: 'An internal fault.',
+  ERR_NOT_AUTHOR: 'Only the author of a board item may edit or delete it.',
 };
 
 /** The fixed description of a code (see {@link CODE_TEXT}). */
