@@ -182,19 +182,27 @@ async function groupPassword(ctx: CommandContext, group: string, ask: boolean): 
 
 /** After "authentication failed": offers to try another password. */
 export function offerAnotherPassword(ctx: CommandContext): vscode.Disposable {
-  let shown = false;
-  return ctx.session.onAuthFailed(async () => {
-    if (shown) return; // one question per join, not one per member
-    shown = true;
-    const group = ctx.session.groupName;
+  // Counts joins, so that a new join asks again even while an earlier join's question is unanswered
+  // (nobody may ever dismiss a notification) and reports the failure in lastError each time.
+  let joins = 0;
+  let askedIn: number | undefined;
+  const onJoin = ctx.session.onDidChange((change) => {
+    if (change.kind === 'session' && ctx.session.snapshot().session.state === 'joining') joins += 1;
+  });
+  const onFailed = ctx.session.onAuthFailed(async () => {
     ctx.lastError = { code: 'ERR_AUTH_FAILED', message: 'Authentication failed' };
+    if (askedIn === joins) return; // one question per join, not one per member
+    const join = joins;
+    askedIn = join;
+    const group = ctx.session.groupName;
     const choice = await vscode.window.showWarningMessage(
       `Team Notes: authentication failed with a member of "${group ?? ''}". Do you use the same group password as your teammates?`,
       'Try Another Password',
     );
-    shown = false;
+    if (askedIn === join) askedIn = undefined;
     if (choice === 'Try Another Password' && group !== undefined) await vscode.commands.executeCommand('teamNotes.joinGroup', { group, askPassword: true });
   });
+  return vscode.Disposable.from(onJoin, onFailed);
 }
 
 /** Tells the user, once per start, the address teammates should enter; offers to copy it. */

@@ -151,6 +151,7 @@ export class Session extends Disposable {
     if (this.group !== undefined) session.group = this.group;
     if (this.self !== undefined) session.self = this.self;
     if (this.repositoryAddress !== undefined) session.repository = this.repositoryAddress;
+    if (this.state === 'joined') session.security = this.passwordProtected ? 'password' : 'open';
     return { session, members: this.memberList(), chat: [...this.chat], board: this.board.items().map((item) => this.views.toView(item)) };
   }
 

@@ -26,6 +26,11 @@ export interface SessionView {
   self?: { id: string; name: string };
   /** `host:port` of the repository in use. */
   repository?: string;
+  /**
+   * Set while joined: `password` when the group has a password; `open` when it has none (links are
+   * still encrypted, but anyone on the network who knows the group name can join).
+   */
+  security?: 'password' | 'open';
 }
 
 export interface MemberView {

@@ -3,8 +3,9 @@
  * @vscode/test-electron): activation, the declared commands, and a session with the `team-notes`
  * CLI as the other side — a CLI repository and a CLI peer on 127.0.0.1, real sockets.
  *
- * The first test must run before anything activates the extension (files run in name order and
- * this is the only file that touches the extension).
+ * The first test must run before anything activates the extension: files run in name order, this
+ * one first (the others, such as passwords.test.ts, activate the extension only in their hooks and
+ * tests, which mocha runs after this file's).
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -17,46 +18,8 @@ import { codeImageSource, readPngText } from '../../src/board/pngText';
 import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
 import { freePort } from '../helpers/ports';
 import type { CliEvent, CliProcess } from '../helpers/cliProcess';
-import { extensionId } from './api';
-import type { Snapshot, TeamNotesApi, WebviewMessageOutcome } from './api';
-
-function extension(): vscode.Extension<TeamNotesApi> {
-  const ext = vscode.extensions.getExtension<TeamNotesApi>(extensionId);
-  assert.ok(ext, `extension ${extensionId} is not loaded in this VS Code`);
-  return ext;
-}
-
-async function api(): Promise<TeamNotesApi> {
-  const exported = await extension().activate();
-  assert.ok(exported && typeof exported.snapshot === 'function' && typeof exported.onDidChange === 'function', `activate() must return { snapshot(), onDidChange }, returned ${JSON.stringify(exported)}`);
-  return exported;
-}
-
-/** Waits until the extension's snapshot satisfies `predicate` (checked on every change and every 100 ms). */
-async function until(teamNotes: TeamNotesApi, predicate: (s: Snapshot) => boolean, what: string, timeoutMs = 15_000): Promise<Snapshot> {
-  const first = teamNotes.snapshot();
-  if (predicate(first)) return first;
-  return new Promise<Snapshot>((resolve, reject) => {
-    const check = (): void => {
-      const s = teamNotes.snapshot();
-      if (predicate(s)) {
-        done();
-        resolve(s);
-      }
-    };
-    const subscription = teamNotes.onDidChange(check);
-    const interval = setInterval(check, 100);
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`waited ${timeoutMs} ms for ${what}; snapshot: ${JSON.stringify(teamNotes.snapshot())}`));
-    }, timeoutMs);
-    const done = (): void => {
-      subscription.dispose();
-      clearInterval(interval);
-      clearTimeout(timer);
-    };
-  });
-}
+import type { TeamNotesApi, WebviewMessageOutcome } from './api';
+import { api, extension, until } from './teamNotes';
 
 interface DeclaredContributions {
   commands?: { command: string }[];

@@ -38,6 +38,7 @@ export interface PageStyle {
   color: string;
   alignSelf: string;
   whiteSpace: string;
+  fontSize: string;
   overflow: string;
   maxHeight: string;
 }

@@ -25,6 +25,7 @@ import { icon } from './icons';
 import { ImageInput } from './imageInput';
 import { InkLayer } from './inkLayer';
 import { NoteEditor } from './noteEditor';
+import { SecurityBadge } from './securityBadge';
 import { SelectionOverlay } from './selectionOverlay';
 import { Toasts } from './toast';
 import { BoardToolbar } from './toolbar';
@@ -78,6 +79,7 @@ export class BoardView {
   private readonly toasts = new Toasts();
   private readonly viewport: HTMLElement;
   private readonly title: HTMLElement;
+  private readonly security = new SecurityBadge();
   private readonly itemCount: HTMLElement;
   private readonly emptyHint: HTMLElement;
   private readonly dropHint: HTMLElement;
@@ -155,7 +157,7 @@ export class BoardView {
       boardPoint: (event) => this.boardPoint(event),
       pastePoint: () => (this.pointer !== undefined ? screenToBoard(this.camera, this.pointer.x, this.pointer.y) : this.viewCentre()),
     });
-    const header = h('div', { className: 'board-header' }, h('div', { className: 'board-heading' }, this.title, this.itemCount), this.toolbar.element, this.images.fileInput);
+    const header = h('div', { className: 'board-header' }, h('div', { className: 'board-heading' }, this.title, this.security.element, this.itemCount), this.toolbar.element, this.images.fileInput);
     this.emptyHint = h(
       'div',
       { className: 'board-empty' },
@@ -211,6 +213,7 @@ export class BoardView {
 
   setSession(session: SessionView): void {
     this.title.textContent = session.group !== undefined && session.group !== '' ? session.group : 'Board';
+    this.security.render(session);
     this.selfId = session.self?.id;
   }
 

@@ -51,6 +51,8 @@ export function parseSession(v: unknown): SessionView | undefined {
   const self = person(v.self);
   if (self !== undefined) session.self = self;
   if (isStr(v.repository, MAX_SHORT)) session.repository = v.repository;
+  // Anything but the two known values (a newer host, a bug) shows no badge rather than a wrong one.
+  if (v.security === 'password' || v.security === 'open') session.security = v.security;
   return session;
 }
 

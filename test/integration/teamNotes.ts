@@ -1,0 +1,56 @@
+/**
+ * What the in-editor test files share: the extension under test, its API and a wait on its
+ * snapshot. Not a `*.test.ts` file, so test/editor/suite.ts bundles it into the files that import
+ * it rather than running it.
+ */
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { extensionId } from './api';
+import type { Snapshot, TeamNotesApi } from './api';
+
+export function extension(): vscode.Extension<TeamNotesApi> {
+  const ext = vscode.extensions.getExtension<TeamNotesApi>(extensionId);
+  assert.ok(ext, `extension ${extensionId} is not loaded in this VS Code`);
+  return ext;
+}
+
+export async function api(): Promise<TeamNotesApi> {
+  const exported = await extension().activate();
+  assert.ok(exported && typeof exported.snapshot === 'function' && typeof exported.onDidChange === 'function', `activate() must return { snapshot(), onDidChange }, returned ${JSON.stringify(exported)}`);
+  return exported;
+}
+
+/** Waits until the extension's snapshot satisfies `predicate` (checked on every change and every 100 ms). */
+export async function until(teamNotes: TeamNotesApi, predicate: (s: Snapshot) => boolean, what: string, timeoutMs = 15_000): Promise<Snapshot> {
+  const first = teamNotes.snapshot();
+  if (predicate(first)) return first;
+  return new Promise<Snapshot>((resolve, reject) => {
+    const check = (): void => {
+      const s = teamNotes.snapshot();
+      if (predicate(s)) {
+        done();
+        resolve(s);
+      }
+    };
+    const subscription = teamNotes.onDidChange(check);
+    const interval = setInterval(check, 100);
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`waited ${timeoutMs} ms for ${what}; snapshot: ${JSON.stringify(teamNotes.snapshot())}`));
+    }, timeoutMs);
+    const done = (): void => {
+      subscription.dispose();
+      clearInterval(interval);
+      clearTimeout(timer);
+    };
+  });
+}
+
+/** Waits until `predicate` holds (polled every 50 ms); fails with `what` and `state()` otherwise. */
+export async function eventually(predicate: () => boolean, what: string, state: () => unknown, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; state: ${JSON.stringify(state())}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
