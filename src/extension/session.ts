@@ -17,6 +17,7 @@ import { addPngText, codeImageText } from '../board/pngText';
 import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import type { Logger } from '../net/logger';
+import { fingerprint } from '../net/memberKey';
 import type { MemberKey } from '../net/memberKey';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
@@ -410,7 +411,7 @@ export class Session extends Disposable {
   private onMember(member: Member, online: boolean): void {
     if (this.node === undefined) return;
     this.names.set(member.id, member.name);
-    this.members.set(member.id, { id: member.id, name: member.name, online });
+    this.members.set(member.id, { id: member.id, name: member.name, fingerprint: fingerprint(member.id), online });
     this.changes.fire({ kind: 'members' });
   }
 

@@ -36,6 +36,8 @@ export interface SessionView {
 export interface MemberView {
   id: string;
   name: string;
+  /** Short fingerprint of the member's key (`xxxx-xxxx`): tells two members of one name apart. */
+  fingerprint?: string;
   /** Connected right now. */
   online: boolean;
 }

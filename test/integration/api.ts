@@ -8,6 +8,7 @@ import type * as vscode from 'vscode';
 export interface MemberView {
   id: string;
   name: string;
+  fingerprint?: string;
   online: boolean;
 }
 

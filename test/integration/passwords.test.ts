@@ -85,7 +85,7 @@ describe('Team Notes group passwords and bans in a real VS Code', function () {
   it('joins with the password a CLI peer uses: they meet and chat both ways', async () => {
     const snapshot = await joinAndMeetFrank({ password }, 'the join with the right password');
     const member = snapshot.members.find((m) => m.id === frank.id);
-    assert.deepEqual(member, { id: frank.id, name: peerName, online: true });
+    assert.deepEqual(member, { id: frank.id, name: peerName, fingerprint: String(frank.ready.fingerprint), online: true });
 
     const outgoing = `sealed hello ${Date.now()}`;
     await vscode.commands.executeCommand('teamNotes.sendMessage', { text: outgoing });

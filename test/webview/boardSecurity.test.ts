@@ -115,3 +115,28 @@ describe('board security badge', function () {
     });
   });
 });
+
+describe('members of one name', function () {
+  this.timeout(30_000);
+  const t = useBoard();
+  const bob1 = { id: 'bob-11111111111111111111', name: 'bob', fingerprint: '1a2b-3c4d', online: true };
+  const bob2 = { id: 'bob-22222222222222222222', name: 'bob', fingerprint: '9f8e-7d6c', online: true };
+
+  it('are told apart by their key fingerprints in the member list and among the chat recipients', async () => {
+    await t.send(snapshot({ session: PASSWORD, members: [{ ...JOINED.self!, online: true }, bob1, bob2] }));
+    const rows = await t.page.locator('.member:not(.self)').evaluateAll((els: PageElement[]) =>
+      els.map((el) => [el.querySelector('.member-name')?.textContent ?? null, el.querySelector('.member-fingerprint')?.textContent ?? null]),
+    );
+    assert.deepEqual(rows.sort(), [
+      ['bob', '1a2b-3c4d'],
+      ['bob', '9f8e-7d6c'],
+    ]);
+    const options = await t.page.locator('select option').evaluateAll((els: PageElement[]) => els.map((el) => el.textContent));
+    assert.ok(options.includes('bob [1a2b-3c4d]') && options.includes('bob [9f8e-7d6c]'), options.join(' | '));
+  });
+
+  it('ignores a fingerprint that is not one (the host computes them; the webview does not trust its input)', async () => {
+    await t.send(snapshot({ session: PASSWORD, members: [{ ...JOINED.self!, online: true }, { ...bob1, fingerprint: '<img src=x>' }] }));
+    assert.equal(await t.page.locator('.member-fingerprint').count(), 0);
+  });
+});

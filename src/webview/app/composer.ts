@@ -176,7 +176,10 @@ export class Composer {
     const chosen = this.store.current.recipient;
     const options: HTMLOptionElement[] = [new Option('Everyone', EVERYONE)];
     const others = [...this.members.values()].filter((m) => m.id !== this.selfId).sort((a, b) => a.name.localeCompare(b.name));
-    for (const m of others) options.push(new Option(m.online ? m.name : `${m.name} (offline)`, m.id));
+    for (const m of others) {
+      const label = m.fingerprint !== undefined ? `${m.name} [${m.fingerprint}]` : m.name;
+      options.push(new Option(m.online ? label : `${label} (offline)`, m.id));
+    }
     // A recipient who left stays visible rather than silently turning a direct message public.
     if (chosen !== null && !this.members.has(chosen.id)) options.push(new Option(`${chosen.name} (left)`, chosen.id));
     this.recipient.replaceChildren(...options);

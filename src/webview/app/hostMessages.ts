@@ -58,7 +58,9 @@ export function parseSession(v: unknown): SessionView | undefined {
 
 export function parseMember(v: unknown): MemberView | undefined {
   if (!isRecord(v) || !isId(v.id) || !isStr(v.name, MAX_NAME) || typeof v.online !== 'boolean') return undefined;
-  return { id: v.id, name: v.name, online: v.online };
+  const member: MemberView = { id: v.id, name: v.name, online: v.online };
+  if (typeof v.fingerprint === 'string' && /^[0-9a-f]{4}-[0-9a-f]{4}$/.test(v.fingerprint)) member.fingerprint = v.fingerprint;
+  return member;
 }
 
 export function parseChatEntry(v: unknown): ChatEntry | undefined {

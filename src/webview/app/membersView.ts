@@ -36,9 +36,14 @@ export class MembersView {
     const status = member.online ? 'online' : 'offline';
     const li = h(
       'li',
-      { className: `member ${status}${self ? ' self' : ''}`, attrs: { title: `${member.name}${self ? ' (you)' : ''}: ${status}` } },
+      {
+        className: `member ${status}${self ? ' self' : ''}`,
+        attrs: { title: `${member.name}${self ? ' (you)' : ''}: ${status}${member.fingerprint !== undefined ? `; key ${member.fingerprint}` : ''}` },
+      },
       h('span', { className: 'presence', attrs: { 'aria-hidden': 'true' } }),
       h('bdi', { className: 'member-name', text: member.name }),
+      // Two members may share a name; their keys' fingerprints differ.
+      member.fingerprint !== undefined && h('span', { className: 'member-fingerprint', text: member.fingerprint }),
       self && h('span', { className: 'member-you', text: '(you)' }),
       h('span', { className: 'visually-hidden', text: `, ${status}` }),
     );
