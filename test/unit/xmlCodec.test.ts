@@ -651,9 +651,10 @@ describe('xmlCodec', () => {
       assertRejects(() => encodeMessage({ ...ENV, type: 'error', code: 'Err', text: '' }), 'ERR_BAD_MESSAGE', '"code"');
     });
 
-    it('rejects peers members with missing or unknown attributes, and more than 1000 members', () => {
+    it('rejects peers members with missing attributes and more than 1000 members, and ignores their unknown attributes', () => {
       assertRejects(() => decodeText(`<peers ${E} event="joined"><member id="${PEER}" name="Bo" host="10.0.0.7"/></peers>`), 'ERR_BAD_MESSAGE', '"port"');
-      assertRejects(() => decodeText(`<peers ${E} event="joined"><member id="${PEER}" name="Bo" host="10.0.0.7" port="1" admin="yes"/></peers>`), 'ERR_BAD_MESSAGE', '"admin"');
+      const withAdmin = decodeText(`<peers ${E} event="joined"><member id="${PEER}" name="Bo" host="10.0.0.7" port="1" admin="yes"/></peers>`);
+      assert.deepStrictEqual(withAdmin, { ...ENV, type: 'peers', event: 'joined', members: [{ id: PEER, name: 'Bo', host: '10.0.0.7', port: 1 }] });
       assertRejects(() => decodeText(`<peers ${E} event="joined"><member/></peers>`), 'ERR_BAD_MESSAGE', '<member>');
       assertRejects(() => decodeText(`<peers ${E} event="joined"><member id="${PEER}" name="Bo" host="10.0.0.7" port="1"><x/></member></peers>`), 'ERR_BAD_XML', 'nested');
       assertRejects(() => decodeText(`<peers ${E} event="rejoined"/>`), 'ERR_BAD_MESSAGE', '"event"');
@@ -674,6 +675,14 @@ describe('xmlCodec', () => {
         assertRejects(() => encodeMessage({ ...page, more: more as 'true' }), 'ERR_BAD_MESSAGE', '"more"');
       }
       assertRejects(() => encodeMessage({ ...page, more: true as unknown as 'true' }), 'ERR_BAD_MESSAGE', '"more"');
+    });
+
+    it('rejects more="true" on joined and left: only a snapshot comes in pages', () => {
+      for (const event of ['joined', 'left'] as const) {
+        const change: PeersMessage = { ...ENV, type: 'peers', event, more: 'true', members: [{ id: PEER, name: 'Bo', host: '10.0.0.7', port: 1 }] };
+        assertRejects(() => encodeMessage(change), 'ERR_BAD_MESSAGE', '"more"');
+        assertRejects(() => decodeText(`<peers ${E} event="${event}" more="true"><member id="${PEER}" name="Bo" host="10.0.0.7" port="1"/></peers>`), 'ERR_BAD_MESSAGE', '"more"');
+      }
     });
 
     it('rejects encoding a message of an unknown type, a wrong version or a bad envelope', () => {
@@ -742,7 +751,7 @@ describe('xmlCodec', () => {
     const member = fc.record({ id, name: displayName, host: ip, port }).map((m): MemberInfo => ({ ...m })); // a plain object, as decoded
     const peersArb = fc
       .record({ env: envelope, event: fc.constantFrom('snapshot', 'joined', 'left'), more: fc.constant('true'), members: fc.array(member, { maxLength: 20 }) }, { requiredKeys: ['env', 'event', 'members'] })
-      .map(({ env, event, more, members }): PeersMessage => ({ ...env, type: 'peers', event, ...(more === undefined ? {} : { more }), members }));
+      .map(({ env, event, more, members }): PeersMessage => ({ ...env, type: 'peers', event, ...(more === undefined || event !== 'snapshot' ? {} : { more }), members }));
     const registerArb = fc
       .record({ env: envelope, name: displayName, port, host: ip }, { requiredKeys: ['env', 'name', 'port'] })
       .map(({ env, host, ...f }): Message => ({ ...env, type: 'register', ...f, ...(host === undefined ? {} : { host }) }));
