@@ -11,148 +11,31 @@
 import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import { Connection, encodeOutgoing, errorNoticeBody, plainAddress } from './connection';
-import type { ConnectionOptions } from './connection';
 import { NetError, toNetError } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeInitiator, HandshakeResponder } from './handshake';
 import type { HandshakeDriver } from './handshake';
 import { EnvelopeStamper } from './ids';
-import {
-  BOARD_BURST,
-  BOARD_RATE_PER_SECOND,
-  CHAT_BURST,
-  CHAT_RATE_PER_SECOND,
-  CONNECT_TIMEOUT_MS,
-  HANDSHAKE_DEADLINE_MS,
-  MAX_CLOCK_JUMP,
-  PEER_TIMEOUT_MS,
-  PING_INTERVAL_MS,
-} from './limits';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
 import { assertNever } from './messages';
-import type {
-  AckMessage,
-  ChatMessage,
-  HelloMessage,
-  ImageMessage,
-  MemberInfo,
-  Message,
-  MessageBody,
-  NoteMessage,
-  SnippetMessage,
-  StrokeMessage,
-} from './messages';
+import type { ChatMessage, HelloMessage, MemberInfo, Message, MessageBody } from './messages';
 import { MemberKey } from './memberKey';
-import { AddressGuard, TokenBucket } from './rateLimit';
-import type { AddressGuardLimits } from './rateLimit';
+import { AddressGuard } from './rateLimit';
 import { isSignedType, signMessage } from './signing';
 import { BanList } from './banList';
+import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
+import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
 import { RepositoryClient } from './repositoryClient';
 import { cryptoReady } from './sodium';
 import { closeServer, dial, formatAddress, listen } from './tcp';
 import { displayNameProblem, groupNameProblem } from './xmlCodec';
 import type { HostPort } from './tcp';
 
-/** A member this node is connected to. */
-export type Member = MemberInfo;
-
-/** Messages that change the board. */
-export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
-
-/** Messages the node hands to its user; the rest (hello, ping, bye...) it handles itself. */
-export type DeliveredMessage = ChatMessage | BoardMessage | AckMessage;
-
-/** Why a member is no longer connected. */
-export type MemberLeftReason = 'bye' | 'timeout' | 'closed' | 'banned';
-
-export interface PeerNodeTiming {
-  /** Interval between pings on every connection, in ms. Default {@link PING_INTERVAL_MS}. */
-  pingIntervalMs: number;
-  /** A connection silent for this long is closed, in ms. Default {@link PEER_TIMEOUT_MS}. */
-  peerTimeoutMs: number;
-  /** Time for `hello` or the repository's answer to `register`, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
-  handshakeDeadlineMs: number;
-  /** Time to open a TCP connection, in ms. Default {@link CONNECT_TIMEOUT_MS}. */
-  connectTimeoutMs: number;
-  /** First delay before reconnecting to a lost repository, in ms (doubles per attempt, with jitter). Default 1000. */
-  reconnectMinMs: number;
-  /** Longest delay between reconnection attempts, in ms. Default 30000. */
-  reconnectMaxMs: number;
-  /** On close, how long to let `bye` and `unregister` flush before sockets are destroyed, in ms. Default 1000. */
-  closeGraceMs: number;
-}
-
-export interface PeerNodeOptions {
-  /** Display name shown to the other members. */
-  name: string;
-  group: string;
-  /** Where the repository server listens. */
-  repository: HostPort;
-  /** Where this node listens for members. Default host `0.0.0.0` (members on the network must reach it), port 0 (any free port). */
-  listen?: Partial<HostPort>;
-  /** Host other members should use to reach this node; default: the address the repository sees. */
-  advertiseHost?: string;
-  /** Port other members should dial (a port forward in front of this node); default the port it listens on. */
-  advertisePort?: number;
-  /** IP addresses, host names or peer ids whose connections are refused and whose messages are ignored. */
-  bans?: readonly string[];
-  logger?: Logger;
-  /** This member's key; its public key is the peer id. Default a fresh key (a new member each run). */
-  key?: MemberKey;
-  /**
-   * The group password, proven to every member in each handshake and never sent. Empty or absent:
-   * an open group (identities are still proven and links encrypted, but anyone who knows the group
-   * name on this network can join).
-   */
-  password?: string;
-  /** Token buckets for what one member may send: messages per second and burst. `false` turns them off (benchmarks of the transport). */
-  rateLimits?: { chat: { rate: number; burst: number }; board: { rate: number; burst: number } } | false;
-  /** Connections and handshakes per address. */
-  addressLimits?: Partial<AddressGuardLimits>;
-  timing?: Partial<PeerNodeTiming>;
-  /** Passed to every connection (frame deadline, queue bounds). */
-  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice' | 'handshake'>;
-}
-
-export interface PeerNodeEvents {
-  memberJoined: [member: Member];
-  memberLeft: [member: Member, reason: MemberLeftReason];
-  /** A chat, board or ack message from a member; `binary` holds an image's checked bytes. */
-  message: [message: DeliveredMessage, from: Member, binary: Buffer | undefined];
-  /** A connection to a member closed on a protocol error, or a member could not be reached. */
-  connectionError: [error: NetError];
-  /** The repository connection was lost; members stay connected and the node reconnects with backoff. */
-  repositoryLost: [error: NetError];
-  /** The repository connection is back after a loss. */
-  repositoryRestored: [];
-  /** A member's message was refused (rate limit, clock too far ahead) and changed nothing. */
-  messageRefused: [error: NetError, from: Member];
-}
-
-interface Link {
-  member: Member;
-  connection: Connection;
-  /** Peer id of the side that dialed this connection. */
-  dialer: string;
-  leaveReason?: MemberLeftReason;
-  chatBucket?: TokenBucket;
-  boardBucket?: TokenBucket;
-  /** When a refusal was last logged for this link (refusals in a flood are logged once a second). */
-  lastRefusalLogAt?: number;
-}
-
 type State = 'idle' | 'joining' | 'joined' | 'closed';
 
-const defaultTiming: PeerNodeTiming = {
-  pingIntervalMs: PING_INTERVAL_MS,
-  peerTimeoutMs: PEER_TIMEOUT_MS,
-  handshakeDeadlineMs: HANDSHAKE_DEADLINE_MS,
-  connectTimeoutMs: CONNECT_TIMEOUT_MS,
-  reconnectMinMs: 1000,
-  reconnectMaxMs: 30_000,
-  closeGraceMs: 1000,
-};
+
+export type { BoardMessage, DeliveredMessage, Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming, RateLimits } from './peerNodeTypes';
 
 export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly id: string;
@@ -165,7 +48,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private readonly logger: Logger;
   private readonly timing: PeerNodeTiming;
   private readonly stamper: EnvelopeStamper;
-  private readonly links = new Map<string, Link>();
+  private readonly links = new Map<string, MemberLink>();
   /** Every open connection, including those still in their handshake. */
   private readonly connections = new Set<Connection>();
   private readonly bans: BanList;
@@ -189,7 +72,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.name = options.name;
     this.group = options.group;
     this.logger = options.logger ?? silentLogger;
-    this.timing = { ...defaultTiming, ...options.timing };
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.stamper = new EnvelopeStamper(this.id, this.group);
     this.bans = new BanList(options.bans ?? [], this.logger);
     this.repository = new RepositoryClient({
@@ -467,7 +350,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const member: Member = { id: hello.from, name: hello.name, host, port: hello.port };
     connection.admitFullFrames();
     connection.label = `member ${member.name} (${member.id}) at ${formatAddress(member)}`;
-    const link: Link = { member, connection, dialer, ...this.newBuckets() };
+    const link = new MemberLink(member, connection, dialer, this.options.rateLimits);
     const existing = this.links.get(member.id);
     if (existing !== undefined) {
       // Two connections to one member. A redial by the same side replaces the old one; a
@@ -490,21 +373,25 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.emit('memberJoined', member);
   }
 
-  private watchLink(link: Link): void {
+  private watchLink(link: MemberLink): void {
     link.connection.on('message', (message, binary) => this.onLinkMessage(link, message, binary));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
   }
 
-  private onLinkMessage(link: Link, message: Message, binary: Buffer | undefined): void {
+  private onLinkMessage(link: MemberLink, message: Message, binary: Buffer | undefined): void {
     if (message.from !== link.member.id || message.group !== this.group) {
       link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
       return;
     }
     if (this.bans.hasPeer(link.member.id)) return;
+    const refusal = link.refusal(message, this.lamport);
+    if (refusal !== undefined) {
+      link.logRefusal(this.logger, refusal);
+      this.emit('messageRefused', refusal, link.member);
+      return;
+    }
     switch (message.type) {
       case 'ping':
-        // Pings share the chat bucket: an honest member pings every 15 s, a flood gets no pongs.
-        if (link.chatBucket !== undefined && !link.chatBucket.take()) return this.refuse(link, new NetError('ERR_RATE_LIMITED', 'Pings beyond the rate limit'));
         link.connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
         return;
       case 'pong':
@@ -517,7 +404,6 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         this.logger.warn(`${link.member.name} (${link.member.id}) reports ${message.code}: ${message.text}`);
         return;
       case 'chat':
-        if (link.chatBucket !== undefined && !link.chatBucket.take()) return this.refuse(link, new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages a second`));
         if (message.to !== undefined && message.to !== this.id) {
           this.logger.debug(`Ignored a direct message from ${link.member.id} addressed to ${message.to}`);
           return;
@@ -528,10 +414,6 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       case 'image':
       case 'stroke':
       case 'snippet':
-        if (link.boardBucket !== undefined && !link.boardBucket.take()) return this.refuse(link, new NetError('ERR_RATE_LIMITED', `More than ${BOARD_RATE_PER_SECOND} board messages a second`));
-        if (message.clock > this.lamport + MAX_CLOCK_JUMP) {
-          return this.refuse(link, new NetError('ERR_LIMIT', `A board clock ${message.clock} more than ${MAX_CLOCK_JUMP} ahead of this member's ${this.lamport}`));
-        }
         this.lamport = Math.max(this.lamport, message.clock);
         this.emit('message', message, link.member, binary);
         return;
@@ -549,23 +431,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
   }
 
-  private newBuckets(): Pick<Link, 'chatBucket' | 'boardBucket'> {
-    const limits = this.options.rateLimits ?? { chat: { rate: CHAT_RATE_PER_SECOND, burst: CHAT_BURST }, board: { rate: BOARD_RATE_PER_SECOND, burst: BOARD_BURST } };
-    if (limits === false) return {};
-    return { chatBucket: new TokenBucket(limits.chat.rate, limits.chat.burst), boardBucket: new TokenBucket(limits.board.rate, limits.board.burst) };
-  }
-
-  /** Drops one message of a member that changed nothing; in a flood, the log gets one line a second. */
-  private refuse(link: Link, error: NetError): void {
-    const now = performance.now();
-    if (link.lastRefusalLogAt === undefined || now - link.lastRefusalLogAt > 1000) {
-      link.lastRefusalLogAt = now;
-      this.logger.warn(`Refused a message from ${link.member.name} (${link.member.id}): ${error.code} ${error.message}`);
-    }
-    this.emit('messageRefused', error, link.member);
-  }
-
-  private onLinkClosed(link: Link, error: NetError | undefined): void {
+  private onLinkClosed(link: MemberLink, error: NetError | undefined): void {
     if (this.links.get(link.member.id) !== link) return; // replaced, or this node is closing
     this.links.delete(link.member.id);
     const reason: MemberLeftReason = link.leaveReason ?? (error?.code === 'ERR_PEER_TIMEOUT' ? 'timeout' : 'closed');

@@ -1,0 +1,160 @@
+/**
+ * What a peer node is given and what it tells: its options, timings, events, and the link to one
+ * member (with that member's token buckets). Kept apart from `peerNode.ts` so the node reads as
+ * what it does.
+ */
+import type { Connection, ConnectionOptions } from './connection';
+import { NetError } from './errors';
+import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, MAX_CLOCK_JUMP, PEER_TIMEOUT_MS, PING_INTERVAL_MS } from './limits';
+import type { Logger } from './logger';
+import type { MemberKey } from './memberKey';
+import type { AckMessage, ChatMessage, ImageMessage, MemberInfo, Message, NoteMessage, SnippetMessage, StrokeMessage } from './messages';
+import { TokenBucket } from './rateLimit';
+import type { AddressGuardLimits } from './rateLimit';
+import type { HostPort } from './tcp';
+
+/** A member this node is connected to. */
+export type Member = MemberInfo;
+
+/** Messages that change the board. */
+export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
+
+/** Messages the node hands to its user; the rest (hello, ping, bye...) it handles itself. */
+export type DeliveredMessage = ChatMessage | BoardMessage | AckMessage;
+
+/** Why a member is no longer connected. */
+export type MemberLeftReason = 'bye' | 'timeout' | 'closed' | 'banned';
+
+export interface PeerNodeTiming {
+  /** Interval between pings on every connection, in ms. Default {@link PING_INTERVAL_MS}. */
+  pingIntervalMs: number;
+  /** A connection silent for this long is closed, in ms. Default {@link PEER_TIMEOUT_MS}. */
+  peerTimeoutMs: number;
+  /** Time for `hello` or the repository's answer to `register`, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
+  handshakeDeadlineMs: number;
+  /** Time to open a TCP connection, in ms. Default {@link CONNECT_TIMEOUT_MS}. */
+  connectTimeoutMs: number;
+  /** First delay before reconnecting to a lost repository, in ms (doubles per attempt, with jitter). Default 1000. */
+  reconnectMinMs: number;
+  /** Longest delay between reconnection attempts, in ms. Default 30000. */
+  reconnectMaxMs: number;
+  /** On close, how long to let `bye` and `unregister` flush before sockets are destroyed, in ms. Default 1000. */
+  closeGraceMs: number;
+}
+
+export interface PeerNodeOptions {
+  /** Display name shown to the other members. */
+  name: string;
+  group: string;
+  /** Where the repository server listens. */
+  repository: HostPort;
+  /** Where this node listens for members. Default host `0.0.0.0` (members on the network must reach it), port 0 (any free port). */
+  listen?: Partial<HostPort>;
+  /** Host other members should use to reach this node; default: the address the repository sees. */
+  advertiseHost?: string;
+  /** Port other members should dial (a port forward in front of this node); default the port it listens on. */
+  advertisePort?: number;
+  /** IP addresses, host names or peer ids whose connections are refused and whose messages are ignored. */
+  bans?: readonly string[];
+  logger?: Logger;
+  /** This member's key; its public key is the peer id. Default a fresh key (a new member each run). */
+  key?: MemberKey;
+  /**
+   * The group password, proven to every member in each handshake and never sent. Empty or absent:
+   * an open group (identities are still proven and links encrypted, but anyone who knows the group
+   * name on this network can join).
+   */
+  password?: string;
+  /** Token buckets for what one member may send. `false` turns them off (benchmarks of the transport). */
+  rateLimits?: RateLimits | false;
+  /** Connections and handshakes per address. */
+  addressLimits?: Partial<AddressGuardLimits>;
+  timing?: Partial<PeerNodeTiming>;
+  /** Passed to every connection (frame deadline, queue bounds). */
+  connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice' | 'handshake'>;
+}
+
+export interface PeerNodeEvents {
+  memberJoined: [member: Member];
+  memberLeft: [member: Member, reason: MemberLeftReason];
+  /** A chat, board or ack message from a member; `binary` holds an image's checked bytes. */
+  message: [message: DeliveredMessage, from: Member, binary: Buffer | undefined];
+  /** A connection to a member closed on a protocol error, or a member could not be reached. */
+  connectionError: [error: NetError];
+  /** The repository connection was lost; members stay connected and the node reconnects with backoff. */
+  repositoryLost: [error: NetError];
+  /** The repository connection is back after a loss. */
+  repositoryRestored: [];
+  /** A member's message was refused (rate limit, clock too far ahead) and changed nothing. */
+  messageRefused: [error: NetError, from: Member];
+}
+
+
+export const DEFAULT_TIMING: PeerNodeTiming = {
+  pingIntervalMs: PING_INTERVAL_MS,
+  peerTimeoutMs: PEER_TIMEOUT_MS,
+  handshakeDeadlineMs: HANDSHAKE_DEADLINE_MS,
+  connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  reconnectMinMs: 1000,
+  reconnectMaxMs: 30_000,
+  closeGraceMs: 1000,
+};
+
+/** Token buckets for what one member may send: messages per second and burst. */
+export interface RateLimits {
+  chat: { rate: number; burst: number };
+  board: { rate: number; burst: number };
+}
+
+const DEFAULT_RATE_LIMITS: RateLimits = { chat: { rate: CHAT_RATE_PER_SECOND, burst: CHAT_BURST }, board: { rate: BOARD_RATE_PER_SECOND, burst: BOARD_BURST } };
+
+/** The one connection to one member, and the limits that member is held to. */
+export class MemberLink {
+  leaveReason?: MemberLeftReason;
+  private readonly chatBucket: TokenBucket | undefined;
+  private readonly boardBucket: TokenBucket | undefined;
+  /** When a refusal was last logged (refusals in a flood are logged once a second). */
+  private lastRefusalLogAt: number | undefined;
+
+  constructor(
+    readonly member: Member,
+    readonly connection: Connection,
+    /** Peer id of the side that dialed this connection. */
+    readonly dialer: string,
+    limits: RateLimits | false = DEFAULT_RATE_LIMITS,
+  ) {
+    if (limits !== false) {
+      this.chatBucket = new TokenBucket(limits.chat.rate, limits.chat.burst);
+      this.boardBucket = new TokenBucket(limits.board.rate, limits.board.burst);
+    }
+  }
+
+  /**
+   * Why this member's message must be dropped (beyond its rate, or a board clock too far ahead of
+   * `lamport`, this node's clock), or undefined when it may go on. Pings share the chat bucket: an
+   * honest member pings every 15 s, a flood gets no pongs.
+   */
+  refusal(message: Message, lamport: number): NetError | undefined {
+    switch (message.type) {
+      case 'ping':
+      case 'chat':
+        return this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages or pings a second`) : undefined;
+      case 'note':
+      case 'image':
+      case 'stroke':
+      case 'snippet':
+        if (this.boardBucket !== undefined && !this.boardBucket.take()) return new NetError('ERR_RATE_LIMITED', `More than ${BOARD_RATE_PER_SECOND} board messages a second`);
+        return message.clock > lamport + MAX_CLOCK_JUMP ? new NetError('ERR_LIMIT', `A board clock ${message.clock} more than ${MAX_CLOCK_JUMP} ahead of this member's ${lamport}`) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Logs a refusal, at most once a second per member. */
+  logRefusal(logger: Logger, error: NetError): void {
+    const now = performance.now();
+    if (this.lastRefusalLogAt !== undefined && now - this.lastRefusalLogAt <= 1000) return;
+    this.lastRefusalLogAt = now;
+    logger.warn(`Refused a message from ${this.member.name} (${this.member.id}): ${error.code} ${error.message}`);
+  }
+}
