@@ -183,7 +183,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   admitFullFrames(): void {
     this.fullFramesAdmitted = true;
-    if (this.channel !== undefined && !this.closed) this.decoder.setLimits(this.sealedLimits);
+    this.updateLimits();
+  }
+
+  /**
+   * The frames the decoder takes from the next header on: handshake frames before the handshake;
+   * small sealed XML before the other side is admitted; then sealed XML up to the full limit, and a
+   * sealed binary frame only right after the image message that announced it, of exactly its
+   * size. So no member can make this side buffer image bytes nobody announced.
+   */
+  private updateLimits(): void {
+    if (this.channel === undefined || this.closed) return;
+    if (!this.fullFramesAdmitted) return this.decoder.setLimits(this.introLimits);
+    const xml = this.sealedLimits[FrameType.SealedXml]!;
+    const announced = this.awaitingBinary;
+    this.decoder.setLimits(
+      announced === undefined
+        ? { [FrameType.SealedXml]: xml }
+        : { [FrameType.SealedXml]: xml, [FrameType.SealedBinary]: Math.min(announced.bytes ?? 0, this.sealedLimits[FrameType.SealedBinary]! - SEAL_OVERHEAD_BYTES) + SEAL_OVERHEAD_BYTES },
+    );
   }
 
   /** Bytes accepted for sending that the kernel has not taken yet. */
@@ -335,7 +353,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.proven = proven;
     // From the next frame header on, only sealed frames, and small ones until the owner admits the
     // other side (a member's hello, the repository's answer): a stranger with a key costs 4 KiB.
-    this.decoder.setLimits(this.fullFramesAdmitted ? this.sealedLimits : this.introLimits);
+    this.updateLimits();
     for (const { type, payload: plain } of this.unsealed.splice(0)) this.write(this.channel.seal(type, plain));
     this.deliver(() => this.emit('secure', proven));
   }
@@ -348,6 +366,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.options.logger.trace(`<- ${this.label} ${message.type} ${message.id}`);
     if (message.type === 'image' && message.op === 'add') {
       this.awaitingBinary = message;
+      this.updateLimits();
       return;
     }
     this.deliver(() => this.emit('message', message, undefined));
@@ -357,6 +376,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const announced = this.awaitingBinary;
     if (announced === undefined) throw new NetError('ERR_UNEXPECTED_BINARY', 'A binary frame arrived that no image message announced');
     this.awaitingBinary = undefined;
+    this.updateLimits();
     if (payload.length !== announced.bytes) {
       throw new NetError('ERR_UNEXPECTED_BINARY', `Image ${announced.item} announced ${announced.bytes} bytes, ${payload.length} arrived`);
     }
@@ -399,6 +419,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onEnd(): void {
     try {
       this.decoder.end();
+      // Hanging up mid-handshake is how a password guesser leaves once it has its answer: it is
+      // logged with a code (the address guard already counts it), never as a clean close.
+      if (this.channel === undefined) throw new NetError('ERR_AUTH_FAILED', 'The other side ended the connection during the handshake');
       if (this.awaitingBinary !== undefined) throw new NetError('ERR_TRUNCATED_FRAME', 'The stream ended before the announced image bytes');
       this.finish(undefined);
     } catch (err) {

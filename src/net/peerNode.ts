@@ -370,7 +370,13 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.repository.noteName(member);
     this.watchLink(link);
     this.logger.info(`Connected to ${member.name} (${member.id}) at ${formatAddress(member)}`);
-    this.emit('memberJoined', member);
+    // Inside the hello handler, whose errors close the link as the remote's fault: a throwing
+    // listener is this program's fault, logged as such, and the member stays.
+    try {
+      this.emit('memberJoined', member);
+    } catch (err) {
+      this.logger.error(`ERR_LOCAL_FAULT in a memberJoined listener: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    }
   }
 
   private watchLink(link: MemberLink): void {

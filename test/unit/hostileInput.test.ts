@@ -157,18 +157,23 @@ describe('hostile input', () => {
       }, input.code));
   }
 
-  for (const [name, bytes] of [
-    ['a sealed frame declaring more than the XML limit', () => header(MAX_XML_FRAME_BYTES + SEAL_OVERHEAD_BYTES + 1, FrameType.SealedXml)],
-    ['a sealed image frame declaring 4 GiB', () => header(0xffffffff, FrameType.SealedBinary)],
+  const announced = (client: SecureClient): Buffer =>
+    client.sealForTest(
+      client.stamp({ type: 'image', op: 'add', item: '7d9e2b1c-4a5f-4e6d-9c8b-1a2b3c4d5e6f', clock: 1, x: 0, y: 0, width: 10, height: 10, mime: 'image/png', bytes: 100, sha256: '0'.repeat(64) }),
+    );
+  for (const [name, code, bytes] of [
+    ['a sealed frame declaring more than the XML limit', 'ERR_FRAME_TOO_LARGE', () => header(MAX_XML_FRAME_BYTES + SEAL_OVERHEAD_BYTES + 1, FrameType.SealedXml)],
+    ['a sealed image frame nobody announced (even 4 GiB: nothing is buffered)', 'ERR_FRAME_TYPE', () => header(0xffffffff, FrameType.SealedBinary)],
+    ['image bytes longer than the image message announced', 'ERR_FRAME_TOO_LARGE', (c: SecureClient) => Buffer.concat([announced(c), header(101 + SEAL_OVERHEAD_BYTES, FrameType.SealedBinary)])],
   ] as const) {
-    it(`peer: closes a member's connection that sends ${name} after its hello with ERR_FRAME_TOO_LARGE`, () =>
+    it(`peer: closes a member's connection that sends ${name} after its hello with ${code}`, () =>
       memberCase(async (port) => {
         const attacker = await net.secure(port);
         attacker.send(attacker.stamp({ type: 'hello', name: 'mallory', port: 1 }));
         await attacker.next('hello');
-        attacker.write(bytes());
+        attacker.write(bytes(attacker));
         return attacker;
-      }, 'ERR_FRAME_TOO_LARGE'));
+      }, code));
   }
 
   it('refuses a replayed record and a bit-flipped record with ERR_AUTH_FAILED', async () => {
