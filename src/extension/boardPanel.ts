@@ -124,8 +124,7 @@ class BoardPanel extends Disposable {
   /** The webview has said `ready` and had its snapshot: deltas may flow. */
   private ready = false;
   /** Messages that wait for `ready` (a code image requested while the panel was loading). */
-  private readonly pending: HostToWebview[] = [];
-  private readonly codeImages = new Map<string, { resolve: (png: Uint8Array) => void; reject: (error: Error) => void }>();
+  private readonly codeImages = new Map<string, { request: HostToWebview; resolve: (png: Uint8Array) => void; reject: (error: Error) => void }>();
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -162,13 +161,13 @@ class BoardPanel extends Disposable {
         this.codeImages.delete(requestId);
         reject(new NetError('ERR_IMAGE', `The board did not render the image within ${CODE_IMAGE_TIMEOUT_MS / 1000} s.`));
       }, CODE_IMAGE_TIMEOUT_MS);
+      const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
       this.codeImages.set(requestId, {
+        request,
         resolve: (png) => (clearTimeout(timer), resolve(png)),
         reject: (error) => (clearTimeout(timer), reject(error)),
       });
-      const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
-      if (this.ready) this.post(request);
-      else this.pending.push(request);
+      if (this.ready) this.post(request); // else it goes out when the page says ready
     });
   }
 
@@ -236,7 +235,10 @@ class BoardPanel extends Disposable {
       case 'ready':
         this.ready = true;
         this.post({ type: 'snapshot', ...this.session.snapshot() });
-        for (const request of this.pending.splice(0)) this.post(request);
+        // A new page: whatever the previous one was asked to render may have been lost with it (a
+        // panel hidden just as the request went out), so every outstanding render is asked again.
+        // An answer to a request already answered finds nothing and is ignored.
+        for (const { request } of this.codeImages.values()) this.post(request);
         return;
       case 'sendChat':
         this.session.sendChat(message.text, message.to);
