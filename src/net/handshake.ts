@@ -31,6 +31,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { cpaceFinishInitiatorResponder, cpaceStart } from './cpace';
 import type { CpaceShare } from './cpace';
 import { NetError } from './errors';
+import { authFailed, lv, Reader, Writer } from './handshakeBytes';
 import { keyToPeerId, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, verifySignature } from './memberKey';
 import type { MemberKey } from './memberKey';
 import { freeState, sodium } from './sodium';
@@ -120,23 +121,6 @@ export interface ResponderOptions extends Common {
   admit(offer: { peerId: string; group: string }): NetError | undefined;
 }
 
-function authFailed(): NetError {
-  return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
-}
-
-/** Length-prefixed concatenation for the transcript and the key schedule (2-byte big-endian lengths). */
-function lv(...parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + 2 + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out[at] = part.length >> 8;
-    out[at + 1] = part.length & 0xff;
-    out.set(part, at + 2);
-    at += 2 + part.length;
-  }
-  return out;
-}
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const LABEL_TRANSCRIPT = text('TeamNotes handshake 1');
@@ -168,49 +152,6 @@ function derive(isk: Uint8Array, label: Uint8Array, th: Uint8Array): Uint8Array 
 
 function equalTags(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Reads fields off a handshake payload; any overrun is {@link authFailed}. */
-class Reader {
-  private at = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  u8(): number {
-    if (this.at + 1 > this.bytes.length) throw authFailed();
-    return this.bytes[this.at++]!;
-  }
-  u16(): number {
-    return (this.u8() << 8) | this.u8();
-  }
-  take(n: number): Uint8Array {
-    if (this.at + n > this.bytes.length) throw authFailed();
-    const out = this.bytes.slice(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-  get offset(): number {
-    return this.at;
-  }
-  end(): void {
-    if (this.at !== this.bytes.length) throw authFailed();
-  }
-}
-
-class Writer {
-  private readonly parts: number[] = [];
-  u8(v: number): this {
-    this.parts.push(v & 0xff);
-    return this;
-  }
-  u16(v: number): this {
-    return this.u8(v >> 8).u8(v);
-  }
-  bytes(b: Uint8Array): this {
-    for (const x of b) this.parts.push(x);
-    return this;
-  }
-  done(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
 }
 
 function checkVersions(versions: readonly number[]): readonly number[] {
