@@ -106,8 +106,6 @@ function messageText(message: DeliveredMessage, from: Member): string {
       return `[${time}] ${from.name} ${message.op} image ${message.item}${message.bytes !== undefined ? ` (${message.mime}, ${message.bytes} bytes)` : ''}`;
     case 'stroke':
       return `[${time}] ${from.name} ${message.op} stroke ${message.item}${message.points !== undefined ? ` (${message.points.length} points)` : ''}`;
-    case 'ack':
-      return `[${time}] ${from.name} acknowledged ${message.re}`;
   }
 }
 

@@ -442,8 +442,6 @@ export class Session extends Disposable {
         // carries typed arrays but would turn a Node Buffer (and the chunk it is a view of) into JSON.
         this.applyBoard(message, binary === undefined ? undefined : new Uint8Array(binary));
         return;
-      case 'ack':
-        return;
     }
   }
 

@@ -58,7 +58,11 @@ export type NetErrorCode =
   /** A fault in this program (a listener threw): logged, never blamed on the remote side. */
   | 'ERR_LOCAL_FAULT'
   /** An edit or delete of a board item by a member other than its author. */
-  | 'ERR_NOT_AUTHOR';
+  | 'ERR_NOT_AUTHOR'
+  /** The history on disk could not be read or written (a `log` that is a folder, unreadable, a failed write). */
+  | 'ERR_STORE'
+  /** Part of the history on disk was damaged (a torn last record, garbage) and was skipped. */
+  | 'ERR_STORE_CORRUPT';
 
 /**
  * A fixed, safe sentence per code: what an `error` notice carries to the other side. Never built
@@ -93,6 +97,8 @@ const CODE_TEXT: Record<NetErrorCode, string> = {
   ERR_LIMIT: 'A limit was reached.',
   ERR_LOCAL_FAULT: 'An internal fault.',
   ERR_NOT_AUTHOR: 'Only the author of a board item may edit or delete it.',
+  ERR_STORE: 'The history on disk could not be read or written.',
+  ERR_STORE_CORRUPT: 'Part of the history on disk was damaged and skipped.',
 };
 
 /** The fixed description of a code (see {@link CODE_TEXT}). */

@@ -32,6 +32,11 @@ export class EnvelopeStamper {
 
   stamp<B extends MessageBody>(body: B): B & Message {
     this.seq += 1;
-    return { v: PROTOCOL_VERSION, id: randomUUID(), from: this.from, group: this.group, seq: this.seq, ts: Date.now(), ...body } as B & Message;
+    return this.stampNumbered(body, this.seq);
+  }
+
+  /** Stamps a message of the author's group log with its log number (kept by the history, not here). */
+  stampNumbered<B extends MessageBody>(body: B, seq: number): B & Message {
+    return { v: PROTOCOL_VERSION, id: randomUUID(), from: this.from, group: this.group, seq, ts: Date.now(), ...body } as B & Message;
   }
 }

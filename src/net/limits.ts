@@ -111,3 +111,19 @@ export const REPOSITORY_BURST = 20;
 
 /** Most IP addresses an address guard keeps state for; beyond it the oldest without open connections are forgotten. */
 export const MAX_GUARDED_ADDRESSES = 10_000;
+
+/** Messages one group's history keeps (every member's log and direct messages); beyond, new ones are shown but not kept. */
+export const MAX_HISTORY_MESSAGES = 200_000;
+
+/** About how many bytes one catch-up page carries (messages and image bytes), so a page never fills a connection's queue. */
+export const SYNC_PAGE_BYTES = 4 * 1024 * 1024;
+
+/** Catch-up requests one member may make per second, and in a burst: each is answered with one page. */
+export const SYNC_RATE_PER_SECOND = 20;
+export const SYNC_BURST = 40;
+
+/** Direct messages kept for resending to one member until it acknowledges them. */
+export const MAX_OUTBOX_PER_MEMBER = 200;
+
+/** How long an acknowledgement waits for more messages to acknowledge with it, in ms. */
+export const ACK_DELAY_MS = 50;

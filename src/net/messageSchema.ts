@@ -11,7 +11,7 @@ import { NetError } from './errors';
 import { MAX_BINARY_FRAME_BYTES } from './limits';
 import { PROTOCOL_VERSION } from './messages';
 import type { Envelope, MemberInfo, Message, MessageOf, MessageType, Point } from './messages';
-import { ATTR } from './xmlScanner';
+import { ATTR, LIST_ELEMENTS } from './xmlScanner';
 
 // ---------------------------------------------------------------------------------------------
 // Schema limits
@@ -27,6 +27,10 @@ export const MAX_SNIPPET_CODE = 50_000;
 export const MAX_ERROR_TEXT = 1_000;
 /** Members listed in one `peers` message. */
 export const MAX_PEERS_MEMBERS = 1_000;
+/** Authors listed in one `sync` message. */
+export const MAX_SYNC_AUTHORS = 500;
+/** Logged messages in one catch-up page. */
+export const MAX_SYNC_PAGE = 500;
 /** Points in one stroke. */
 export const MAX_STROKE_POINTS = 10_000;
 
@@ -414,7 +418,25 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     check: (m) =>
       m.startLine !== undefined && m.endLine !== undefined && m.startLine > m.endLine ? 'startLine must not be after endLine' : undefined,
   },
-  ack: { fields: { re: attr(ID) }, presence: { required: ['re'] } },
+  ack: {
+    fields: { upTo: attr(SEQ), re: attr(ID) },
+    presence: { required: [], optional: ['upTo', 're'] },
+    check: (m) => ((m.upTo === undefined) === (m.re === undefined) ? 'an ack carries exactly one of upTo and re' : undefined),
+  },
+  sync: {
+    fields: {
+      op: attr(enumKind(['have', 'page'] as const)),
+      count: attr(intKind(0, MAX_SYNC_PAGE)),
+      more: attr(enumKind(['true'] as const)),
+      have: { at: 'list', element: 'have', max: MAX_SYNC_AUTHORS, fields: { a: attr(ID), n: attr(intKind(0, Number.MAX_SAFE_INTEGER)) } },
+      authors: { at: 'list', element: 'author', max: MAX_SYNC_AUTHORS, fields: { id: attr(ID), name: attr(DISPLAY_NAME) } },
+    },
+    presence: {
+      have: { required: ['op', 'have'], optional: ['authors'] },
+      page: { required: ['op', 'count'], optional: ['more', 'have', 'authors'] },
+    },
+    check: (m) => (m.op === 'page' && m.have.length > 0 ? 'a page lists no have entries' : undefined),
+  },
   error: {
     // The repository answers a connection that never registered (handshake timeout, wrong first
     // message) before it knows any group.
@@ -458,6 +480,10 @@ export interface TypeCodec {
 }
 
 function compileFields(specs: Record<string, AnySpec>): CompiledField[] {
+  for (const spec of Object.values(specs)) {
+    // The parser makes a list of these elements even when one is present; one it does not know would read as malformed.
+    if (spec.at === 'list' && !LIST_ELEMENTS.has(spec.element)) throw new Error(`List element <${spec.element}> is missing from LIST_ELEMENTS`);
+  }
   return Object.entries(specs).map(([name, spec]) =>
     spec.at === 'attribute'
       ? { name, key: ATTR + name, label: `attribute "${name}"`, spec }
@@ -492,7 +518,7 @@ function compile<T extends MessageType>(type: T, spec: TypeSpec<MessageOf<T>>): 
 
 /** The codec of every message type, by root element name (a Map: no prototype keys). */
 export const CODECS: ReadonlyMap<string, TypeCodec> = new Map(
-  (Object.keys(SPECS) as MessageType[]).map((type) => [type, compile(type, SPECS[type] as TypeSpec<MessageOf<typeof type>>)]),
+  (Object.keys(SPECS) as MessageType[]).map((type) => [type, compile(type, SPECS[type] as unknown as TypeSpec<MessageOf<typeof type>>)]),
 );
 
 // ---------------------------------------------------------------------------------------------

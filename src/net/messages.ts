@@ -17,7 +17,11 @@ export interface Envelope {
   from: string;
   /** Group name. */
   group: string;
-  /** The sender's sequence number: 1 for its first message in a session, then +1 per message. */
+  /**
+   * On chat and board messages to the group: the author's log number, 1 for its first such message
+   * in the group and +1 for each one after, for ever (across restarts), so that (`from`, `seq`)
+   * names one message. On every other message: a per-session counter with no meaning beyond order.
+   */
   seq: number;
   /** When the sender created the message, in milliseconds since the Unix epoch. */
   ts: number;
@@ -173,10 +177,46 @@ export interface SnippetMessage extends Envelope, BoardItemFields {
   y?: number;
 }
 
-/** Acknowledges receipt of message `re`. */
+/**
+ * Acknowledges receipt, to the author: `upTo` says "I hold every message of your log up to this
+ * number"; `re` acknowledges one direct message (direct messages are not in the group's log).
+ * Exactly one of the two is present.
+ */
 export interface AckMessage extends Envelope {
   type: 'ack';
-  re: string;
+  upTo?: number;
+  re?: string;
+}
+
+/** What a member holds of one author's log: every message numbered 1 to `n`. */
+export interface LogHave {
+  /** The author's peer id. */
+  a: string;
+  n: number;
+}
+
+/** A display name for an author whose messages travel in a catch-up page. */
+export interface AuthorName {
+  id: string;
+  name: string;
+}
+
+/**
+ * History catch-up. `have`: "this is what I hold" (per author, the highest number held without a
+ * gap); the receiver answers with a `page`: the header says that the next `count` frames are logged
+ * messages (anyone's, signed by their authors) the asker lacks, and `more` that another page would
+ * follow a new `have`. A member answers one `have` at a time, at its own pace.
+ */
+export interface SyncMessage extends Envelope {
+  type: 'sync';
+  op: 'have' | 'page';
+  /** On `have`: per author, the highest number held without a gap (authors not listed: none held). Empty on a page. */
+  have: LogHave[];
+  /** On `page`: how many logged messages follow this header. */
+  count?: number;
+  more?: 'true';
+  /** On `page`: the names of the authors in it (a label only; signatures prove who wrote what). */
+  authors: AuthorName[];
 }
 
 /** Tells the other side why the connection is about to close. */
@@ -201,6 +241,7 @@ export type Message =
   | StrokeMessage
   | SnippetMessage
   | AckMessage
+  | SyncMessage
   | ErrorMessage;
 
 /** The `type` of every message. */

@@ -15,6 +15,9 @@ import { NetError, toNetError } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeInitiator, HandshakeResponder } from './handshake';
 import type { HandshakeDriver } from './handshake';
+import { GroupHistory } from './groupHistory';
+import type { HistoryMessage } from './groupHistory';
+import { HistorySync } from './historySync';
 import { EnvelopeStamper } from './ids';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
@@ -60,6 +63,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private livenessTimer: NodeJS.Timeout | undefined;
   private lamport = 0;
   private closing: Promise<void> | undefined;
+  /** Members whose link dropped without a goodbye, being dialed again with backoff. */
+  private readonly redials = new Map<string, { timer: NodeJS.Timeout; attempt: number; since: number; member: Member }>();
+  /** This member's copy of the group's history, and the catch-up, acks and outbox that keep it whole. */
+  readonly history: GroupHistory;
+  private readonly sync: HistorySync;
 
   constructor(private readonly options: PeerNodeOptions) {
     super();
@@ -75,6 +83,30 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.stamper = new EnvelopeStamper(this.id, this.group);
     this.bans = new BanList(options.bans ?? [], this.logger);
+    this.history = options.history ?? GroupHistory.inMemory(this.group, this.id, { logger: this.logger });
+    for (const entry of this.history.entries()) if ('clock' in entry.message) this.lamport = Math.max(this.lamport, entry.message.clock);
+    this.sync = new HistorySync(
+      {
+        id: this.id,
+        logger: this.logger,
+        links: () => this.links.values(),
+        link: (id) => this.links.get(id),
+        stamp: (body) => this.stamper.stamp(body),
+        isBanned: (id) => this.bans.hasPeer(id),
+        refused: (link, error) => {
+          link.logRefusal(this.logger, error);
+          this.emit('messageRefused', error, link.member);
+        },
+        deliver: (message, author, binary) => this.emit('message', message, author, binary),
+        acknowledged: (memberId, upTo) => this.emit('delivered', memberId, upTo),
+        directAcknowledged: (memberId, messageId) => this.emit('directDelivered', memberId, messageId),
+        progress: (received, pending) => this.emit('catchUp', received, pending),
+        observeClock: (clock) => {
+          this.lamport = Math.max(this.lamport, clock);
+        },
+      },
+      this.history,
+    );
     this.repository = new RepositoryClient({
       key: this.key,
       group: this.group,
@@ -142,23 +174,44 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
   }
 
-  /** Sends a message to every connected member; returns it as sent (with its envelope). */
+  /**
+   * Sends a message to every connected member; returns it as sent (with its envelope). A chat or
+   * board message takes this member's next log number and is kept in the history first, so
+   * members not connected now get it when they catch up.
+   */
   broadcast<B extends MessageBody>(body: B, binary?: Uint8Array): B & Message {
     this.requireJoined();
     const message = this.stampSigned(body);
     const frames = encodeOutgoing(message, binary);
+    if (isSignedType(message)) this.sync.recordOwn(message as HistoryMessage, frames);
     for (const link of this.links.values()) link.connection.sendEncoded(frames, message);
     return message;
   }
 
-  /** Sends a message to one member by peer id; throws `ERR_UNKNOWN_MEMBER` when not connected to it. */
+  /**
+   * Sends a message to one member by peer id; throws `ERR_UNKNOWN_MEMBER` when not connected to it.
+   * A direct chat message is kept and resent until the member acknowledges it.
+   */
   sendTo<B extends MessageBody>(memberId: string, body: B, binary?: Uint8Array): B & Message {
     this.requireJoined();
     const link = this.links.get(memberId);
     if (link === undefined) throw new NetError('ERR_UNKNOWN_MEMBER', `Not connected to member ${memberId}`);
     const message = this.stampSigned(body);
-    link.connection.send(message, binary);
+    const frames = encodeOutgoing(message, binary);
+    if (isSignedType(message)) this.sync.recordOwn(message as HistoryMessage, frames);
+    if (message.type === 'chat' && message.to === memberId) this.sync.holdDirect(memberId, message, frames);
+    link.connection.sendEncoded(frames, message);
     return message;
+  }
+
+  /** How far `memberId` has acknowledged this member's log (0 when not connected to it). */
+  acknowledgedBy(memberId: string): number {
+    return this.sync.acknowledgedBy(memberId);
+  }
+
+  /** True while a catch-up page is awaited from some member. */
+  get catchingUp(): boolean {
+    return this.sync.catchingUp;
   }
 
   /** Sends a chat message to the group, or to one member when `to` (a peer id) is given. */
@@ -200,6 +253,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.state = 'closed';
     clearInterval(this.pingTimer);
     clearInterval(this.livenessTimer);
+    for (const redial of this.redials.values()) clearTimeout(redial.timer);
+    this.redials.clear();
+    this.sync.close();
     this.repository.close();
     if (wasJoined) {
       const bye = this.stamper.stamp({ type: 'bye' });
@@ -222,10 +278,15 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return this.options.advertisePort ?? this.boundAddress!.port;
   }
 
-  /** Stamps a message's envelope and, for chat and board messages, signs it with this member's key. */
+  /**
+   * Stamps a message's envelope and, for chat and board messages, signs it with this member's key.
+   * Those to the group take the next number of this member's log; direct messages are not in it.
+   */
   private stampSigned<B extends MessageBody>(body: B): B & Message {
-    const message = this.stamper.stamp(body);
-    return isSignedType(message) ? signMessage(message, this.key) : message;
+    if (!isSignedType(body)) return this.stamper.stamp(body);
+    const direct = body.type === 'chat' && (body as MessageBody<'chat'>).to !== undefined;
+    const message = direct ? this.stamper.stamp(body) : this.stamper.stampNumbered(body, this.history.nextSeq());
+    return signMessage(message, this.key);
   }
 
   private requireJoined(): void {
@@ -361,6 +422,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         this.links.set(member.id, link);
         this.watchLink(link);
         existing.connection.close();
+        this.sync.opened(link);
       } else {
         connection.close();
       }
@@ -368,6 +430,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
     this.links.set(member.id, link);
     this.repository.noteName(member);
+    this.history.setName(member.id, member.name);
+    this.stopRedial(member.id);
     this.watchLink(link);
     this.logger.info(`Connected to ${member.name} (${member.id}) at ${formatAddress(member)}`);
     // Inside the hello handler, whose errors close the link as the remote's fault: a throwing
@@ -377,6 +441,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     } catch (err) {
       this.logger.error(`ERR_LOCAL_FAULT in a memberJoined listener: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     }
+    this.sync.opened(link);
   }
 
   private watchLink(link: MemberLink): void {
@@ -385,11 +450,22 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   private onLinkMessage(link: MemberLink, message: Message, binary: Buffer | undefined): void {
-    if (message.from !== link.member.id || message.group !== this.group) {
+    // Inside a catch-up page a member hands on other authors' messages (signed by them).
+    const inPage = this.sync.inPage(link) && isSignedType(message);
+    if ((message.from !== link.member.id && !inPage) || message.group !== this.group) {
       link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
       return;
     }
     if (this.bans.hasPeer(link.member.id)) return;
+    if (message.type === 'chat' && !inPage && message.to !== undefined && message.to !== this.id) {
+      this.logger.debug(`Ignored a direct message from ${link.member.id} addressed to ${message.to}`);
+      return;
+    }
+    if (isSignedType(message)) {
+      // A page was asked for, at this member's own pace: its messages keep the clock rule but not the live rates.
+      this.sync.onLogged(link, message as HistoryMessage, binary, link.refusal(message, this.lamport, !inPage));
+      return;
+    }
     const refusal = link.refusal(message, this.lamport);
     if (refusal !== undefined) {
       link.logRefusal(this.logger, refusal);
@@ -410,21 +486,16 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         this.logger.warn(`${link.member.name} (${link.member.id}) reports ${message.code}: ${message.text}`);
         return;
       case 'chat':
-        if (message.to !== undefined && message.to !== this.id) {
-          this.logger.debug(`Ignored a direct message from ${link.member.id} addressed to ${message.to}`);
-          return;
-        }
-        this.emit('message', message, link.member, undefined);
-        return;
       case 'note':
       case 'image':
       case 'stroke':
       case 'snippet':
-        this.lamport = Math.max(this.lamport, message.clock);
-        this.emit('message', message, link.member, binary);
-        return;
+        return; // taken above
       case 'ack':
-        this.emit('message', message, link.member, undefined);
+        this.sync.onAck(link, message);
+        return;
+      case 'sync':
+        this.sync.onSync(link, message);
         return;
       case 'hello':
       case 'register':
@@ -444,6 +515,48 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.logger.info(`${link.member.name} (${link.member.id}) left: ${reason}`);
     if (error !== undefined && reason !== 'banned') this.emit('connectionError', error);
     this.emit('memberLeft', link.member, reason);
+    if (this.state === 'joined' && reason !== 'bye' && reason !== 'banned') this.scheduleRedial(link.member);
+  }
+
+  // --- reconnecting -------------------------------------------------------------------------
+
+  /**
+   * Dials a member whose link dropped without a goodbye again, with backoff and jitter, until the
+   * link is back (either side may redial first), the repository says the member left, or it has
+   * been unreachable for `redialGiveUpMs`.
+   */
+  private scheduleRedial(member: Member): void {
+    const previous = this.redials.get(member.id);
+    const attempt = previous === undefined ? 0 : previous.attempt + 1;
+    const since = previous?.since ?? performance.now();
+    const { redialMinMs, redialMaxMs } = this.timing;
+    const base = Math.min(redialMaxMs, redialMinMs * 2 ** Math.min(attempt, 20));
+    const delay = base / 2 + Math.random() * (base / 2);
+    if (previous === undefined) this.emit('memberReconnecting', member);
+    const timer = setTimeout(() => void this.redial(member.id), delay);
+    this.redials.set(member.id, { timer, attempt, since, member });
+  }
+
+  private async redial(id: string): Promise<void> {
+    const redial = this.redials.get(id);
+    if (redial === undefined || this.state !== 'joined') return;
+    const listed = this.repository.lookup(id);
+    const gone = this.repository.connected && listed === undefined;
+    if (gone || performance.now() - redial.since > this.timing.redialGiveUpMs) {
+      this.stopRedial(id);
+      this.logger.info(`Stopped reconnecting to ${redial.member.name} (${id}): ${gone ? 'it left the group' : 'unreachable'}`);
+      this.emit('reconnectGaveUp', redial.member);
+      return;
+    }
+    await this.connectMember(listed ?? redial.member);
+    if (this.redials.get(id) === redial && !this.links.has(id)) this.scheduleRedial(redial.member);
+  }
+
+  private stopRedial(id: string): void {
+    const redial = this.redials.get(id);
+    if (redial === undefined) return;
+    clearTimeout(redial.timer);
+    this.redials.delete(id);
   }
 
   // --- liveness -----------------------------------------------------------------------------
@@ -453,6 +566,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const frames = encodeOutgoing(ping);
     for (const link of this.links.values()) link.connection.sendEncoded(frames, ping);
     this.repository.sendEncoded(frames, ping);
+    this.sync.resendUnacknowledged(this.timing.pingIntervalMs);
   }
 
   private closeSilentConnections(): void {

@@ -8,7 +8,8 @@ import { NetError } from './errors';
 import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, MAX_CLOCK_JUMP, PEER_TIMEOUT_MS, PING_INTERVAL_MS } from './limits';
 import type { Logger } from './logger';
 import type { MemberKey } from './memberKey';
-import type { AckMessage, ChatMessage, ImageMessage, MemberInfo, Message, NoteMessage, SnippetMessage, StrokeMessage } from './messages';
+import type { GroupHistory } from './groupHistory';
+import type { ChatMessage, ImageMessage, MemberInfo, Message, NoteMessage, SnippetMessage, StrokeMessage } from './messages';
 import { TokenBucket } from './rateLimit';
 import type { AddressGuardLimits } from './rateLimit';
 import type { HostPort } from './tcp';
@@ -19,8 +20,8 @@ export type Member = MemberInfo;
 /** Messages that change the board. */
 export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
 
-/** Messages the node hands to its user; the rest (hello, ping, bye...) it handles itself. */
-export type DeliveredMessage = ChatMessage | BoardMessage | AckMessage;
+/** Messages the node hands to its user, each once; the rest (hello, ping, bye, sync, ack...) it handles itself. */
+export type DeliveredMessage = ChatMessage | BoardMessage;
 
 /** Why a member is no longer connected. */
 export type MemberLeftReason = 'bye' | 'timeout' | 'closed' | 'banned';
@@ -40,6 +41,12 @@ export interface PeerNodeTiming {
   reconnectMaxMs: number;
   /** On close, how long to let `bye` and `unregister` flush before sockets are destroyed, in ms. Default 1000. */
   closeGraceMs: number;
+  /** First delay before dialing a member whose link dropped, in ms (doubles per attempt, with jitter). Default 250. */
+  redialMinMs: number;
+  /** Longest delay between redials of a member, in ms. Default 10000. */
+  redialMaxMs: number;
+  /** Stop redialing a member unreachable for this long (sooner when the repository says it left), in ms. Default 120000. */
+  redialGiveUpMs: number;
 }
 
 export interface PeerNodeOptions {
@@ -70,6 +77,8 @@ export interface PeerNodeOptions {
   /** Connections and handshakes per address. */
   addressLimits?: Partial<AddressGuardLimits>;
   timing?: Partial<PeerNodeTiming>;
+  /** The group's history (on disk or in memory); default a fresh one in memory. */
+  history?: GroupHistory;
   /** Passed to every connection (frame deadline, queue bounds). */
   connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice' | 'handshake'>;
 }
@@ -87,6 +96,16 @@ export interface PeerNodeEvents {
   repositoryRestored: [];
   /** A member's message was refused (rate limit, clock too far ahead) and changed nothing. */
   messageRefused: [error: NetError, from: Member];
+  /** A member acknowledged this member's log up to `upTo`. */
+  delivered: [memberId: string, upTo: number];
+  /** A member acknowledged a direct message. */
+  directDelivered: [memberId: string, messageId: string];
+  /** Catch-up: messages received in pages so far; `pending` while a page is still awaited. */
+  catchUp: [received: number, pending: boolean];
+  /** A member's link dropped without a goodbye; the node is dialing it again. */
+  memberReconnecting: [member: Member];
+  /** The node stopped redialing a member (it left the group, or stayed unreachable). */
+  reconnectGaveUp: [member: Member];
 }
 
 
@@ -98,6 +117,9 @@ export const DEFAULT_TIMING: PeerNodeTiming = {
   reconnectMinMs: 1000,
   reconnectMaxMs: 30_000,
   closeGraceMs: 1000,
+  redialMinMs: 250,
+  redialMaxMs: 10_000,
+  redialGiveUpMs: 120_000,
 };
 
 /** Token buckets for what one member may send: messages per second and burst. */
@@ -132,18 +154,19 @@ export class MemberLink {
   /**
    * Why this member's message must be dropped (beyond its rate, or a board clock too far ahead of
    * `lamport`, this node's clock), or undefined when it may go on. Pings share the chat bucket: an
-   * honest member pings every 15 s, a flood gets no pongs.
+   * honest member pings every 15 s, a flood gets no pongs. `rates` false: only the clock rule (a
+   * catch-up page, which this node asked for at its own pace).
    */
-  refusal(message: Message, lamport: number): NetError | undefined {
+  refusal(message: Message, lamport: number, rates = true): NetError | undefined {
     switch (message.type) {
       case 'ping':
       case 'chat':
-        return this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages or pings a second`) : undefined;
+        return rates && this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages or pings a second`) : undefined;
       case 'note':
       case 'image':
       case 'stroke':
       case 'snippet':
-        if (this.boardBucket !== undefined && !this.boardBucket.take()) return new NetError('ERR_RATE_LIMITED', `More than ${BOARD_RATE_PER_SECOND} board messages a second`);
+        if (rates && this.boardBucket !== undefined && !this.boardBucket.take()) return new NetError('ERR_RATE_LIMITED', `More than ${BOARD_RATE_PER_SECOND} board messages a second`);
         return message.clock > lamport + MAX_CLOCK_JUMP ? new NetError('ERR_LIMIT', `A board clock ${message.clock} more than ${MAX_CLOCK_JUMP} ahead of this member's ${lamport}`) : undefined;
       default:
         return undefined;

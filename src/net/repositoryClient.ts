@@ -66,6 +66,11 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
     return [...this.directory.values()];
   }
 
+  /** True while registered with a repository. */
+  get connected(): boolean {
+    return this.connection !== undefined && this.waiter === undefined;
+  }
+
   /** Where the repository says a member is, if it lists it. */
   lookup(id: string): MemberInfo | undefined {
     return this.directory.get(id);

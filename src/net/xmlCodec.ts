@@ -26,7 +26,7 @@ import { ATTR, CDATA, TEXT, XML_SPACE, badXml, buildDocument, decodeAttribute, p
 import type { XmlObject } from './xmlScanner';
 
 // Defined beside the schema that applies them; the rest of the code imports them from the codec.
-export { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_STROKE_POINTS } from './messageSchema';
+export { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_STROKE_POINTS, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageSchema';
 
 // ---------------------------------------------------------------------------------------------
 // Encoding

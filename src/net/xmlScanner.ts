@@ -12,6 +12,9 @@ import { NetError } from './errors';
 /** A parsed or to-be-built element: attributes under `@_name`, children under their names. */
 export type XmlObject = Record<string, unknown>;
 
+/** The child elements the schema repeats (`messageSchema.ts` checks that its lists are all here). */
+export const LIST_ELEMENTS: ReadonlySet<string> = new Set(['member', 'have', 'author']);
+
 /** Element depth of the schema: the root and its children (`<text>`, `<member>`). */
 export const SCHEMA_DEPTH = 2;
 
@@ -61,7 +64,7 @@ const PARSER_OPTIONS: Required<Omit<X2jOptions, 'entityDecoder'>> & Pick<X2jOpti
   unpairedTags: [],
   alwaysCreateTextNode: false,
   // Repeated paths are always arrays, so one item and many have the same shape.
-  isArray: (name, _matcher, _isLeaf, isAttribute) => !isAttribute && (name === 'member' || name === CDATA),
+  isArray: (name, _matcher, _isLeaf, isAttribute) => !isAttribute && (LIST_ELEMENTS.has(name) || name === CDATA),
   // The documented defence against entity expansion; the builder escapes the five XML entities in
   // attribute values and `decodeAttribute` below undoes exactly those five.
   processEntities: false,

@@ -1,0 +1,149 @@
+import { strict as assert } from 'node:assert';
+import { MemberKey } from '../../src/net/memberKey';
+import type { ChatMessage, Message } from '../../src/net/messages';
+import type { DeliveredMessage, Member } from '../../src/net/peerNode';
+import { signMessage } from '../../src/net/signing';
+import { nextEvent, TestNetwork, waitUntil } from '../helpers/net';
+
+/** Chat texts a node was handed, as "author: text", in arrival order. */
+function chatLog(node: { on(event: 'message', l: (m: DeliveredMessage, from: Member) => void): unknown }): string[] {
+  const texts: string[] = [];
+  node.on('message', (m, from) => {
+    if (m.type === 'chat') texts.push(`${from.name}: ${m.text}`);
+  });
+  return texts;
+}
+
+describe('History: catch-up, acknowledgements, redial', () => {
+  const net = new TestNetwork();
+  afterEach(() => net.closeAll());
+
+  it('numbers each member\'s chat and board messages 1, 2, 3 in its log; direct messages stay out of it', async () => {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
+    const one = alice!.chat('one');
+    const direct = alice!.chat('psst', bob!.id);
+    const note = alice!.broadcast({ type: 'note', op: 'add', item: 'note-0001', clock: alice!.nextClock(), text: 'n', font: 'sans-serif', size: 16, colour: '#ffee88', x: 0, y: 0 });
+    const two = alice!.chat('two');
+    assert.deepEqual([one.seq, note.seq, two.seq], [1, 2, 3]);
+    assert.equal(alice!.history.contiguous(alice!.id), 3);
+    assert.equal(alice!.history.hasDirect(direct.id), true);
+    await waitUntil(() => bob!.history.contiguous(alice!.id) === 3 && bob!.history.hasDirect(direct.id), 'bob holds all');
+  });
+
+  it('a newcomer gets what was said before it joined, from any member, even when the author has left', async () => {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port, { rateLimits: false });
+    for (let i = 0; i < 1200; i++) alice!.chat(`a${i}`);
+    for (let i = 0; i < 30; i++) bob!.chat(`b${i}`);
+    await waitUntil(() => bob!.history.contiguous(alice!.id) === 1200, 'bob holds alice\'s 1200');
+    await alice!.leave();
+    const carol = net.peer('carol', port);
+    const seen = chatLog(carol);
+    const caughtUp = nextEvent<[number, boolean]>(carol, 'catchUp', (_n, pending) => !pending, 10_000);
+    await carol.join();
+    const [received] = await caughtUp;
+    assert.equal(received, 1230);
+    assert.equal(seen.length, 1230, 'each message once');
+    assert.equal(new Set(seen).size, 1230);
+    // Alice was not there to say her name: bob handed it on with the page.
+    assert.ok(seen.includes('alice: a0') && seen.includes('alice: a1199') && seen.includes('bob: b29'));
+    assert.equal(carol.history.contiguous(alice!.id), 1200);
+  });
+
+  it('acknowledges to the author how far it holds its log', async () => {
+    const { port } = await net.repository();
+    const [alice, bob, carol] = await net.joinedPeers(['alice', 'bob', 'carol'], port);
+    const acks = new Map<string, number>();
+    alice!.on('delivered', (id, upTo) => acks.set(id, upTo));
+    for (let i = 0; i < 5; i++) alice!.chat(`m${i}`);
+    await waitUntil(() => acks.get(bob!.id) === 5 && acks.get(carol!.id) === 5, 'both acknowledged 5');
+    assert.equal(alice!.acknowledgedBy(bob!.id), 5);
+  });
+
+  it('acknowledges a direct message by id', async () => {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
+    const acked = nextEvent<[string, string]>(alice!, 'directDelivered');
+    const sent = alice!.chat('just you', bob!.id);
+    const [who, id] = await acked;
+    assert.equal(who, bob!.id);
+    assert.equal(id, sent.id);
+  });
+
+  it('redials a member whose link dropped without a goodbye, and catches up on what was said meanwhile', async () => {
+    const { port } = await net.repository();
+    const [alice, bob, carol] = await net.joinedPeers(['alice', 'bob', 'carol'], port);
+    const bobSeen = chatLog(bob!);
+    const reconnecting = nextEvent<[Member]>(alice!, 'memberReconnecting');
+    // Cut the alice-bob link only; carol keeps both.
+    const link = (alice as unknown as { links: Map<string, { connection: { destroy(): void } }> }).links.get(bob!.id)!;
+    link.connection.destroy();
+    await reconnecting;
+    alice!.chat('said while the link was down');
+    await waitUntil(() => alice!.members().some((m) => m.id === bob!.id), 'alice and bob linked again');
+    await waitUntil(() => bobSeen.includes('alice: said while the link was down'), 'bob has the message');
+    assert.equal(bobSeen.filter((t) => t === 'alice: said while the link was down').length, 1);
+    assert.ok(carol!.members().length === 2);
+  });
+
+  it('refuses a handed-on message whose signature does not verify, and keeps the rest of the page', async () => {
+    const { port } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port);
+    const seen = chatLog(alice!);
+    const mallory = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
+    mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    const request = await mallory.next('sync');
+    assert.equal(request.op, 'have');
+    const victim = MemberKey.generate();
+    const genuine = signMessage(stampAs(victim, 1, 'genuine'), victim);
+    const forged: ChatMessage = { ...signMessage(stampAs(victim, 2, 'original'), victim), text: 'forged' };
+    mallory.send(mallory.stamp({ type: 'sync', op: 'page', count: 2, have: [], authors: [{ id: victim.id, name: 'victim' }] }));
+    mallory.send(genuine);
+    mallory.send(forged);
+    await waitUntil(() => alice!.log.lines.some((l) => l.includes('ERR_BAD_SIGNATURE')), 'the forgery is logged');
+    assert.deepEqual(seen, ['victim: genuine']);
+    assert.equal(alice!.history.contiguous(victim.id), 1);
+    assert.ok(!mallory.closed, 'a bad signature drops the message, not the link');
+  });
+
+  it('closes a link that sends a page nobody asked for, or a direct message inside one', async () => {
+    const { port } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port);
+    const mallory = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
+    mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    await mallory.next('sync');
+    // The page that answers alice's request, empty; then one more that nobody asked for.
+    mallory.send(mallory.stamp({ type: 'sync', op: 'page', count: 0, have: [], authors: [] }));
+    mallory.send(mallory.stamp({ type: 'sync', op: 'page', count: 500, have: [], authors: [] }));
+    await mallory.whenClosed;
+    assert.ok(alice!.log.lines.some((l) => l.includes('ERR_PROTOCOL') && l.includes('nobody asked for')));
+    assert.equal(alice!.joined, true);
+  });
+
+  it('answers a request for numbers that do not exist or for every author at once with bounded pages', async () => {
+    const { port } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port, { rateLimits: false });
+    for (let i = 0; i < 700; i++) alice!.chat(`m${i}`);
+    const mallory = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
+    mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    await mallory.next('sync');
+    const strangers = Array.from({ length: 499 }, () => ({ a: MemberKey.generate().id, n: Number.MAX_SAFE_INTEGER }));
+    mallory.send(mallory.stamp({ type: 'sync', op: 'have', have: [{ a: alice!.id, n: 0 }, ...strangers], authors: [] }));
+    const page = await mallory.next('sync');
+    assert.equal(page.op, 'page');
+    assert.equal(page.count, 500, 'one page of at most 500 messages');
+    assert.equal(page.more, 'true');
+    await waitUntil(() => mallory.received.filter((m) => m.type === 'chat').length === 500, 'the page');
+    mallory.send(mallory.stamp({ type: 'sync', op: 'have', have: [{ a: alice!.id, n: 500 }], authors: [] }));
+    const second = await mallory.next('sync');
+    assert.equal(second.count, 200);
+    assert.equal(second.more, undefined);
+    mallory.send(mallory.stamp({ type: 'sync', op: 'have', have: [{ a: alice!.id, n: 9_000_000 }], authors: [] }));
+    assert.equal((await mallory.next('sync')).count, 0);
+  });
+});
+
+function stampAs(key: MemberKey, seq: number, text: string): Message & ChatMessage {
+  return { v: '1', id: `msg-${key.id.slice(0, 8)}-${seq}`, from: key.id, group: 'team', seq, ts: Date.now(), type: 'chat', text };
+}
