@@ -14,6 +14,8 @@ import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
 import { fingerprint } from '../net/memberKey';
 import { formatAddress, parseAddress } from '../net/tcp';
+import { GroupHistory } from '../net/groupHistory';
+import type { HistoryEntry } from '../net/groupHistory';
 import { loadOrCreateKey, readPassword } from './dataFolder';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
 import { onShutdown, printError, printEvent } from './output';
@@ -27,12 +29,14 @@ export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--p
     /quit           leaves the group (so do end of input, Ctrl+C and SIGTERM)
   --group G         group to join
   --name N          display name (default: your user name)
-  --data DIR        keep this member's key in DIR (created; the key file is mode 0600), so a restart
-                    is the same member; without it every run is a new member
+  --data DIR        keep this member's key and the group's history in DIR (created; files are
+                    private), so a restart is the same member and shows what was said; without it
+                    every run is a new member and history lives in memory only
   --password-file FILE  the group password (first line); else TEAM_NOTES_PASSWORD; else an open group
   --repository H:P  repository server (default 127.0.0.1:${DEFAULT_REPOSITORY_PORT})
   --listen H:P      where to listen for members (default 0.0.0.0:0, any free port)
   --advertise IP    the address members should use to reach you (a host name is resolved here, once)
+  --advertise-port P  the port members should dial (a port forward or proxy in front of you)
   --ban X           refuse an IP address, host name or peer id (repeatable)
   --json            one JSON object per line on stdout
   --log-level L     trace, debug, info, warn, error or off (default warn)`;
@@ -43,6 +47,7 @@ interface ChatOptions {
   repository: string;
   listen: string;
   advertise?: string;
+  advertisePort?: number;
   data?: string;
   passwordFile?: string;
   ban: string[];
@@ -59,6 +64,7 @@ function readOptions(argv: string[]): ChatOptions {
       repository: { type: 'string', default: `127.0.0.1:${DEFAULT_REPOSITORY_PORT}` },
       listen: { type: 'string', default: '0.0.0.0:0' },
       advertise: { type: 'string' },
+      'advertise-port': { type: 'string' },
       data: { type: 'string' },
       'password-file': { type: 'string' },
       ban: { type: 'string', multiple: true, default: [] },
@@ -74,12 +80,19 @@ function readOptions(argv: string[]): ChatOptions {
     repository: values.repository,
     listen: values.listen,
     advertise: values.advertise,
+    advertisePort: values['advertise-port'] === undefined ? undefined : portNumber(values['advertise-port']),
     data: values.data,
     passwordFile: values['password-file'],
     ban: values.ban,
     json: values.json,
     logLevel: values['log-level'],
   };
+}
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!/^[0-9]{1,5}$/.test(value) || port < 1 || port > 65_535) throw new NetError('ERR_BAD_INPUT', `--advertise-port ${value} is not a port number (1 to 65535)`);
+  return port;
 }
 
 const memberJson = (m: Member): Record<string, unknown> => ({ id: m.id, name: m.name, fingerprint: fingerprint(m.id), host: m.host, port: m.port });
@@ -107,6 +120,13 @@ function messageText(message: DeliveredMessage, from: Member): string {
     case 'stroke':
       return `[${time}] ${from.name} ${message.op} stroke ${message.item}${message.points !== undefined ? ` (${message.points.length} points)` : ''}`;
   }
+}
+
+/** Prints a message kept from an earlier run, marked as history. */
+function printHistoryEntry(json: boolean, history: GroupHistory, entry: HistoryEntry): void {
+  const m = entry.message;
+  const author: Member = { id: m.from, name: history.name(m.from) ?? fingerprint(m.from), host: '', port: 0 };
+  printEvent(json, { ...messageJson(m, author), history: true }, messageText(m, author));
 }
 
 /** Where notes and images from the terminal land on the board (members drag them into place). */
@@ -171,16 +191,22 @@ export async function runChat(argv: string[]): Promise<number> {
   const repository = parseAddress(options.repository, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
   const listen = parseAddress(options.listen, { host: '0.0.0.0', port: 0 });
   const password = readPassword(options.passwordFile);
+  const key = options.data === undefined ? undefined : loadOrCreateKey(options.data);
+  const history = options.data === undefined || key === undefined ? undefined : GroupHistory.open(options.data, options.group, key.id, { logger });
+  // What this member kept of the group, shown before any network traffic.
+  if (history !== undefined) for (const entry of history.entries()) printHistoryEntry(json, history, entry);
   const node = new PeerNode({
     name: options.name,
     group: options.group,
     repository,
     listen,
     advertiseHost: options.advertise === undefined ? undefined : await advertisedAddress(options.advertise),
+    advertisePort: options.advertisePort,
     bans: options.ban,
     logger,
-    key: options.data === undefined ? undefined : loadOrCreateKey(options.data),
+    key,
     password,
+    history,
   });
   // Members met while joining are announced right after the ready line, so that it comes first.
   let metWhileJoining: Member[] | undefined = [];
@@ -191,6 +217,11 @@ export async function runChat(argv: string[]): Promise<number> {
   node.on('connectionError', (error) => printError(json, error.code, error.message));
   node.on('repositoryLost', (error) => printError(json, error.code, `${error.message}; members stay connected, reconnecting`));
   node.on('repositoryRestored', () => printEvent(json, { event: 'repository', state: 'restored' }, '* repository connection restored'));
+  node.on('memberReconnecting', (member) => printEvent(json, { event: 'reconnecting', member: memberJson(member) }, `* reconnecting to ${memberLabel(member)}`));
+  node.on('catchUp', (received, pending) => {
+    if (!pending) printEvent(json, { event: 'caughtUp', received }, `* caught up (${received} messages from the members)`);
+  });
+  if (json) node.on('delivered', (memberId, upTo) => printEvent(json, { event: 'delivered', member: memberId, upTo }, ''));
 
   // Listen for SIGINT/SIGTERM from the start, so that a signal during the join still leaves properly.
   let endInput: () => void = () => {};
@@ -201,6 +232,7 @@ export async function runChat(argv: string[]): Promise<number> {
   } catch (err) {
     const error = toNetError(err);
     printError(json, error.code, error.message);
+    history?.close();
     return 1;
   }
   const address = formatAddress(node.listenAddress!);
@@ -254,6 +286,7 @@ export async function runChat(argv: string[]): Promise<number> {
   await shutdown;
   input.close();
   await node.leave();
+  history?.close();
   printEvent(json, { event: 'closed' }, `Left "${node.group}".`);
   return 0;
 }

@@ -189,8 +189,12 @@ class BoardPanel extends Disposable {
         return this.post({ type: 'snapshot', ...this.session.snapshot() });
       case 'members':
         return this.post({ type: 'members', members: this.session.snapshot().members });
+      case 'status':
+        return this.post({ type: 'session', session: this.session.sessionView() });
       case 'chat':
         return this.post({ type: 'chat', entry: change.entry });
+      case 'chatDelivery':
+        return this.post({ type: 'chatDelivery', id: change.id, delivery: change.delivery });
       case 'board':
         return this.post({ type: 'boardItem', item: change.item });
       case 'boardRemove':

@@ -16,6 +16,8 @@ import type { Session } from './session';
 import { banPeer, readSettings, saveDisplayName } from './settings';
 
 const RECENT_GROUPS_KEY = 'teamNotes.recentGroups';
+/** The group this window was in (per workspace): a reloaded window rejoins it by itself. */
+const ACTIVE_GROUP_KEY = 'teamNotes.activeGroup';
 const MAX_RECENT_GROUPS = 10;
 
 export interface CommandContext {
@@ -52,7 +54,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
  * Shows an error with buttons to act on it and logs it with its code. Does not wait for the user:
  * a command must finish even when nobody dismisses the notification.
  */
-function showError(ctx: CommandContext, err: unknown, context: string, settingsQuery = 'teamNotes'): void {
+export function showError(ctx: CommandContext, err: unknown, context: string, settingsQuery = 'teamNotes'): void {
   const error = toNetError(err, 'ERR_BAD_INPUT');
   ctx.lastError = { code: error.code, message: error.message };
   ctx.logger.error(`${context}: ${error.code} ${error.message}`);
@@ -151,6 +153,7 @@ async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
       () => ctx.session.join(group, name, settings, { key, password: password === '' ? undefined : password }),
     );
     await rememberPassword(ctx.extension.secrets, group, password);
+    await ctx.extension.workspaceState.update(ACTIVE_GROUP_KEY, { group, name });
     const recent = [group, ...ctx.extension.globalState.get<string[]>(RECENT_GROUPS_KEY, []).filter((g) => g !== group)];
     await ctx.extension.globalState.update(RECENT_GROUPS_KEY, recent.slice(0, MAX_RECENT_GROUPS));
     ctx.board.show();
@@ -178,6 +181,17 @@ async function groupPassword(ctx: CommandContext, group: string, ask: boolean): 
     password: true,
     ignoreFocusOut: true,
   });
+}
+
+/**
+ * A window that was in a group when it reloaded (or VS Code restarted) joins it again by itself,
+ * with the remembered name and password: its board and chat show from disk at once, then catch up.
+ */
+export function rejoinAfterReload(ctx: CommandContext): void {
+  const active = ctx.extension.workspaceState.get<{ group?: unknown; name?: unknown }>(ACTIVE_GROUP_KEY);
+  if (typeof active?.group !== 'string' || typeof active.name !== 'string') return;
+  ctx.logger.info(`Rejoining "${active.group}", the group this window was in`);
+  void vscode.commands.executeCommand('teamNotes.joinGroup', { group: active.group, name: active.name });
 }
 
 /** After "authentication failed": offers to try another password. */
@@ -231,6 +245,7 @@ async function banMember(ctx: CommandContext, row: { member?: { id?: unknown; na
 async function leaveGroup(ctx: CommandContext): Promise<void> {
   const group = ctx.session.groupName;
   if (!ctx.session.joined) return void vscode.window.showInformationMessage('Team Notes: you are not in a group.');
+  await ctx.extension.workspaceState.update(ACTIVE_GROUP_KEY, undefined);
   await ctx.session.leave();
   vscode.window.setStatusBarMessage(`Team Notes: left "${group ?? ''}"`, 3000);
 }

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { BoardPanels } from './boardPanel';
 import type { WebviewMessageOutcome } from './boardPanel';
 import { ChatAttention } from './chatAttention';
-import { offerAnotherPassword, registerCommands } from './commands';
+import { offerAnotherPassword, registerCommands, rejoinAfterReload } from './commands';
+import { registerHistoryCommands } from './historyCommands';
 import type { CommandContext } from './commands';
 import { channelLogger } from './log';
 import { MembersView } from './membersView';
@@ -34,15 +35,16 @@ export interface TeamNotesApi {
 export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const log = vscode.window.createOutputChannel('Team Notes', { log: true });
   const logger = channelLogger(log);
-  const session = new Session(logger);
+  const session = new Session(logger, context.globalStorageUri.fsPath);
   const board = new BoardPanels(context.extensionUri, session, logger);
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
   const commands: CommandContext = { extension: context, session, board, log, logger };
   const attention = new ChatAttention(session, board);
-  context.subscriptions.push(log, session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands), offerAnotherPassword(commands), {
+  context.subscriptions.push(log, session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
     dispose: () => commands.groupLock?.dispose(),
   });
   log.info(`Team Notes ${String(context.extension.packageJSON.version)} activated`);
+  rejoinAfterReload(commands);
   const api: TeamNotesApi = { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError, unread: () => attention.unread };
   // Another extension can do everything a board message does through the commands anyway; still,
   // a way around the webview has no place in an installed extension.

@@ -14,11 +14,12 @@ import type { BoardChange, BoardMessage } from '../board/boardState';
 import { checkImage } from '../board/imageInfo';
 import { DEFAULT_NOTE_STYLE, MAX_STROKE_POINTS } from '../board/limits';
 import { addPngText, codeImageText } from '../board/pngText';
+import { GroupHistory } from '../net/groupHistory';
+import type { HistoryEntry } from '../net/groupHistory';
 import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import type { Logger } from '../net/logger';
-import { fingerprint } from '../net/memberKey';
-import type { MemberKey } from '../net/memberKey';
+import { fingerprint, MemberKey } from '../net/memberKey';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
 import type { MessageBody, Point } from '../net/messages';
@@ -26,8 +27,9 @@ import { RepositoryServer } from '../net/repositoryServer';
 import { formatAddress, parseAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
 import { MAX_CHAT_TEXT, MAX_SNIPPET_CODE } from '../net/xmlCodec';
-import type { BoardItem, ChatEntry, CodeImageSource, MemberView, SessionView } from '../webview/protocol';
+import type { BoardItem, ChatDelivery, ChatEntry, CodeImageSource, MemberView, SessionView } from '../webview/protocol';
 import { BoardItemViews, boardUnits } from './boardItems';
+import { DeliveryTracker } from './deliveryTracker';
 import { Disposable } from './disposable';
 import type { Settings } from './settings';
 
@@ -36,7 +38,10 @@ export type SessionChange =
   /** The state, the group or everything changed: listeners should take a whole snapshot. */
   | { kind: 'session' }
   | { kind: 'members' }
+  /** Only the session view changed (catch-up progress): no need for a whole snapshot. */
+  | { kind: 'status' }
   | { kind: 'chat'; entry: ChatEntry }
+  | { kind: 'chatDelivery'; id: string; delivery: ChatDelivery }
   | { kind: 'board'; item: BoardItem }
   | { kind: 'boardRemove'; id: string };
 
@@ -115,14 +120,28 @@ export class Session extends Disposable {
   private readonly views = new BoardItemViews((id) => this.names.get(id) ?? 'a former member');
   /** False while the repository is lost: newcomers cannot find the group, members still talk. */
   repositoryReachable = true;
+  /** The joined group's history (on disk in the extension's storage), from join to leave. */
+  private history: GroupHistory | undefined;
+  private readonly delivery = new DeliveryTracker();
+  /** Set while history is caught up from the members. */
+  private catchUp: { received: number } | undefined;
 
   private readonly authFailures = this.register(new vscode.EventEmitter<NetError>());
   /** A member could not be met because the handshake failed: most often a different group password. */
   readonly onAuthFailed = this.authFailures.event;
 
-  constructor(private readonly logger: Logger) {
+  /** `storageFolder` keeps each group's history (the extension's global storage); without it, history lives in memory only. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly storageFolder?: string,
+  ) {
     super();
     this.register({ dispose: () => void this.shutdown() });
+  }
+
+  /** The joined group's history, for export and clearing. */
+  get groupHistory(): GroupHistory | undefined {
+    return this.history;
   }
 
   get joined(): boolean {
@@ -148,12 +167,20 @@ export class Session extends Disposable {
   }
 
   snapshot(): SessionSnapshot {
+    const session = this.sessionView();
+    const chat = [...this.chat].sort((a, b) => a.ts - b.ts);
+    return { session, members: this.memberList(), chat, board: this.board.items().map((item) => this.views.toView(item)) };
+  }
+
+  /** What the panel shows about the session itself. */
+  sessionView(): SessionView {
     const session: SessionView = { state: this.state };
     if (this.group !== undefined) session.group = this.group;
     if (this.self !== undefined) session.self = this.self;
     if (this.repositoryAddress !== undefined) session.repository = this.repositoryAddress;
     if (this.state === 'joined') session.security = this.passwordProtected ? 'password' : 'open';
-    return { session, members: this.memberList(), chat: [...this.chat], board: this.board.items().map((item) => this.views.toView(item)) };
+    if (this.catchUp !== undefined) session.catchUp = { ...this.catchUp };
+    return session;
   }
 
   /**
@@ -163,11 +190,16 @@ export class Session extends Disposable {
   async join(group: string, name: string, settings: Settings, identity: MemberIdentity = {}): Promise<JoinOutcome> {
     if (this.state !== 'idle') await this.leave();
     const repository = parseAddress(settings.repositoryAddress, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
-    // A new membership starts with an empty board and chat (catch-up of history comes with the log on disk).
+    // A new membership starts from what this machine kept of the group, shown before any network traffic.
     this.chat = [];
     this.board.clear();
     this.views.clear();
     this.names.clear();
+    this.delivery.clear();
+    this.catchUp = undefined;
+    identity = { ...identity, key: identity.key ?? MemberKey.generate() };
+    this.history = this.openHistory(group, identity.key!.id);
+    this.showHistory(this.history);
     this.setState('joining', group);
     const outcome: JoinOutcome = {};
     try {
@@ -181,6 +213,7 @@ export class Session extends Disposable {
       }
     } catch (err) {
       this.node = undefined;
+      this.closeHistory();
       this.setState('idle', undefined);
       throw toNetError(err);
     }
@@ -211,9 +244,26 @@ export class Session extends Disposable {
     this.node = undefined;
     if (node === undefined) return;
     this.members.clear();
+    this.catchUp = undefined;
     this.setState('idle', undefined);
     this.changes.fire({ kind: 'members' });
     await node.leave();
+    this.closeHistory();
+  }
+
+  /**
+   * Removes what this machine keeps of the joined group (its history on disk) and empties the
+   * board and chat here; teammates keep theirs. Leaves the group first, so nothing refills it.
+   */
+  async clearHistory(): Promise<void> {
+    const history = this.history;
+    if (history === undefined) throw new NetError('ERR_CLOSED', 'Join the group whose history you want to clear.');
+    await this.leave();
+    if (this.storageFolder !== undefined) GroupHistory.open(this.storageFolder, history.group, history.self, { logger: this.logger }).clear();
+    this.chat = [];
+    this.board.clear();
+    this.views.clear();
+    this.changes.fire({ kind: 'session' });
   }
 
   /** Applies the ban list from the settings to the current membership (new entries take effect at once). */
@@ -235,6 +285,10 @@ export class Session extends Disposable {
     const message = node.chat(text, recipient?.id);
     const entry: ChatEntry = { id: message.id, from: { id: node.id, name: node.name }, text, ts: message.ts, own: true };
     if (recipient !== undefined) entry.to = { id: recipient.id, name: recipient.name };
+    entry.delivery =
+      recipient !== undefined
+        ? this.delivery.sent(message.id, [recipient.id])
+        : this.delivery.sent(message.id, node.members().map((m) => m.id), message.seq);
     this.addChat(entry);
     return entry;
   }
@@ -382,12 +436,27 @@ export class Session extends Disposable {
       logger: this.logger,
       key: identity.key,
       password: identity.password,
+      history: this.history,
     });
     node.on('connectionError', (error) => {
       if (error.code === 'ERR_AUTH_FAILED') this.authFailures.fire(error);
     });
     node.on('memberJoined', (member) => this.onMember(member, true));
     node.on('memberLeft', (member) => this.onMember(member, false));
+    node.on('memberReconnecting', (member) => this.onMember(member, false, true));
+    node.on('reconnectGaveUp', (member) => this.onMember(member, false));
+    node.on('delivered', (memberId, upTo) => {
+      for (const [id, delivery] of this.delivery.acknowledged(memberId, upTo)) this.updateDelivery(id, delivery);
+    });
+    node.on('directDelivered', (memberId, messageId) => {
+      const delivery = this.delivery.directAcknowledged(memberId, messageId);
+      if (delivery !== undefined) this.updateDelivery(messageId, delivery);
+    });
+    node.on('catchUp', (received, pending) => {
+      const before = this.catchUp;
+      this.catchUp = pending ? { received } : undefined;
+      if (before !== undefined || pending) this.changes.fire({ kind: 'status' });
+    });
     node.on('message', (message, from, binary) => this.onMessage(message, from, binary));
     node.on('repositoryLost', (error) => {
       this.logger.warn(`${error.code}: ${error.message}. Members stay connected; reconnecting.`);
@@ -408,22 +477,69 @@ export class Session extends Disposable {
     }
   }
 
-  private onMember(member: Member, online: boolean): void {
+  private onMember(member: Member, online: boolean, reconnecting = false): void {
     if (this.node === undefined) return;
     this.names.set(member.id, member.name);
-    this.members.set(member.id, { id: member.id, name: member.name, fingerprint: fingerprint(member.id), online });
+    const view: MemberView = { id: member.id, name: member.name, fingerprint: fingerprint(member.id), online };
+    if (reconnecting) view.reconnecting = true;
+    this.members.set(member.id, view);
     this.changes.fire({ kind: 'members' });
+  }
+
+  private updateDelivery(id: string, delivery: ChatDelivery): void {
+    const entry = this.chat.find((e) => e.id === id);
+    if (entry !== undefined) entry.delivery = delivery;
+    this.changes.fire({ kind: 'chatDelivery', id, delivery });
+  }
+
+  /** The group's history on disk, or in memory when there is no storage or it cannot be opened (said in the log). */
+  private openHistory(group: string, self: string): GroupHistory {
+    if (this.storageFolder !== undefined) {
+      try {
+        return GroupHistory.open(this.storageFolder, group, self, { logger: this.logger });
+      } catch (err) {
+        const error = toNetError(err);
+        this.logger.error(`${error.code}: ${error.message}. This session's history is kept in memory only.`);
+      }
+    }
+    return GroupHistory.inMemory(group, self, { logger: this.logger });
+  }
+
+  private closeHistory(): void {
+    this.history?.close();
+    this.history = undefined;
+  }
+
+  /** Folds what the history holds into the board and chat, without a change event per message. */
+  private showHistory(history: GroupHistory): void {
+    for (const [id, name] of history.authorNames()) this.names.set(id, name);
+    const chat: ChatEntry[] = [];
+    for (const { message } of history.entries()) {
+      if (message.type === 'chat') {
+        chat.push(this.chatEntry(message, { id: message.from, name: history.name(message.from) ?? fingerprint(message.from) }));
+      } else {
+        const bytes = message.type === 'image' && message.op === 'add' ? history.imageBytes(message.sha256!) : undefined;
+        this.board.apply(message, bytes === undefined ? undefined : new Uint8Array(bytes));
+      }
+    }
+    chat.sort((a, b) => a.ts - b.ts);
+    this.chat = chat.slice(-MAX_CHAT_ENTRIES);
+  }
+
+  private chatEntry(message: Extract<HistoryEntry['message'], { type: 'chat' }>, author: { id: string; name: string }): ChatEntry {
+    const own = message.from === this.history?.self;
+    const entry: ChatEntry = { id: message.id, from: { id: author.id, name: author.name }, text: message.text, ts: message.ts, own };
+    if (message.to !== undefined) entry.to = own ? { id: message.to, name: this.names.get(message.to) ?? fingerprint(message.to) } : (this.self ?? { id: message.to, name: 'you' });
+    return entry;
   }
 
   private onMessage(message: DeliveredMessage, from: Member, binary: Buffer | undefined): void {
     const author = { id: from.id, name: from.name };
     switch (message.type) {
-      case 'chat': {
-        const entry: ChatEntry = { id: message.id, from: author, text: message.text, ts: message.ts, own: false };
-        if (message.to !== undefined && this.self !== undefined) entry.to = this.self;
-        this.addChat(entry);
+      case 'chat':
+        if (!this.names.has(from.id)) this.names.set(from.id, from.name);
+        this.addChat(this.chatEntry(message, author));
         return;
-      }
       case 'note':
       case 'snippet':
       case 'stroke':
@@ -447,7 +563,8 @@ export class Session extends Disposable {
 
   private addChat(entry: ChatEntry): void {
     this.chat.push(entry);
-    if (this.chat.length > MAX_CHAT_ENTRIES) this.chat = this.chat.slice(-MAX_CHAT_ENTRIES);
+    // Catch-up brings older messages after newer ones: keep the newest by time, trimming in batches.
+    if (this.chat.length > MAX_CHAT_ENTRIES * 1.2) this.chat = this.chat.sort((a, b) => a.ts - b.ts).slice(-MAX_CHAT_ENTRIES);
     this.changes.fire({ kind: 'chat', entry });
   }
 
@@ -468,5 +585,6 @@ export class Session extends Disposable {
     const node = this.node;
     this.node = undefined;
     await Promise.all([node?.leave(), this.embedded?.close()]);
+    this.closeHistory();
   }
 }

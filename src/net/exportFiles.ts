@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { exportMarkdown } from '../board/markdownExport';
 import type { ExportResult } from '../board/markdownExport';
+import type { GroupHistory } from './groupHistory';
 import { NetError } from './errors';
 
 /** Why a file operation failed, in words, by Node error code. */
@@ -108,4 +110,22 @@ export function writeMarkdownExport(
     throw err;
   }
   return { file, images: written };
+}
+
+/**
+ * Exports a group's history as Markdown into `outFile` (images in a folder beside it): what
+ * "Export Session as Markdown" and `team-notes export` both do.
+ */
+export function exportHistory(history: GroupHistory, outFile: string, self?: string): { file: string; images: number } {
+  const imageBytes = (sha256: string): Uint8Array | undefined => history.imageBytes(sha256);
+  const result = exportMarkdown({
+    group: history.group,
+    messages: history.entries().map((e) => e.message),
+    names: history.authorNames(),
+    self,
+    imageBytes,
+    imageFolder: basename(outFile).replace(/\.(md|markdown)$/i, ''),
+    exportedAt: new Date(),
+  });
+  return writeMarkdownExport(outFile, result, imageBytes);
 }

@@ -31,6 +31,8 @@ export interface SessionView {
    * still encrypted, but anyone on the network who knows the group name can join).
    */
   security?: 'password' | 'open';
+  /** While history is being caught up from the members: how many messages have arrived so far. */
+  catchUp?: { received: number };
 }
 
 export interface MemberView {
@@ -40,6 +42,8 @@ export interface MemberView {
   fingerprint?: string;
   /** Connected right now. */
   online: boolean;
+  /** Not connected, and being dialed again (its link dropped without a goodbye). */
+  reconnecting?: boolean;
 }
 
 export interface ChatEntry {
@@ -53,6 +57,17 @@ export interface ChatEntry {
   own: boolean;
   /** For a direct message: the one recipient (for own messages) or this member (for received ones). */
   to?: { id: string; name: string };
+  /**
+   * On own messages: how many of the members it was sent to hold it (`of` is how many there were).
+   * Shown as "delivered to 3 of 4", then a check once `delivered === of`.
+   */
+  delivery?: ChatDelivery;
+}
+
+/** How far an own chat message has reached. */
+export interface ChatDelivery {
+  delivered: number;
+  of: number;
 }
 
 /** Fields every board item has. */
@@ -130,7 +145,10 @@ export type HostToWebview =
   | { type: 'snapshot'; session: SessionView; members: MemberView[]; chat: ChatEntry[]; board: BoardItem[] }
   | { type: 'session'; session: SessionView }
   | { type: 'members'; members: MemberView[] }
+  /** A chat entry to add, in time order (catch-up brings older ones); an entry whose id is already shown is ignored. */
   | { type: 'chat'; entry: ChatEntry }
+  /** An own message reached more members. */
+  | { type: 'chatDelivery'; id: string; delivery: ChatDelivery }
   /** Adds an item, or replaces the item with the same id. */
   | { type: 'boardItem'; item: BoardItem }
   | { type: 'boardRemove'; id: string }

@@ -6,6 +6,7 @@
 import { assertNever } from '../protocol';
 import type { CodeImageSource, HostToWebview, MemberView, SessionView, WebviewToHost } from '../protocol';
 import { BoardView } from './boardView';
+import { CatchUpStatus } from './catchUpStatus';
 import { ChatLog } from './chatLog';
 import { renderCodeImage } from './codeImage';
 import { Composer } from './composer';
@@ -24,6 +25,7 @@ export class BoardApp {
   private readonly members: MembersView;
   private readonly chat: ChatLog;
   private readonly composer: Composer;
+  private readonly catchUp: CatchUpStatus;
   private session: SessionView = { state: 'idle' };
   private memberList: MemberView[] = [];
   private mode: Mode = 'loading';
@@ -39,6 +41,7 @@ export class BoardApp {
     this.members = new MembersView((member) => this.composer.chooseRecipient(member));
     this.chat = new ChatLog();
     this.composer = new Composer(store, post);
+    this.catchUp = new CatchUpStatus();
     const chatSection = h(
       'section',
       { className: 'side-section chat', attrs: { 'aria-labelledby': 'chat-heading' } },
@@ -54,7 +57,8 @@ export class BoardApp {
     );
     this.join.element.hidden = true;
     this.workspace.hidden = true;
-    root.replaceChildren(this.loading, this.join.element, this.workspace);
+    // The catch-up line spans the board and the chat, above both; empty unless joined.
+    root.replaceChildren(this.loading, this.join.element, this.catchUp.element, this.workspace);
   }
 
   handle(message: HostToWebview): void {
@@ -79,6 +83,9 @@ export class BoardApp {
         break;
       case 'chat':
         this.chat.add(message.entry);
+        break;
+      case 'chatDelivery':
+        this.chat.setDelivery(message.id, message.delivery);
         break;
       case 'boardItem':
         this.board.upsert(message.item);
@@ -116,6 +123,9 @@ export class BoardApp {
   private renderSession(): void {
     this.join.render(this.session);
     this.board.setSession(this.session);
+    const catchUp = this.session.state === 'joined' ? this.session.catchUp : undefined;
+    this.catchUp.render(catchUp);
+    this.chat.setBusy(catchUp !== undefined);
     this.renderMembers();
   }
 

@@ -154,7 +154,8 @@ export class Composer {
         return;
       }
       if (!member.online) {
-        this.showError(`${member.name} is offline, so the message was not sent.`);
+        const state = member.reconnecting === true ? 'not connected right now (reconnecting…)' : 'offline';
+        this.showError(`${member.name} is ${state}, so the message was not sent.`);
         return;
       }
     }
@@ -178,7 +179,7 @@ export class Composer {
     const others = [...this.members.values()].filter((m) => m.id !== this.selfId).sort((a, b) => a.name.localeCompare(b.name));
     for (const m of others) {
       const label = m.fingerprint !== undefined ? `${m.name} [${m.fingerprint}]` : m.name;
-      options.push(new Option(m.online ? label : `${label} (offline)`, m.id));
+      options.push(new Option(m.online ? label : `${label} (${m.reconnecting === true ? 'reconnecting…' : 'offline'})`, m.id));
     }
     // A recipient who left stays visible rather than silently turning a direct message public.
     if (chosen !== null && !this.members.has(chosen.id)) options.push(new Option(`${chosen.name} (left)`, chosen.id));

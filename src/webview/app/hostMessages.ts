@@ -6,7 +6,7 @@
  */
 import { MAX_BOARD_ITEMS } from '../../board/boardState';
 import { MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../board/limits';
-import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatEntry, CodeImageSource, HostToWebview, MemberView, SessionView } from '../protocol';
+import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, SessionView } from '../protocol';
 import { pointCount, simplifyStroke } from './simplify';
 
 /** Longest id, name and short field accepted, in characters. */
@@ -29,14 +29,23 @@ const STROKE_TOLERANCE = 0.5;
 /** Most members and board items one snapshot may carry (a board holds at most `MAX_BOARD_ITEMS`); the rest is ignored. */
 export const MAX_SNAPSHOT_MEMBERS = 10_000;
 export const MAX_SNAPSHOT_ITEMS = MAX_BOARD_ITEMS;
-/** Chat entries kept from a snapshot (the newest). */
+/** Chat entries kept from a snapshot (the newest, by time: the list may be out of order). */
 export const MAX_SNAPSHOT_CHAT = 1_000;
+/**
+ * Chat entries of a snapshot looked at, from the end: the list may be out of time order, so more
+ * than {@link MAX_SNAPSHOT_CHAT} are read to find the newest; beyond this they are ignored unread.
+ */
+export const MAX_SNAPSHOT_CHAT_SCANNED = 10 * MAX_SNAPSHOT_CHAT;
+/** Largest member count a delivery or a catch-up count may carry. */
+export const MAX_COUNT = 1_000_000_000;
 
 type Rec = Record<string, unknown>;
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 const isId = (v: unknown): v is string => isStr(v, MAX_ID) && v.length > 0;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** A whole number from 0 to {@link MAX_COUNT}. */
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
 
 function person(v: unknown): { id: string; name: string } | undefined {
   if (!isRecord(v) || !isId(v.id) || !isStr(v.name, MAX_NAME)) return undefined;
@@ -53,6 +62,8 @@ export function parseSession(v: unknown): SessionView | undefined {
   if (isStr(v.repository, MAX_SHORT)) session.repository = v.repository;
   // Anything but the two known values (a newer host, a bug) shows no badge rather than a wrong one.
   if (v.security === 'password' || v.security === 'open') session.security = v.security;
+  // A malformed count shows no catch-up line rather than a wrong one.
+  if (isRecord(v.catchUp) && isCount(v.catchUp.received)) session.catchUp = { received: v.catchUp.received };
   return session;
 }
 
@@ -60,7 +71,15 @@ export function parseMember(v: unknown): MemberView | undefined {
   if (!isRecord(v) || !isId(v.id) || !isStr(v.name, MAX_NAME) || typeof v.online !== 'boolean') return undefined;
   const member: MemberView = { id: v.id, name: v.name, online: v.online };
   if (typeof v.fingerprint === 'string' && /^[0-9a-f]{4}-[0-9a-f]{4}$/.test(v.fingerprint)) member.fingerprint = v.fingerprint;
+  // Only meaningful for a member that is not connected; anything but `true` is left out.
+  if (v.reconnecting === true && !v.online) member.reconnecting = true;
   return member;
+}
+
+/** Whole counts with `delivered <= of`. */
+export function parseDelivery(v: unknown): ChatDelivery | undefined {
+  if (!isRecord(v) || !isCount(v.delivered) || !isCount(v.of) || v.delivered > v.of) return undefined;
+  return { delivered: v.delivered, of: v.of };
 }
 
 export function parseChatEntry(v: unknown): ChatEntry | undefined {
@@ -72,6 +91,11 @@ export function parseChatEntry(v: unknown): ChatEntry | undefined {
     const to = person(v.to);
     if (to === undefined) return undefined;
     entry.to = to;
+  }
+  // Only own messages have one; a malformed one loses the label, not the message.
+  if (entry.own && v.delivery !== undefined) {
+    const delivery = parseDelivery(v.delivery);
+    if (delivery !== undefined) entry.delivery = delivery;
   }
   return entry;
 }
@@ -170,6 +194,18 @@ function parseList<T>(v: unknown, parse: (x: unknown) => T | undefined, max: num
   return out;
 }
 
+/**
+ * A snapshot's chat: the valid entries in time order (ties keep their order in the list), the
+ * newest {@link MAX_SNAPSHOT_CHAT} of them.
+ */
+function parseChat(v: unknown): ChatEntry[] | undefined {
+  const entries = parseList(v, parseChatEntry, MAX_SNAPSHOT_CHAT_SCANNED, true);
+  if (entries === undefined) return undefined;
+  // `sort` is stable, so entries of one time stay in the order they came.
+  entries.sort((a, b) => a.ts - b.ts);
+  return entries.slice(-MAX_SNAPSHOT_CHAT);
+}
+
 /** Checks one message from the host; undefined (with the reason) when it does not match. */
 export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => void): HostToWebview | undefined {
   const fail = (reason: string): undefined => {
@@ -181,7 +217,7 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     case 'snapshot': {
       const session = parseSession(raw.session);
       const members = parseList(raw.members, parseMember, MAX_SNAPSHOT_MEMBERS);
-      const chat = parseList(raw.chat, parseChatEntry, MAX_SNAPSHOT_CHAT, true);
+      const chat = parseChat(raw.chat);
       const board = parseList(raw.board, parseBoardItem, MAX_SNAPSHOT_ITEMS);
       if (session === undefined || members === undefined || chat === undefined || board === undefined) return fail('bad snapshot');
       return { type: 'snapshot', session, members, chat, board };
@@ -197,6 +233,11 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     case 'chat': {
       const entry = parseChatEntry(raw.entry);
       return entry === undefined ? fail('bad chat entry') : { type: 'chat', entry };
+    }
+    case 'chatDelivery': {
+      const delivery = parseDelivery(raw.delivery);
+      if (!isId(raw.id) || delivery === undefined) return fail('bad chatDelivery');
+      return { type: 'chatDelivery', id: raw.id, delivery };
     }
     case 'boardItem': {
       const item = parseBoardItem(raw.item);

@@ -1,11 +1,20 @@
-/** The member list: who is in the group, who is online, which one is you. */
+/** The member list: who is in the group, who is online (or being reconnected), which one is you. */
 import type { MemberView } from '../protocol';
 import { h } from './dom';
+import { icon } from './icons';
 import type { Person } from './viewState';
 
-/** Members in display order: you first, then online, then by name. */
+type Presence = 'online' | 'reconnecting' | 'offline';
+
+/** Online; not connected but being dialed again; or offline. */
+export function presenceOf(member: MemberView): Presence {
+  return member.online ? 'online' : member.reconnecting === true ? 'reconnecting' : 'offline';
+}
+
+/** Members in display order: you first, then online, reconnecting, offline, each by name. */
 export function sortMembers(members: readonly MemberView[], selfId: string | undefined): MemberView[] {
-  const rank = (m: MemberView): number => (m.id === selfId ? 0 : m.online ? 1 : 2);
+  const ranks: Record<Presence, number> = { online: 1, reconnecting: 2, offline: 3 };
+  const rank = (m: MemberView): number => (m.id === selfId ? 0 : ranks[presenceOf(m)]);
   return [...members].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
@@ -33,19 +42,21 @@ export class MembersView {
   }
 
   private row(member: MemberView, self: boolean): HTMLLIElement {
-    const status = member.online ? 'online' : 'offline';
+    const status = presenceOf(member);
+    const reconnecting = status === 'reconnecting';
     const li = h(
       'li',
       {
         className: `member ${status}${self ? ' self' : ''}`,
         attrs: { title: `${member.name}${self ? ' (you)' : ''}: ${status}${member.fingerprint !== undefined ? `; key ${member.fingerprint}` : ''}` },
       },
-      h('span', { className: 'presence', attrs: { 'aria-hidden': 'true' } }),
+      // Reconnecting: a turning arrow instead of the dot (still when the user prefers less motion).
+      h('span', { className: 'presence', attrs: { 'aria-hidden': 'true' } }, reconnecting && icon('sync', 'icon presence-sync')),
       h('bdi', { className: 'member-name', text: member.name }),
       // Two members may share a name; their keys' fingerprints differ.
       member.fingerprint !== undefined && h('span', { className: 'member-fingerprint', text: member.fingerprint }),
       self && h('span', { className: 'member-you', text: '(you)' }),
-      h('span', { className: 'visually-hidden', text: `, ${status}` }),
+      reconnecting ? h('span', { className: 'member-reconnecting' }, h('span', { className: 'visually-hidden', text: ', ' }), 'reconnecting…') : h('span', { className: 'visually-hidden', text: `, ${status}` }),
     );
     if (!self) {
       const dm = h('button', {
