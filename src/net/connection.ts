@@ -53,7 +53,7 @@ export interface ConnectionOptions {
 }
 
 /** Who the other side proved to be in the handshake. */
-export type ProvenPeer = Pick<HandshakeResult, 'peerId' | 'version' | 'group'>;
+export type ProvenPeer = Pick<HandshakeResult, 'peerId' | 'version' | 'group' | 'named'>;
 
 export interface ConnectionEvents {
   /** The handshake succeeded: `peer` is proven. Emitted once, before any `message`. */
@@ -97,6 +97,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Remote IP address as seen by this side (IPv4-mapped addresses made plain). */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** This side's IP address on the connection: how the other side reaches this machine. */
+  readonly localAddress: string;
   /** Time of the last byte received, from `performance.now()`: the liveness checks read it. */
   lastReceivedAt = performance.now();
   label: string;
@@ -131,6 +133,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     super();
     this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = plainAddress(socket.localAddress);
     this.label = options.label ?? `${this.remoteAddress}:${this.remotePort}`;
     this.options = {
       logger: options.logger,
@@ -349,7 +352,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.channel = new SecureChannel(step.done);
-    const proven: ProvenPeer = { peerId: step.done.peerId, version: step.done.version, group: step.done.group };
+    const proven: ProvenPeer = { peerId: step.done.peerId, version: step.done.version, group: step.done.group, named: step.done.named };
     this.proven = proven;
     // From the next frame header on, only sealed frames, and small ones until the owner admits the
     // other side (a member's hello, the repository's answer): a stranger with a key costs 4 KiB.

@@ -41,6 +41,8 @@ export type NetErrorCode =
   | 'ERR_SOCKET'
   /** The operation needs an open connection or a joined node, and it is closed. */
   | 'ERR_CLOSED'
+  /** The repository is at another address now (a member answered in its place); followed by itself. */
+  | 'ERR_MOVED'
   /** No member matches, or several do. */
   | 'ERR_UNKNOWN_MEMBER'
   /** An image is not a PNG, JPEG or GIF, or is too large, or could not be rendered. */
@@ -88,6 +90,7 @@ const CODE_TEXT: Record<NetErrorCode, string> = {
   ERR_BAD_INPUT: 'An input is not acceptable.',
   ERR_SOCKET: 'The connection failed.',
   ERR_CLOSED: 'The connection is closed.',
+  ERR_MOVED: 'The repository is at another address now.',
   ERR_UNKNOWN_MEMBER: 'No such member.',
   ERR_IMAGE: 'The image is not acceptable.',
   ERR_AUTH_FAILED: 'Authentication failed.',

@@ -78,6 +78,11 @@ export interface HandshakeResult {
   /** Key and header of the stream this side reads. */
   receiveKey: Uint8Array;
   receiveHeader: Uint8Array;
+  /**
+   * True when the initiator's offer named the responder's key (a member dialing a member it knows);
+   * false when it named nobody (a client of a repository, which any key may answer).
+   */
+  named: boolean;
 }
 
 /** One step: an optional frame to send, and the result once the handshake is complete. */
@@ -118,7 +123,13 @@ export interface ResponderOptions extends Common {
    * (a wrong group, a banned key), or undefined. The group may differ from one offer to the next
    * at a repository.
    */
-  admit(offer: { peerId: string; group: string }): NetError | undefined;
+  admit(offer: { peerId: string; group: string; named: boolean }): NetError | undefined;
+  /**
+   * A member that also answers as the group's repository (fail-over): an offer that names nobody
+   * is a repository client, checked without the group password (the repository never knows it).
+   * Such a connection must never become a member link.
+   */
+  unnamedWithoutPassword?: boolean;
 }
 
 
@@ -262,7 +273,7 @@ export class HandshakeInitiator implements HandshakeDriver {
       .done();
     return {
       send: finish,
-      done: { peerId, version, group: this.options.group, sendState, receiveKey: derive(isk, LABEL_STREAM_R2I, th), receiveHeader },
+      done: { peerId, version, group: this.options.group, named: this.options.expectedPeer !== undefined, sendState, receiveKey: derive(isk, LABEL_STREAM_R2I, th), receiveHeader },
     };
   }
 
@@ -278,7 +289,7 @@ export class HandshakeInitiator implements HandshakeDriver {
 /** The responder's side: it accepted the connection. */
 export class HandshakeResponder implements HandshakeDriver {
   private readonly versions: readonly number[];
-  private pending: { th: Uint8Array; isk: Uint8Array; peerId: string; version: number; group: string; sendState: StreamState } | undefined;
+  private pending: { th: Uint8Array; isk: Uint8Array; peerId: string; version: number; group: string; named: boolean; sendState: StreamState } | undefined;
   private stage: 'offer' | 'finish' | 'done' = 'offer';
 
   constructor(private readonly options: ResponderOptions) {
@@ -326,18 +337,21 @@ export class HandshakeResponder implements HandshakeDriver {
       throw authFailed();
     }
     const own = this.options.key.publicKey;
-    if (expected.some((b) => b !== 0) && !equalTags(expected, own)) throw authFailed(); // dialed someone else
+    const named = expected.some((b) => b !== 0);
+    if (named && !equalTags(expected, own)) throw authFailed(); // dialed someone else
     const peerId = keyToPeerId(initiatorKey);
-    if (equalTags(initiatorKey, own)) throw authFailed(); // a reflection of our own offer
-    const refusal = this.options.admit({ peerId, group });
+    // A reflection of our own offer; except a member standing in as repository registering itself there.
+    if (equalTags(initiatorKey, own) && (named || this.options.unnamedWithoutPassword !== true)) throw authFailed();
+    const refusal = this.options.admit({ peerId, group, named });
     if (refusal !== undefined) throw refusal;
-    const mine = cpaceStart(passwordBytes(this.options.password), channelId(group), nonce);
+    const password = !named && this.options.unnamedWithoutPassword === true ? undefined : this.options.password;
+    const mine = cpaceStart(passwordBytes(password), channelId(group), nonce);
     const isk = cpaceFinishInitiatorResponder(mine, initiatorShare, nonce, initiatorKey, own, 'responder');
     if (isk === undefined) throw authFailed();
     const head = new Writer().u8(Flight.Answer).u16(version).bytes(own).bytes(sodium().randombytes_buf(NONCE_BYTES)).bytes(mine.share).done();
     const th = transcriptHash(payload, head);
     const { state: sendState, header: sendHeader } = sodium().crypto_secretstream_xchacha20poly1305_init_push(derive(isk, LABEL_STREAM_R2I, th));
-    this.pending = { th, isk, peerId, version, group, sendState };
+    this.pending = { th, isk, peerId, version, group, named, sendState };
     const answer = new Writer()
       .bytes(head)
       .bytes(this.options.key.sign(lv(LABEL_SIGN_RESPONDER, th)))
@@ -359,9 +373,9 @@ export class HandshakeResponder implements HandshakeDriver {
     r.end();
     if (!equalTags(confirmation, derive(pending.isk, LABEL_CONFIRM_INITIATOR, pending.th))) throw authFailed();
     if (!verifySignature(pending.peerId, lv(LABEL_SIGN_INITIATOR, pending.th), signature)) throw authFailed();
-    const { peerId, version, group, sendState } = pending;
+    const { peerId, version, group, named, sendState } = pending;
     this.pending = undefined; // the send state now belongs to the channel
-    return { done: { peerId, version, group, sendState, receiveKey: derive(pending.isk, LABEL_STREAM_I2R, pending.th), receiveHeader } };
+    return { done: { peerId, version, group, named, sendState, receiveKey: derive(pending.isk, LABEL_STREAM_I2R, pending.th), receiveHeader } };
   }
 
   refusal(error: NetError): Uint8Array | undefined {

@@ -437,6 +437,7 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     },
     check: (m) => (m.op === 'page' && m.have.length > 0 ? 'a page lists no have entries' : undefined),
   },
+  moved: { fields: { host: attr(HOST), port: attr(PORT) }, presence: { required: ['port'], optional: ['host'] } },
   error: {
     // The repository answers a connection that never registered (handshake timeout, wrong first
     // message) before it knows any group.

@@ -219,6 +219,18 @@ export interface SyncMessage extends Envelope {
   authors: AuthorName[];
 }
 
+/**
+ * Where the group's repository is now. A member answers a `register` with it when it is not the
+ * repository itself; the member that takes over as repository when the repository went away (or
+ * hands back when it returns) tells every member over their links. `host` absent: the sender's own
+ * address, as the receiver knows it.
+ */
+export interface MovedMessage extends Envelope {
+  type: 'moved';
+  host?: string;
+  port: number;
+}
+
 /** Tells the other side why the connection is about to close. */
 export interface ErrorMessage extends Envelope {
   type: 'error';
@@ -242,6 +254,7 @@ export type Message =
   | SnippetMessage
   | AckMessage
   | SyncMessage
+  | MovedMessage
   | ErrorMessage;
 
 /** The `type` of every message. */

@@ -30,6 +30,7 @@ import { BanList } from './banList';
 import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
 import { RepositoryClient } from './repositoryClient';
+import { RepositoryFailover } from './repositoryFailover';
 import { cryptoReady } from './sodium';
 import { closeServer, dial, formatAddress, listen } from './tcp';
 import { displayNameProblem, groupNameProblem } from './xmlCodec';
@@ -68,6 +69,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** This member's copy of the group's history, and the catch-up, acks and outbox that keep it whole. */
   readonly history: GroupHistory;
   private readonly sync: HistorySync;
+  private readonly failover: RepositoryFailover;
 
   constructor(private readonly options: PeerNodeOptions) {
     super();
@@ -118,8 +120,24 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       timing: this.timing,
       newConnection: (socket, label, handshake) => this.newConnection(socket, label, handshake),
     });
-    this.repository.on('lost', (error) => this.emit('repositoryLost', error));
-    this.repository.on('restored', () => this.emit('repositoryRestored'));
+    this.failover = new RepositoryFailover({
+      id: this.id,
+      key: this.key,
+      logger: this.logger,
+      timing: this.timing,
+      repository: this.repository,
+      links: () => this.links.values(),
+      ownAddress: () => ({ host: this.boundAddress!.host === '0.0.0.0' || this.boundAddress!.host === '::' ? '127.0.0.1' : this.boundAddress!.host, port: this.boundAddress!.port }),
+      stamp: (body) => this.stamper.stamp(body),
+    });
+    this.repository.on('lost', (error) => {
+      this.failover.repositoryLost();
+      this.emit('repositoryLost', error);
+    });
+    this.repository.on('restored', () => {
+      this.failover.repositoryRestored();
+      this.emit('repositoryRestored');
+    });
     this.repository.on('relisted', (members) => void Promise.all(members.map((member) => this.connectMember(member))));
   }
 
@@ -161,6 +179,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.server = server;
       this.boundAddress = address;
       const listed = await this.repository.connect();
+      this.failover.repositoryRestored();
       await Promise.all(listed.map((member) => this.connectMember(member)));
       if (this.state !== 'joining') throw new NetError('ERR_CLOSED', 'The node was closed while joining');
       this.state = 'joined';
@@ -207,6 +226,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** How far `memberId` has acknowledged this member's log (0 when not connected to it). */
   acknowledgedBy(memberId: string): number {
     return this.sync.acknowledgedBy(memberId);
+  }
+
+  /** True while this member stands in as the group's repository (the configured one went away). */
+  get actingRepository(): boolean {
+    return this.failover.isActing;
   }
 
   /** True while a catch-up page is awaited from some member. */
@@ -257,6 +281,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.redials.clear();
     this.sync.close();
     this.repository.close();
+    await this.failover.close();
     if (wasJoined) {
       const bye = this.stamper.stamp({ type: 'bye' });
       for (const link of this.links.values()) link.connection.send(bye);
@@ -351,6 +376,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const handshake = new HandshakeResponder({
       key: this.key,
       password: this.options.password,
+      // An offer that names nobody comes from a repository client: newcomers may use any member's address.
+      unnamedWithoutPassword: true,
       admit: ({ peerId, group }) => {
         // One answer for a wrong group and a wrong password alike: the handshake says nothing more.
         if (group !== this.group) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
@@ -359,10 +386,18 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       },
     });
     const connection = this.newConnection(socket, `incoming ${plainAddress(socket.remoteAddress)}:${socket.remotePort}`, handshake);
-    this.awaitHello(connection, (hello) => {
-      if (hello.from !== connection.peer?.peerId || hello.group !== this.group) {
-        throw new NetError('ERR_PROTOCOL', 'A hello for another peer id or group than the one proven in the handshake');
+    this.awaitFirst(connection, (first) => {
+      if (first.from !== connection.peer?.peerId || first.group !== this.group) {
+        throw new NetError('ERR_PROTOCOL', 'A message for another peer id or group than the one proven in the handshake');
       }
+      if (connection.peer.named !== true) {
+        // Proven without the group password: a repository client, never a member.
+        if (first.type !== 'register') throw new NetError('ERR_AUTH_FAILED', 'Authentication failed');
+        this.failover.serveClient(connection, first);
+        return;
+      }
+      if (first.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${first.type}`);
+      const hello = first;
       connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.advertisedPort() }));
       this.addLink(hello, connection, hello.from, this.repository.lookup(hello.from)?.host ?? connection.remoteAddress);
     }).catch(() => {
@@ -376,6 +411,14 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
    * so that messages arriving right behind it in the same chunk already find the member's link.
    */
   private awaitHello(connection: Connection, onHello: (hello: HelloMessage) => void): Promise<void> {
+    return this.awaitFirst(connection, (message) => {
+      if (message.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${message.type}`);
+      onHello(message);
+    });
+  }
+
+  /** Waits for the first message and hands it to `onFirst` synchronously; a throw closes the connection with its code. */
+  private awaitFirst(connection: Connection, onFirst: (message: Message) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No hello within ${this.timing.handshakeDeadlineMs} ms`)),
@@ -389,8 +432,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       const onMessage = (message: Message): void => {
         done();
         try {
-          if (message.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${message.type}`);
-          onHello(message);
+          onFirst(message);
           resolve();
         } catch (err) {
           const error = toNetError(err, 'ERR_PROTOCOL');
@@ -496,6 +538,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         return;
       case 'sync':
         this.sync.onSync(link, message);
+        return;
+      case 'moved':
+        this.failover.onMoved(link, message);
         return;
       case 'hello':
       case 'register':

@@ -47,6 +47,11 @@ export interface PeerNodeTiming {
   redialMaxMs: number;
   /** Stop redialing a member unreachable for this long (sooner when the repository says it left), in ms. Default 120000. */
   redialGiveUpMs: number;
+  /** Shortest and longest random wait after losing the repository before the earliest member takes over, in ms. Default 1000 and 3000. */
+  failoverMinMs: number;
+  failoverMaxMs: number;
+  /** How often members on a stand-in repository check whether the configured one is back, in ms. Default 5000. */
+  failoverProbeMs: number;
 }
 
 export interface PeerNodeOptions {
@@ -120,6 +125,9 @@ export const DEFAULT_TIMING: PeerNodeTiming = {
   redialMinMs: 250,
   redialMaxMs: 10_000,
   redialGiveUpMs: 120_000,
+  failoverMinMs: 1000,
+  failoverMaxMs: 3000,
+  failoverProbeMs: 5000,
 };
 
 /** Token buckets for what one member may send: messages per second and burst. */

@@ -44,6 +44,9 @@ export interface RepositoryClientEvents {
   restored: [];
 }
 
+/** Redirections followed in one registration before giving up (a member points at the repository, which is one hop). */
+const MAX_MOVES = 3;
+
 export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
   /** Members as the repository lists them, by id (whether or not the node could connect). */
   private readonly directory = new Map<string, MemberInfo>();
@@ -56,9 +59,75 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
   /** True from the first successful registration until {@link close}: losses are then reconnected. */
   private active = false;
   private closed = false;
+  /** Where the client registers now: the configured repository, or a member standing in for it. */
+  private target: HostPort;
+  /** The configured repository's IP address, once reached: a member that hands back must point there. */
+  private configuredAddress: string | undefined;
+  /** Member ids (this member's included) in the order they registered with the repository: who joined first. */
+  private order: string[] = [];
+  /** Counts retargets: a registration attempt started before the latest one is stale and changes nothing. */
+  private generation = 0;
 
   constructor(private readonly options: RepositoryClientOptions) {
     super();
+    this.target = options.target;
+  }
+
+  /** Where the client registers now. */
+  get currentTarget(): HostPort {
+    return this.target;
+  }
+
+  /** The repository address this member was configured with. */
+  get configuredTarget(): HostPort {
+    return this.options.target;
+  }
+
+  /** True once registered at the configured address itself (so it is a repository, not a member that pointed elsewhere). */
+  get knowsConfigured(): boolean {
+    return this.configuredAddress !== undefined;
+  }
+
+  /** True while registering at the configured repository (not at a member standing in for it). */
+  get atConfigured(): boolean {
+    return this.target === this.options.target;
+  }
+
+  /** The IP address the repository connection reaches, while connected. */
+  get remoteAddress(): string | undefined {
+    return this.connected ? this.connection!.remoteAddress : undefined;
+  }
+
+  /** True when `to` is the configured repository (by its address as this client reached it). */
+  isConfigured(to: HostPort): boolean {
+    const configured = this.options.target;
+    return to.port === configured.port && (to.host === configured.host || to.host === this.configuredAddress);
+  }
+
+  /** The first of `alive` to have registered with the repository, by the order it listed members in. */
+  earliest(alive: ReadonlySet<string>): string | undefined {
+    return this.order.find((id) => alive.has(id));
+  }
+
+  /**
+   * Registers at `to` from now on (a member took over as repository, or handed back): closes the
+   * current connection and registers there at once. `to` undefined: back to the configured one.
+   */
+  retarget(to: HostPort | undefined): void {
+    const next = to ?? this.options.target;
+    if (next.host === this.target.host && next.port === this.target.port && this.connected) return;
+    this.target = to === undefined || this.isConfigured(to) ? this.options.target : to;
+    this.options.logger.info(`Repository: registering at ${formatAddress(this.target)} from now on`);
+    this.generation += 1;
+    const old = this.connection;
+    this.connection = undefined;
+    this.waiter?.reject(new NetError('ERR_MOVED', 'The repository moved'));
+    this.waiter = undefined;
+    old?.close();
+    if (!this.active) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectAttempt = 0;
+    this.scheduleReconnect(0);
   }
 
   /** The members the repository lists, connected or not. */
@@ -83,9 +152,17 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
 
   /** Connects, registers and resolves with the other members. Rejects with `ERR_REPOSITORY_UNREACHABLE`. */
   async connect(): Promise<MemberInfo[]> {
-    const members = await this.register();
-    this.active = true;
-    return members;
+    for (let moves = 0; ; moves++) {
+      try {
+        const members = await this.register();
+        this.active = true;
+        return members;
+      } catch (err) {
+        // A member answered in the repository's place and said where it is: follow, a few hops at most.
+        if (!(err instanceof MovedError) || moves >= MAX_MOVES) throw err instanceof MovedError ? new NetError('ERR_REPOSITORY_UNREACHABLE', 'Members kept pointing elsewhere for the repository') : err;
+        this.target = this.isConfigured(err.to) ? this.options.target : err.to;
+      }
+    }
   }
 
   /** Sends to the repository when connected (pings, unregister); false otherwise. */
@@ -107,11 +184,13 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
   }
 
   private async register(): Promise<MemberInfo[]> {
-    const { target, timing } = this.options;
+    const { timing } = this.options;
+    const target = this.target;
+    const generation = this.generation;
     const socket = await dial(target, { timeoutMs: timing.connectTimeoutMs, code: 'ERR_REPOSITORY_UNREACHABLE' });
-    if (this.closed) {
+    if (this.closed || generation !== this.generation) {
       socket.destroy();
-      throw new NetError('ERR_CLOSED', 'The node was closed');
+      throw this.closed ? new NetError('ERR_CLOSED', 'The node was closed') : new StaleAttempt();
     }
     const handshake = new HandshakeInitiator({ key: this.options.key, group: this.options.group });
     const connection = this.options.newConnection(socket, `repository ${formatAddress(target)}`, handshake);
@@ -150,6 +229,18 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
         return;
       case 'pong':
         return;
+      case 'moved': {
+        const to = { host: message.host ?? connection.remoteAddress, port: message.port };
+        if (this.waiter !== undefined) {
+          this.waiter.reject(new MovedError(to));
+          this.waiter = undefined;
+          this.connection = undefined; // not a loss: the registration goes on at `to`
+          connection.close();
+        } else {
+          this.retarget(to);
+        }
+        return;
+      }
       case 'error': {
         const error = new NetError(asErrorCode(message.code, 'ERR_REPOSITORY_UNREACHABLE'), `The repository refused: ${message.text}`);
         this.options.logger.warn(`Repository: ${message.code} ${message.text}`);
@@ -180,6 +271,8 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
         this.pages = undefined;
         this.directory.clear();
         for (const member of pages) this.directory.set(member.id, member);
+        this.order = [...pages.map((m) => m.id), this.options.key.id];
+        if (this.atConfigured) this.configuredAddress = connection.remoteAddress;
         const waiter = this.waiter;
         this.waiter = undefined;
         if (waiter !== undefined) waiter.resolve(pages);
@@ -189,12 +282,18 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
       case 'joined':
         // The newcomer dials us; we only note where it is.
         if (this.directory.size >= MAX_GROUP_MEMBERS) return;
-        for (const member of others) this.directory.set(member.id, member);
+        for (const member of others) {
+          this.directory.set(member.id, member);
+          this.order = [...this.order.filter((id) => id !== member.id), member.id];
+        }
         return;
       case 'left':
         // A direct connection outlives the member's repository connection: a member that leaves
         // says bye, and one that crashed or vanished is caught by its socket or the liveness check.
-        for (const member of others) this.directory.delete(member.id);
+        for (const member of others) {
+          this.directory.delete(member.id);
+          this.order = this.order.filter((id) => id !== member.id);
+        }
         return;
       default:
         assertNever(message.event);
@@ -213,21 +312,31 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(delayMs?: number): void {
     const { reconnectMinMs, reconnectMaxMs } = this.options.timing;
     const base = Math.min(reconnectMaxMs, reconnectMinMs * 2 ** this.reconnectAttempt);
-    const delay = base / 2 + Math.random() * (base / 2); // jitter, so members do not reconnect in step
+    const delay = delayMs ?? base / 2 + Math.random() * (base / 2); // jitter, so members do not reconnect in step
     this.reconnectAttempt += 1;
     this.reconnectTimer = setTimeout(() => {
       if (!this.active) return;
+      const generation = this.generation;
       this.register().then(
         (members) => {
+          if (generation !== this.generation) return;
           this.reconnectAttempt = 0;
           this.options.logger.info('Repository connection restored');
           this.emit('restored');
           this.emit('relisted', members);
         },
         (err) => {
+          // Retargeted meanwhile: the new target's attempt is already under way.
+          if (err instanceof StaleAttempt || generation !== this.generation) return;
+          if (err instanceof MovedError) {
+            this.target = this.isConfigured(err.to) ? this.options.target : err.to;
+            this.reconnectAttempt = 0;
+            if (this.active) this.scheduleReconnect(0);
+            return;
+          }
           this.options.logger.debug(`Repository reconnect failed: ${toNetError(err).message}`);
           this.connection?.close();
           this.connection = undefined;
@@ -243,4 +352,18 @@ const knownCodes = new Set<string>(['ERR_BANNED', 'ERR_BAD_INPUT', 'ERR_PROTOCOL
 /** Keeps an error code a remote side sent when it is one we know, else uses `fallback`. */
 function asErrorCode(code: string, fallback: NetErrorCode): NetErrorCode {
   return knownCodes.has(code) ? (code as NetErrorCode) : fallback;
+}
+
+/** A registration answered with `moved`: where to register instead. */
+class MovedError extends NetError {
+  constructor(readonly to: HostPort) {
+    super('ERR_MOVED', `The repository is at ${formatAddress(to)} now`);
+  }
+}
+
+/** A registration attempt overtaken by a retarget. */
+class StaleAttempt extends NetError {
+  constructor() {
+    super('ERR_MOVED', 'Registration attempt overtaken by a newer one');
+  }
 }

@@ -14,7 +14,7 @@ import { EnvelopeStamper } from './ids';
 import { DEFAULT_REPOSITORY_PORT, HANDSHAKE_DEADLINE_MS, MAX_GROUP_MEMBERS, MAX_REGISTRATIONS_PER_ADDRESS, PEER_TIMEOUT_MS, PEERS_PAGE_SIZE, REPOSITORY_BURST, REPOSITORY_RATE_PER_SECOND } from './limits';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
-import type { MemberInfo, Message, RegisterMessage } from './messages';
+import type { MemberInfo, Message, PeersMessage, RegisterMessage } from './messages';
 import { MemberKey } from './memberKey';
 import { AddressGuard, TokenBucket } from './rateLimit';
 import type { AddressGuardLimits } from './rateLimit';
@@ -136,6 +136,18 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     acceptGuarded(socket, this.guard, this.logger, (admitted) => this.startConnection(admitted));
   }
 
+  /**
+   * Serves a connection whose handshake another listener completed (a member answering as the
+   * group's repository after fail-over) and whose first message, `register`, it already read.
+   */
+  adopt(connection: Connection, first: RegisterMessage): void {
+    if (this.closing !== undefined) {
+      connection.close();
+      return;
+    }
+    this.serve(connection, (registration) => registration).onMessage(first);
+  }
+
   private startConnection(socket: Socket): Connection {
     let registration: Registration | undefined;
     const connection = new Connection(socket, {
@@ -150,13 +162,20 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
       }),
       errorNotice: (error) => this.stamp(registration?.group ?? '', errorNoticeBody(error)),
     });
+    this.serve(connection, (r) => (registration = r));
+    return connection;
+  }
+
+  /** Registers, then serves, the member on `connection`: its messages, its heartbeats, its leaving. */
+  private serve(connection: Connection, registered: (registration: Registration | undefined) => void): { onMessage: (message: Message) => void } {
+    let registration: Registration | undefined;
     this.connections.add(connection);
     const handshake = setTimeout(
       () => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No register within ${this.handshakeDeadlineMs} ms`)),
       this.handshakeDeadlineMs,
     );
     const bucket = new TokenBucket(REPOSITORY_RATE_PER_SECOND, REPOSITORY_BURST);
-    connection.on('message', (message) => {
+    const onMessage = (message: Message): void => {
       if (!bucket.take()) {
         connection.close(new NetError('ERR_RATE_LIMITED', `More than ${REPOSITORY_RATE_PER_SECOND} messages a second`));
         return;
@@ -174,16 +193,18 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
           return;
         }
         registration = this.register(message, connection);
+        registered(registration);
         return;
       }
       this.onMemberMessage(registration, message);
-    });
+    };
+    connection.on('message', onMessage);
     connection.on('close', () => {
       clearTimeout(handshake);
       this.connections.delete(connection);
       if (registration !== undefined) this.remove(registration, 'closed');
     });
-    return connection;
+    return { onMessage };
   }
 
   private register(message: RegisterMessage, connection: Connection): Registration | undefined {
@@ -224,7 +245,7 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
   /** The member list in pages of {@link PEERS_PAGE_SIZE}: every page but the last says `more`. */
   private sendSnapshot(registration: Registration, members: MemberInfo[]): void {
     for (let start = 0; start === 0 || start < members.length; start += PEERS_PAGE_SIZE) {
-      const page = members.slice(start, start + PEERS_PAGE_SIZE);
+      const page = members.slice(start, start + PEERS_PAGE_SIZE).map((m) => reachableFrom(m, registration.connection));
       const more = start + PEERS_PAGE_SIZE < members.length;
       registration.connection.send(this.stamp(registration.group, { type: 'peers', event: 'snapshot', members: page, ...(more ? { more: 'true' as const } : {}) }));
     }
@@ -270,8 +291,14 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     if (members === undefined) return;
     const notice = this.stamp(registration.group, { type: 'peers', event, members: [registration.member] });
     const frames = encodeOutgoing(notice);
+    const local = isLoopback(registration.member.host);
     for (const other of members.values()) {
-      if (other !== registration) other.connection.sendEncoded(frames, notice);
+      if (other === registration) continue;
+      if (local && !isLoopback(other.connection.remoteAddress)) {
+        other.connection.send({ ...(notice as PeersMessage), members: [reachableFrom(registration.member, other.connection)] });
+      } else {
+        other.connection.sendEncoded(frames, notice);
+      }
     }
   }
 
@@ -292,4 +319,18 @@ export class RepositoryServer extends EventEmitter<RepositoryEvents> {
     }
     return stamper.stamp(body);
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host.startsWith('127.') || host === '::1';
+}
+
+/**
+ * A member as a recipient on `connection` must dial it. A member that registered from this
+ * repository's own machine was seen at a loopback address; a recipient on another machine reaches
+ * that machine at the address it reached the repository at.
+ */
+function reachableFrom(member: MemberInfo, connection: Connection): MemberInfo {
+  if (!isLoopback(member.host) || isLoopback(connection.remoteAddress) || connection.localAddress === '') return member;
+  return { ...member, host: connection.localAddress };
 }

@@ -118,8 +118,8 @@ describe('hostile input', () => {
       }, input.code));
 
     it(`peer: closes the sealed connection that sends ${input.name} with ${input.code}`, () =>
-      memberCase(async (port) => {
-        const attacker = await net.secure(port);
+      memberCase(async (port, alice) => {
+        const attacker = await net.secure(port, { expectedPeer: alice.id });
         attacker.sendXml(input.payload());
         return attacker;
       }, input.code));
@@ -134,8 +134,8 @@ describe('hostile input', () => {
       }, input.code));
 
     it(`peer: closes the connection that sends ${input.name} after the handshake with ${input.code}`, () =>
-      memberCase(async (port) => {
-        const attacker = await net.secure(port);
+      memberCase(async (port, alice) => {
+        const attacker = await net.secure(port, { expectedPeer: alice.id });
         attacker.write(input.bytes());
         return attacker;
       }, input.code));
@@ -167,8 +167,8 @@ describe('hostile input', () => {
     ['image bytes longer than the image message announced', 'ERR_FRAME_TOO_LARGE', (c: SecureClient) => Buffer.concat([announced(c), header(101 + SEAL_OVERHEAD_BYTES, FrameType.SealedBinary)])],
   ] as const) {
     it(`peer: closes a member's connection that sends ${name} after its hello with ${code}`, () =>
-      memberCase(async (port) => {
-        const attacker = await net.secure(port);
+      memberCase(async (port, alice) => {
+        const attacker = await net.secure(port, { expectedPeer: alice.id });
         attacker.send(attacker.stamp({ type: 'hello', name: 'mallory', port: 1 }));
         await attacker.next('hello');
         attacker.write(bytes(attacker));
@@ -178,8 +178,8 @@ describe('hostile input', () => {
 
   it('refuses a replayed record and a bit-flipped record with ERR_AUTH_FAILED', async () => {
     for (const tamper of ['replay', 'flip'] as const) {
-      await memberCase(async (port) => {
-        const attacker = await net.secure(port);
+      await memberCase(async (port, alice) => {
+        const attacker = await net.secure(port, { expectedPeer: alice.id });
         const record = Buffer.from(attacker.sealForTest(attacker.stamp({ type: 'hello', name: 'mallory', port: 1 })));
         if (tamper === 'replay') {
           attacker.write(record);
@@ -230,7 +230,7 @@ describe('hostile input', () => {
   it('closes a member connection whose messages claim another sender (ERR_PROTOCOL)', async () => {
     const { port } = await net.repository();
     const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
-    const attacker = await net.secure(alice!.listenAddress!.port);
+    const attacker = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
     attacker.send(attacker.stamp({ type: 'hello', name: 'mallory', port: 1 }));
     await attacker.next('hello');
     attacker.send({ ...attacker.stamp({ type: 'chat', text: 'I am bob' }), from: bob!.id });
@@ -241,7 +241,7 @@ describe('hostile input', () => {
     const { port } = await net.repository();
     const alice = net.peer('alice', port, { connection: { maxOutboundBytes: 256 * 1024, drainTimeoutMs: 5000 } });
     await alice.join();
-    const sloth = await net.secure(alice.listenAddress!.port);
+    const sloth = await net.secure(alice.listenAddress!.port, { expectedPeer: alice.id });
     sloth.send(sloth.stamp({ type: 'hello', name: 'sloth', port: 1 }));
     await waitUntil(() => alice.members().length === 1, 'sloth connected');
     sloth.socket.pause(); // reads nothing more: the kernel buffers fill, then alice's queue

@@ -82,7 +82,7 @@ describe('PeerNode', () => {
     const alice = net.peer('alice', port, { timing: { pingIntervalMs: 40, peerTimeoutMs: 200 } });
     await alice.join();
     // A member that says hello and then nothing, not even pong.
-    const mute = await net.secure(alice.listenAddress!.port);
+    const mute = await net.secure(alice.listenAddress!.port, { expectedPeer: alice.id });
     mute.send(mute.stamp({ type: 'hello', name: 'mute', port: 1 }));
     const [member, reason] = await nextEvent<[Member, string]>(alice, 'memberLeft', () => true, 3000);
     assert.equal(member.name, 'mute');

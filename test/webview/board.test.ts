@@ -196,13 +196,13 @@ describe('board webview', function () {
   });
 
   describe('deltas', () => {
-    it('adds a chat message, and replaces one with the same id', async () => {
+    it('adds a chat message, and ignores one whose id is already shown', async () => {
       await send(snapshot({ chat: [] }));
       assert.equal(await page().locator('.chat-empty').isVisible(), true);
       const entry = chat(BOB, 'first');
       await send({ type: 'chat', entry });
-      await send({ type: 'chat', entry: { ...entry, text: 'first (edited)' } });
-      assert.deepEqual(await page().locator('.chat-text').allTextContents(), ['first (edited)']);
+      await send({ type: 'chat', entry: { ...entry, text: 'first (again)' } });
+      assert.deepEqual(await page().locator('.chat-text').allTextContents(), ['first']);
       assert.equal(await page().locator('.chat-empty').isVisible(), false);
     });
 

@@ -50,6 +50,13 @@ export class ChatLog {
   private newAtEnd = false;
   private ownAtEnd = false;
   private frame = 0;
+  /**
+   * Where the last frame held the reader's place: the message, where it was meant to be, and the
+   * scroll position that put it there. While the user does not scroll, the next frame aims for the
+   * same spot, so that whole-pixel rounding of the scroll position does not add up over a long
+   * catch-up.
+   */
+  private held: { el: HTMLElement; offset: number; scrollTop: number } | undefined;
   /** The user is reading the latest messages (scrolled to the bottom). */
   private stuck = true;
 
@@ -82,6 +89,7 @@ export class ChatLog {
     this.ownAtEnd = false;
     this.byId.clear();
     this.dropped.clear();
+    this.held = undefined;
     const stick = this.stuck;
     const top = this.log.scrollTop;
     const ids = new Set<string>();
@@ -205,9 +213,13 @@ export class ChatLog {
       next = row.el ?? null;
     }
     this.updateEmpty();
+    this.held = undefined;
     if (stick) this.scrollToEnd();
     else {
-      if (anchor !== undefined && anchor.el.isConnected) this.log.scrollTop += this.offsetOf(anchor.el) - anchor.offset;
+      if (anchor !== undefined && anchor.el.isConnected) {
+        this.log.scrollTop += this.offsetOf(anchor.el) - anchor.offset;
+        this.held = { ...anchor, scrollTop: this.log.scrollTop };
+      }
       if (this.newAtEnd) this.jump.hidden = false;
     }
     this.newAtEnd = false;
@@ -217,6 +229,8 @@ export class ChatLog {
   /** The first message in view that stays, and its distance from the top of the log's box. */
   private anchor(): { el: HTMLElement; offset: number } | undefined {
     if (this.log.clientHeight === 0) return undefined;
+    const held = this.held;
+    if (held !== undefined && held.el.isConnected && !this.removed.includes(held.el) && this.log.scrollTop === held.scrollTop) return held;
     const children = this.log.children;
     const top = this.log.getBoundingClientRect().top;
     // Children are in order down the log: the first whose bottom is below the top edge is in view.

@@ -56,7 +56,7 @@ export class MembersView {
       // Two members may share a name; their keys' fingerprints differ.
       member.fingerprint !== undefined && h('span', { className: 'member-fingerprint', text: member.fingerprint }),
       self && h('span', { className: 'member-you', text: '(you)' }),
-      reconnecting ? h('span', { className: 'member-reconnecting' }, h('span', { className: 'visually-hidden', text: ', ' }), 'reconnecting…') : h('span', { className: 'visually-hidden', text: `, ${status}` }),
+      reconnecting ? h('span', { className: 'member-reconnecting', text: 'reconnecting…' }) : h('span', { className: 'visually-hidden', text: `, ${status}` }),
     );
     if (!self) {
       const dm = h('button', {
