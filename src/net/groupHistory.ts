@@ -77,6 +77,8 @@ export class GroupHistory {
   private readonly maxMessages: number;
   private lastOwnSeq = 0;
   private fullLogged = false;
+  private storeFaultLogged = false;
+  private namesTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly group: string,
@@ -178,8 +180,15 @@ export class GroupHistory {
       return 'full';
     }
     const entry: HistoryEntry = { message, xml: xml ?? encodeMessage(message) };
-    if (bytes !== undefined && message.type === 'image' && message.sha256 !== undefined) this.keepImage(message.sha256, bytes);
-    this.store?.append(entry.xml);
+    try {
+      if (bytes !== undefined && message.type === 'image' && message.sha256 !== undefined) this.keepImage(message.sha256, bytes);
+      this.store?.append(entry.xml);
+    } catch (err) {
+      // Kept in memory all the same, so it is still known (and never shown twice) this session.
+      const error = toNetError(err, 'ERR_STORE');
+      if (!this.storeFaultLogged) this.logger.error(`${error.code}: cannot keep a message of "${this.group}" on disk: ${error.message}`);
+      this.storeFaultLogged = true;
+    }
     this.index(entry);
     return 'added';
   }
@@ -222,14 +231,14 @@ export class GroupHistory {
     return this.names;
   }
 
-  /** Records the name a member goes by (written when it changes). */
+  /** Records the name a member goes by (written to disk a moment later, once for many changes). */
   setName(id: string, name: string): void {
     if (this.names.get(id) === name) return;
     if (!this.names.has(id) && this.names.size >= this.maxMessages) return;
     this.names.set(id, name);
-    if (this.store !== undefined && this.dataFolder !== undefined) {
-      writeNames(join(groupHistoryFolder(this.dataFolder, this.group), 'names.json'), this.names, this.logger);
-    }
+    if (this.store === undefined || this.namesTimer !== undefined) return;
+    this.namesTimer = setTimeout(() => this.writeNamesNow(), 1000);
+    this.namesTimer.unref();
   }
 
   /** Names to send with a page: those of its authors that are known. */
@@ -245,6 +254,8 @@ export class GroupHistory {
 
   /** Removes what this machine keeps of the group (this member's numbering goes on). */
   clear(): void {
+    clearTimeout(this.namesTimer);
+    this.namesTimer = undefined;
     this.logs.clear();
     this.direct.clear();
     this.ordered.length = 0;
@@ -254,7 +265,14 @@ export class GroupHistory {
   }
 
   close(): void {
+    if (this.namesTimer !== undefined) this.writeNamesNow();
     this.store?.close();
+  }
+
+  private writeNamesNow(): void {
+    clearTimeout(this.namesTimer);
+    this.namesTimer = undefined;
+    if (this.dataFolder !== undefined) writeNames(join(groupHistoryFolder(this.dataFolder, this.group), 'names.json'), this.names, this.logger);
   }
 
   /** Disk use, for the README's "how big may it grow" and the clear command's confirmation. */

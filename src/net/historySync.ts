@@ -18,7 +18,7 @@
 import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
-import { ACK_DELAY_MS, MAX_OUTBOX_PER_MEMBER, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import { ACK_DELAY_MS, MAX_OUTBOX_PER_MEMBER, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
 import type { Logger } from './logger';
 import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
@@ -63,6 +63,10 @@ interface LinkSync {
   pageNames: Map<string, string>;
   /** Catch-up requests this member may make. */
   requests: TokenBucket;
+  /** Messages this member may hand on in pages. */
+  handedOn: TokenBucket;
+  /** A request answered once the link's queue has drained. */
+  waiting?: SyncMessage;
   /** What this member acknowledged of our log, and when that last changed. */
   acked: number;
   ackedAt: number;
@@ -142,8 +146,10 @@ export class HistorySync {
       sync.pageRemaining -= 1;
       this.received += 1;
     }
+    // Inside a page the live rates do not apply, but a bound on what one link hands on does.
+    const bounded = refusal ?? (inPage && !sync.handedOn.take() ? new NetError('ERR_RATE_LIMITED', `More than ${PAGE_RATE_PER_SECOND} messages a second handed on in pages`) : undefined);
     try {
-      this.take(link, message, binary, inPage, refusal);
+      this.take(link, message, binary, inPage, bounded);
     } finally {
       if (inPage && sync.pageRemaining === 0) this.pageEnded(link, sync);
     }
@@ -159,7 +165,7 @@ export class HistorySync {
           link.connection.close(new NetError('ERR_RATE_LIMITED', `More than ${SYNC_RATE_PER_SECOND} catch-up requests a second`));
           return;
         }
-        this.answer(link, message);
+        this.answerWhenDrained(link, message);
         return;
       }
       case 'page':
@@ -169,7 +175,6 @@ export class HistorySync {
         }
         sync.pageMore = message.more !== undefined;
         sync.pageNames = new Map(message.authors.map((a) => [a.id, a.name]));
-        for (const [id, name] of sync.pageNames) if (this.history.name(id) === undefined) this.history.setName(id, name);
         sync.pageRemaining = message.count ?? 0;
         if (sync.pageRemaining === 0) this.pageEnded(link, sync);
         return;
@@ -230,7 +235,8 @@ export class HistorySync {
     if (sync === undefined) {
       sync = {
         pageRemaining: 0, pageMore: false, asking: false, askAgain: false, pageNames: new Map(),
-        requests: new TokenBucket(SYNC_RATE_PER_SECOND, SYNC_BURST), acked: 0, ackedAt: performance.now(), ackSent: 0,
+        requests: new TokenBucket(SYNC_RATE_PER_SECOND, SYNC_BURST), handedOn: new TokenBucket(PAGE_RATE_PER_SECOND, PAGE_BURST),
+        acked: 0, ackedAt: performance.now(), ackSent: 0,
       };
       this.state.set(link, sync);
     }
@@ -250,6 +256,32 @@ export class HistorySync {
     if (have.length > MAX_SYNC_AUTHORS) have = have.sort((x, y) => y.n - x.n).slice(0, MAX_SYNC_AUTHORS);
     link.connection.send(this.host.stamp({ type: 'sync', op: 'have', have, authors: [] }));
     this.host.progress(this.received, true);
+  }
+
+  /**
+   * Answers once what is queued for the link has mostly gone out (a page behind a large image waits
+   * for it), so pages never pile up in a connection's queue. One answer waits at a time per link.
+   */
+  private answerWhenDrained(link: MemberLink, request: SyncMessage): void {
+    const sync = this.sync(link);
+    if (link.connection.pendingBytes <= SYNC_PAGE_BYTES) {
+      this.answer(link, request);
+      return;
+    }
+    const waiting = sync.waiting !== undefined;
+    sync.waiting = request; // a newer request replaces one still waiting
+    if (waiting) return;
+    const retry = (): void => {
+      if (link.connection.closed || sync.waiting === undefined) return;
+      if (link.connection.pendingBytes > SYNC_PAGE_BYTES) {
+        setTimeout(retry, 100).unref();
+        return;
+      }
+      const next = sync.waiting;
+      sync.waiting = undefined;
+      this.answer(link, next);
+    };
+    setTimeout(retry, 100).unref();
   }
 
   private answer(link: MemberLink, request: SyncMessage): void {
@@ -304,6 +336,9 @@ export class HistorySync {
     }
     if ('clock' in message) this.host.observeClock(message.clock);
     this.history.add(message, undefined, binary);
+    // A name handed on with a page labels an author nobody here has met (kept only once it wrote something here).
+    const handedName = this.sync(link).pageNames.get(message.from);
+    if (handedName !== undefined && this.history.name(message.from) === undefined) this.history.setName(message.from, handedName);
     const author: Member =
       message.from === link.member.id
         ? link.member
@@ -322,7 +357,9 @@ export class HistorySync {
     link.logRefusal(this.host.logger, error);
   }
 
-  private noteAcked(link: MemberLink, sync: LinkSync, upTo: number): void {
+  private noteAcked(link: MemberLink, sync: LinkSync, claimed: number): void {
+    // Nobody can hold more of this member's log than it wrote.
+    const upTo = Math.min(claimed, this.history.contiguous(this.host.id));
     if (upTo <= sync.acked) return;
     sync.acked = upTo;
     sync.ackedAt = performance.now();

@@ -122,6 +122,14 @@ export const SYNC_PAGE_BYTES = 4 * 1024 * 1024;
 export const SYNC_RATE_PER_SECOND = 20;
 export const SYNC_BURST = 40;
 
+/**
+ * Messages one link may hand on in catch-up pages per second, and in a burst. Pages are not held to
+ * the live chat and board rates; this bounds what a member can push through pages it was asked for
+ * (10,000 chat messages and 10,000 notes still arrive in a few seconds).
+ */
+export const PAGE_RATE_PER_SECOND = 5_000;
+export const PAGE_BURST = 20_000;
+
 /** Direct messages kept for resending to one member until it acknowledges them. */
 export const MAX_OUTBOX_PER_MEMBER = 200;
 

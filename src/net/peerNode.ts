@@ -228,6 +228,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return this.sync.acknowledgedBy(memberId);
   }
 
+  /** True while registered with a repository (the configured one or a member standing in). */
+  get repositoryConnected(): boolean {
+    return this.repository.connected;
+  }
+
   /** True while this member stands in as the group's repository (the configured one went away). */
   get actingRepository(): boolean {
     return this.failover.isActing;

@@ -80,7 +80,15 @@ export class RepositoryFailover {
     const repository = this.host.repository;
     const address = repository.remoteAddress;
     if (address === undefined) {
-      connection.close(new NetError('ERR_REPOSITORY_UNREACHABLE', 'This member has no repository right now; try again in a moment'));
+      // Between repositories: the member that takes over is the one to ask (this one, at once, if it is that member).
+      const first = this.takeOverCandidate();
+      if (first === undefined) {
+        this.startActing();
+        this.acting!.adopt(connection, register);
+        return;
+      }
+      connection.send(this.host.stamp({ type: 'moved', host: first.member.host, port: first.member.port }));
+      connection.close();
       return;
     }
     // The repository on this member's machine is reached, from the newcomer's side, at this machine's address.
@@ -124,19 +132,23 @@ export class RepositoryFailover {
     this.checkTimer = undefined;
     const repository = this.host.repository;
     if (this.closed || repository.connected || this.acting !== undefined) return;
-    const links = new Map<string, MemberLink>();
-    for (const link of this.host.links()) links.set(link.member.id, link);
-    const alive = new Set([this.host.id, ...links.keys()]);
-    const first = repository.earliest(alive) ?? this.host.id;
     this.checks += 1;
-    if (first === this.host.id) {
+    const candidate = this.takeOverCandidate();
+    if (candidate === undefined) {
       this.startActing();
       return;
     }
     // The one to take over is alive; after a second wait without its word, ask it directly.
-    const candidate = links.get(first);
-    if (candidate !== undefined && this.checks >= 2) repository.retarget({ host: candidate.member.host, port: candidate.member.port });
+    if (this.checks >= 2) repository.retarget({ host: candidate.member.host, port: candidate.member.port });
     this.scheduleCheck();
+  }
+
+  /** The link to the member that should stand in (the earliest registered still linked), or undefined when that is this member. */
+  private takeOverCandidate(): MemberLink | undefined {
+    const links = new Map<string, MemberLink>();
+    for (const link of this.host.links()) links.set(link.member.id, link);
+    const first = this.host.repository.earliest(new Set([this.host.id, ...links.keys()])) ?? this.host.id;
+    return first === this.host.id ? undefined : links.get(first);
   }
 
   private startActing(): void {

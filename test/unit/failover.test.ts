@@ -21,7 +21,7 @@ describe('Repository fail-over', () => {
     assert.equal(bob!.actingRepository, false);
     assert.equal(carol!.actingRepository, false);
     // Bob and carol register with alice: each lists the other two.
-    await waitUntil(() => bob!.listedMembers().length === 2 && carol!.listedMembers().length === 2, 'everyone registered with alice', 5000);
+    await waitUntil(() => bob!.repositoryConnected && carol!.repositoryConnected && bob!.listedMembers().length === 2 && carol!.listedMembers().length === 2, 'everyone registered with alice', 5000);
     const seen: string[] = [];
     carol!.on('message', (m) => m.type === 'chat' && seen.push(m.text));
     bob!.chat('during');
@@ -39,7 +39,7 @@ describe('Repository fail-over', () => {
     const { port, server } = await net.repository();
     const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port, fast);
     await server.close();
-    await waitUntil(() => alice!.actingRepository && bob!.listedMembers().length === 1, 'alice stands in', 5000);
+    await waitUntil(() => alice!.actingRepository && bob!.repositoryConnected, 'alice stands in, bob registered with her', 5000);
     const revived = new RepositoryServer({ logger: new RecordingLogger() });
     await revived.listen(port, '127.0.0.1');
     try {

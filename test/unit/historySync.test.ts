@@ -1,4 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GroupHistory } from '../../src/net/groupHistory';
 import { MemberKey } from '../../src/net/memberKey';
 import type { ChatMessage, Message } from '../../src/net/messages';
 import type { DeliveredMessage, Member } from '../../src/net/peerNode';
@@ -141,6 +145,68 @@ describe('History: catch-up, acknowledgements, redial', () => {
     assert.equal(second.more, undefined);
     mallory.send(mallory.stamp({ type: 'sync', op: 'have', have: [{ a: alice!.id, n: 9_000_000 }], authors: [] }));
     assert.equal((await mallory.next('sync')).count, 0);
+  });
+});
+
+describe('History on disk', () => {
+  const net = new TestNetwork();
+  const folders: string[] = [];
+  afterEach(async () => {
+    await net.closeAll();
+    for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
+  });
+
+  it('a restarted member shows what it held, keeps numbering where it stopped, and never reuses a number after Clear', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'team-notes-history-'));
+    folders.push(data);
+    const key = MemberKey.generate();
+    const { port } = await net.repository();
+    const [bob] = await net.joinedPeers(['bob'], port);
+    const first = net.peer('alice', port, { key, history: GroupHistory.open(data, 'team', key.id) });
+    await first.join();
+    await waitUntil(() => first.members().length === 1, 'alice meets bob');
+    first.chat('one');
+    first.chat('two');
+    bob!.chat('from bob');
+    await waitUntil(() => first.history.contiguous(bob!.id) === 1, 'alice holds bob\'s message');
+    await first.close();
+    first.history.close();
+
+    const reopened = GroupHistory.open(data, 'team', key.id);
+    assert.deepEqual(reopened.entries().map((e) => (e.message.type === 'chat' ? e.message.text : '')).sort(), ['from bob', 'one', 'two']);
+    assert.equal(reopened.name(bob!.id), 'bob');
+    assert.equal(reopened.nextSeq(), 3, 'numbering goes on after 2');
+    reopened.clear();
+    const cleared = GroupHistory.open(data, 'team', key.id);
+    assert.equal(cleared.size, 0);
+    assert.equal(cleared.nextSeq(), 4, 'a cleared history does not reuse numbers');
+    cleared.close();
+  });
+
+  it('cuts off a member that floods catch-up requests, and the group goes on', async () => {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
+    const mallory = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
+    mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    await mallory.next('sync');
+    for (let i = 0; i < 200; i++) mallory.send(mallory.stamp({ type: 'sync', op: 'have', have: [], authors: [] }));
+    await mallory.whenClosed;
+    assert.ok(alice!.log.lines.some((l) => l.includes('ERR_RATE_LIMITED')));
+    const seen = chatLog(bob!);
+    alice!.chat('still here');
+    await waitUntil(() => seen.includes('alice: still here'), 'the group goes on');
+  });
+
+  it('does not believe an ack for more than this member ever wrote', async () => {
+    const { port } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port);
+    const mallory = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
+    mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    await mallory.next('sync');
+    await waitUntil(() => alice!.members().length === 1, 'mallory linked');
+    alice!.chat('one');
+    mallory.send(mallory.stamp({ type: 'ack', upTo: Number.MAX_SAFE_INTEGER }));
+    await waitUntil(() => alice!.acknowledgedBy(mallory.key.id) === 1, 'the ack counted up to what alice wrote');
   });
 });
 
