@@ -11,7 +11,7 @@
  * back to it and say so over their links, and the stand-in stops: the group does not split.
  */
 import type { Connection } from './connection';
-import { NetError, toNetError } from './errors';
+import { toNetError } from './errors';
 import type { Logger } from './logger';
 import type { MemberKey } from './memberKey';
 import type { Message, MessageBody, MovedMessage, RegisterMessage } from './messages';

@@ -19,6 +19,8 @@ export interface ChatView {
   ts: number;
   own: boolean;
   to?: string;
+  /** Own messages of this session: how many of the members it went to hold it. */
+  delivery?: { delivered: number; of: number };
 }
 
 export type BoardItemView =
@@ -27,7 +29,7 @@ export type BoardItemView =
   | { kind: string; id: string };
 
 export interface Snapshot {
-  session: { state: 'idle' | 'joining' | 'joined'; group?: string; self?: { id: string; name: string }; repository?: string };
+  session: { state: 'idle' | 'joining' | 'joined'; group?: string; self?: { id: string; name: string }; repository?: string; catchUp?: { received: number } };
   members: MemberView[];
   chat: ChatView[];
   board: BoardItemView[];
