@@ -16,7 +16,7 @@ import { fingerprint } from '../net/memberKey';
 import { formatAddress, parseAddress } from '../net/tcp';
 import { GroupHistory } from '../net/groupHistory';
 import type { HistoryEntry } from '../net/groupHistory';
-import { loadOrCreateKey, readPassword } from './dataFolder';
+import { loadOrCreateKey, lockDataFolder, readPassword } from './dataFolder';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
 import { onShutdown, printError, printEvent } from './output';
 
@@ -191,6 +191,7 @@ export async function runChat(argv: string[]): Promise<number> {
   const repository = parseAddress(options.repository, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
   const listen = parseAddress(options.listen, { host: '0.0.0.0', port: 0 });
   const password = readPassword(options.passwordFile);
+  if (options.data !== undefined) lockDataFolder(options.data);
   const key = options.data === undefined ? undefined : loadOrCreateKey(options.data);
   const history = options.data === undefined || key === undefined ? undefined : GroupHistory.open(options.data, options.group, key.id, { logger });
   // What this member kept of the group, shown before any network traffic.

@@ -3,7 +3,7 @@
  * restarted `team-notes chat` is the same member. The folder is created (mode 0700) and the key
  * file written with mode 0600; a key file others can read is refused rather than used.
  */
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetError } from '../net/errors';
 import { MemberKey, SEED_BYTES } from '../net/memberKey';
@@ -53,4 +53,44 @@ export function readPassword(passwordFile: string | undefined, env: NodeJS.Proce
   }
   const fromEnv = env.TEAM_NOTES_PASSWORD;
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+/**
+ * Holds `dir` for this process: two `team-notes chat` runs with one data folder would be one member
+ * twice, writing one history at once. A lock left by a process that is gone (killed, crashed) is
+ * taken over. Released when this process exits.
+ */
+export function lockDataFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+      process.once('exit', () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path);
+        } catch {
+          // Already gone.
+        }
+      });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new NetError('ERR_BAD_INPUT', `Cannot lock ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    const holder = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new NetError('ERR_BAD_INPUT', `${dir} is in use by another team-notes process (pid ${holder}); one data folder is one member`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new NetError('ERR_BAD_INPUT', `Cannot lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

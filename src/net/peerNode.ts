@@ -87,6 +87,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.bans = new BanList(options.bans ?? [], this.logger);
     this.history = options.history ?? GroupHistory.inMemory(this.group, this.id, { logger: this.logger });
     for (const entry of this.history.entries()) if ('clock' in entry.message) this.lamport = Math.max(this.lamport, entry.message.clock);
+    this.history.setName(this.id, this.name);
     this.sync = new HistorySync(
       {
         id: this.id,
