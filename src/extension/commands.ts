@@ -183,6 +183,11 @@ async function groupPassword(ctx: CommandContext, group: string, ask: boolean): 
   });
 }
 
+/** The user left on purpose: a reload does not bring the window back into the group. */
+export function forgetActiveGroup(ctx: CommandContext): Thenable<void> {
+  return ctx.extension.workspaceState.update(ACTIVE_GROUP_KEY, undefined);
+}
+
 /**
  * A window that was in a group when it reloaded (or VS Code restarted) joins it again by itself,
  * with the remembered name and password: its board and chat show from disk at once, then catch up.
@@ -245,7 +250,7 @@ async function banMember(ctx: CommandContext, row: { member?: { id?: unknown; na
 async function leaveGroup(ctx: CommandContext): Promise<void> {
   const group = ctx.session.groupName;
   if (!ctx.session.joined) return void vscode.window.showInformationMessage('Team Notes: you are not in a group.');
-  await ctx.extension.workspaceState.update(ACTIVE_GROUP_KEY, undefined);
+  await forgetActiveGroup(ctx);
   await ctx.session.leave();
   vscode.window.setStatusBarMessage(`Team Notes: left "${group ?? ''}"`, 3000);
 }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { NetError } from '../net/errors';
 import { exportHistory } from '../net/exportFiles';
 import type { CommandContext } from './commands';
-import { showError } from './commands';
+import { forgetActiveGroup, showError } from './commands';
 
 type ExportArgs = { file?: unknown } | undefined;
 type ClearArgs = { confirmed?: unknown } | undefined;
@@ -72,6 +72,7 @@ async function clearHistory(ctx: CommandContext, args: ClearArgs): Promise<void>
   }
   const group = history.group;
   try {
+    await forgetActiveGroup(ctx);
     await ctx.session.clearHistory();
     ctx.groupLock?.dispose();
     ctx.groupLock = undefined;

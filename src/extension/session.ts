@@ -469,7 +469,6 @@ export class Session extends Disposable {
     });
     this.node = node;
     this.names.set(node.id, node.name);
-    this.history?.setName(node.id, node.name); // own messages keep our name in the export and after a reload
     try {
       await node.join();
     } catch (err) {
