@@ -129,13 +129,20 @@ export class GroupHistory {
   }
 
   /**
-   * The number for this member's next logged message. Written to disk before it is used, so a
-   * restarted member never numbers two messages alike.
+   * The number for this member's next logged message. The message itself, appended to the log
+   * right after, is what records the number: a restarted member reads its highest number from its
+   * log, and a number is never taken without its message being kept (a crash between the two is
+   * impossible: nothing is written before the append). {@link releaseSeq} gives it back when the
+   * message could not be made. The separate sequence file only outlives a cleared history.
    */
   nextSeq(): number {
     this.lastOwnSeq += 1;
-    if (this.dataFolder !== undefined) writeSequence(sequenceFile(this.dataFolder, this.group), this.lastOwnSeq);
     return this.lastOwnSeq;
+  }
+
+  /** Gives back the number just taken, when its message could not be built or signed. */
+  releaseSeq(seq: number): void {
+    if (seq === this.lastOwnSeq && !this.has(this.self, seq)) this.lastOwnSeq -= 1;
   }
 
   has(author: string, seq: number): boolean {
@@ -174,12 +181,13 @@ export class GroupHistory {
    */
   add(message: HistoryMessage, xml?: Buffer, bytes?: Uint8Array): AddOutcome {
     if (isLogged(message) ? this.has(message.from, message.seq) : this.direct.has(message.id)) return 'duplicate';
-    if (this.ordered.length >= this.maxMessages) {
+    // This member's own messages are always kept: a number taken and not kept would be a gap in its log for ever.
+    if (this.ordered.length >= this.maxMessages && message.from !== this.self) {
       if (!this.fullLogged) this.logger.warn(`ERR_LIMIT: the history of "${this.group}" holds ${this.maxMessages.toLocaleString('en')} messages; newer ones are shown but not kept`);
       this.fullLogged = true;
       return 'full';
     }
-    const entry: HistoryEntry = { message, xml: xml ?? encodeMessage(message) };
+    const entry: HistoryEntry = { message, xml: ownedCopy(xml ?? encodeMessage(message)) };
     try {
       if (bytes !== undefined && message.type === 'image' && message.sha256 !== undefined) this.keepImage(message.sha256, bytes);
       this.store?.append(entry.xml);
@@ -254,6 +262,8 @@ export class GroupHistory {
 
   /** Removes what this machine keeps of the group (this member's numbering goes on). */
   clear(): void {
+    // The log recorded the numbers; without it, the sequence file does, so none is ever reused.
+    if (this.dataFolder !== undefined) writeSequence(sequenceFile(this.dataFolder, this.group), this.lastOwnSeq);
     clearTimeout(this.namesTimer);
     this.namesTimer = undefined;
     this.logs.clear();
@@ -324,6 +334,18 @@ export class GroupHistory {
     }
     if (skipped > 0) this.logger.warn(`ERR_STORE_CORRUPT: skipped ${skipped} records of the history of "${this.group}"`);
   }
+}
+
+/**
+ * The bytes in a buffer of their own. A small Buffer made from a string is a slice of Node's shared
+ * 8 KiB pool and keeps the whole block alive: kept for every message of a long history, that would
+ * be kilobytes per message.
+ */
+function ownedCopy(bytes: Buffer): Buffer {
+  if (bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 function isHistoryType(message: { type: string }): message is HistoryMessage {

@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import { Connection, encodeOutgoing, errorNoticeBody, plainAddress } from './connection';
+import type { EncodedMessage } from './connection';
 import { NetError, toNetError } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeInitiator, HandshakeResponder } from './handshake';
@@ -201,8 +202,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
    */
   broadcast<B extends MessageBody>(body: B, binary?: Uint8Array): B & Message {
     this.requireJoined();
-    const message = this.stampSigned(body);
-    const frames = encodeOutgoing(message, binary);
+    const { message, frames } = this.prepare(body, binary);
     if (isSignedType(message)) this.sync.recordOwn(message as HistoryMessage, frames);
     for (const link of this.links.values()) link.connection.sendEncoded(frames, message);
     return message;
@@ -216,8 +216,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.requireJoined();
     const link = this.links.get(memberId);
     if (link === undefined) throw new NetError('ERR_UNKNOWN_MEMBER', `Not connected to member ${memberId}`);
-    const message = this.stampSigned(body);
-    const frames = encodeOutgoing(message, binary);
+    const { message, frames } = this.prepare(body, binary);
     if (isSignedType(message)) this.sync.recordOwn(message as HistoryMessage, frames);
     if (message.type === 'chat' && message.to === memberId) this.sync.holdDirect(memberId, message, frames);
     link.connection.sendEncoded(frames, message);
@@ -310,14 +309,24 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   /**
-   * Stamps a message's envelope and, for chat and board messages, signs it with this member's key.
-   * Those to the group take the next number of this member's log; direct messages are not in it.
+   * Stamps a message's envelope, signs chat and board messages with this member's key, and encodes
+   * it. Those to the group take the next number of this member's log (direct messages are not in
+   * it); a message the codec refuses gives its number back, so the log never has a gap.
    */
-  private stampSigned<B extends MessageBody>(body: B): B & Message {
-    if (!isSignedType(body)) return this.stamper.stamp(body);
-    const direct = body.type === 'chat' && (body as MessageBody<'chat'>).to !== undefined;
-    const message = direct ? this.stamper.stamp(body) : this.stamper.stampNumbered(body, this.history.nextSeq());
-    return signMessage(message, this.key);
+  private prepare<B extends MessageBody>(body: B, binary: Uint8Array | undefined): { message: B & Message; frames: EncodedMessage } {
+    if (!isSignedType(body) || (body.type === 'chat' && (body as MessageBody<'chat'>).to !== undefined)) {
+      const message = this.stamper.stamp(body);
+      const signed = isSignedType(message) ? signMessage(message, this.key) : message;
+      return { message: signed, frames: encodeOutgoing(signed, binary) };
+    }
+    const seq = this.history.nextSeq();
+    try {
+      const message = signMessage(this.stamper.stampNumbered(body, seq), this.key);
+      return { message, frames: encodeOutgoing(message, binary) };
+    } catch (err) {
+      this.history.releaseSeq(seq);
+      throw err;
+    }
   }
 
   private requireJoined(): void {

@@ -30,9 +30,12 @@ describe('History: catch-up, acknowledgements, redial', () => {
     const note = alice!.broadcast({ type: 'note', op: 'add', item: 'note-0001', clock: alice!.nextClock(), text: 'n', font: 'sans-serif', size: 16, colour: '#ffee88', x: 0, y: 0 });
     const two = alice!.chat('two');
     assert.deepEqual([one.seq, note.seq, two.seq], [1, 2, 3]);
-    assert.equal(alice!.history.contiguous(alice!.id), 3);
+    // A message the codec refuses gives its number back: the log never has a gap.
+    assert.throws(() => alice!.broadcast({ type: 'note', op: 'add', item: 'note-0002', clock: alice!.nextClock(), text: 'n', font: 'sans-serif', size: 16, colour: 'red', x: 0, y: 0 }));
+    assert.equal(alice!.chat('three').seq, 4);
+    assert.equal(alice!.history.contiguous(alice!.id), 4);
     assert.equal(alice!.history.hasDirect(direct.id), true);
-    await waitUntil(() => bob!.history.contiguous(alice!.id) === 3 && bob!.history.hasDirect(direct.id), 'bob holds all');
+    await waitUntil(() => bob!.history.contiguous(alice!.id) === 4 && bob!.history.hasDirect(direct.id), 'bob holds all');
   });
 
   it('a newcomer gets what was said before it joined, from any member, even when the author has left', async () => {
