@@ -44,17 +44,8 @@ export async function until(check: () => boolean, what: () => string, timeoutMs:
   }
 }
 
-/** A small seeded generator (mulberry32), so a soak can be replayed from its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (mulberry32, shared with the board benchmark), so a soak can be replayed from its printed seed. */
+export { prng as seededRandom } from '../../bench/board/synthetic';
 
 /** Every process any test started, killed if mocha itself goes away. */
 const everyProcess = new Set<Proc>();
