@@ -30,6 +30,7 @@ import { isSignedType, signMessage } from './signing';
 import { BanList } from './banList';
 import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
+import { MemberRedial } from './memberRedial';
 import { RepositoryClient } from './repositoryClient';
 import { RepositoryFailover } from './repositoryFailover';
 import { cryptoReady } from './sodium';
@@ -66,7 +67,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private lamport = 0;
   private closing: Promise<void> | undefined;
   /** Members whose link dropped without a goodbye, being dialed again with backoff. */
-  private readonly redials = new Map<string, { timer: NodeJS.Timeout; attempt: number; since: number; member: Member }>();
+  private readonly redial: MemberRedial;
   /** This member's copy of the group's history, and the catch-up, acks and outbox that keep it whole. */
   readonly history: GroupHistory;
   private readonly sync: HistorySync;
@@ -121,6 +122,17 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       logger: this.logger,
       timing: this.timing,
       newConnection: (socket, label, handshake) => this.newConnection(socket, label, handshake),
+    });
+    this.redial = new MemberRedial({
+      logger: this.logger,
+      timing: this.timing,
+      active: () => this.state === 'joined',
+      linked: (id) => this.links.has(id),
+      listed: (id) => this.repository.lookup(id),
+      repositoryConnected: () => this.repository.connected,
+      connect: (member) => this.connectMember(member),
+      reconnecting: (member) => this.emit('memberReconnecting', member),
+      gaveUp: (member) => this.emit('reconnectGaveUp', member),
     });
     this.failover = new RepositoryFailover({
       id: this.id,
@@ -282,8 +294,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.state = 'closed';
     clearInterval(this.pingTimer);
     clearInterval(this.livenessTimer);
-    for (const redial of this.redials.values()) clearTimeout(redial.timer);
-    this.redials.clear();
+    this.redial.close();
     this.sync.close();
     this.repository.close();
     await this.failover.close();
@@ -488,7 +499,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.links.set(member.id, link);
     this.repository.noteName(member);
     this.history.setName(member.id, member.name);
-    this.stopRedial(member.id);
+    this.redial.stop(member.id);
     this.watchLink(link);
     this.logger.info(`Connected to ${member.name} (${member.id}) at ${formatAddress(member)}`);
     // Inside the hello handler, whose errors close the link as the remote's fault: a throwing
@@ -575,48 +586,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.logger.info(`${link.member.name} (${link.member.id}) left: ${reason}`);
     if (error !== undefined && reason !== 'banned') this.emit('connectionError', error);
     this.emit('memberLeft', link.member, reason);
-    if (this.state === 'joined' && reason !== 'bye' && reason !== 'banned') this.scheduleRedial(link.member);
-  }
-
-  // --- reconnecting -------------------------------------------------------------------------
-
-  /**
-   * Dials a member whose link dropped without a goodbye again, with backoff and jitter, until the
-   * link is back (either side may redial first), the repository says the member left, or it has
-   * been unreachable for `redialGiveUpMs`.
-   */
-  private scheduleRedial(member: Member): void {
-    const previous = this.redials.get(member.id);
-    const attempt = previous === undefined ? 0 : previous.attempt + 1;
-    const since = previous?.since ?? performance.now();
-    const { redialMinMs, redialMaxMs } = this.timing;
-    const base = Math.min(redialMaxMs, redialMinMs * 2 ** Math.min(attempt, 20));
-    const delay = base / 2 + Math.random() * (base / 2);
-    if (previous === undefined) this.emit('memberReconnecting', member);
-    const timer = setTimeout(() => void this.redial(member.id), delay);
-    this.redials.set(member.id, { timer, attempt, since, member });
-  }
-
-  private async redial(id: string): Promise<void> {
-    const redial = this.redials.get(id);
-    if (redial === undefined || this.state !== 'joined') return;
-    const listed = this.repository.lookup(id);
-    const gone = this.repository.connected && listed === undefined;
-    if (gone || performance.now() - redial.since > this.timing.redialGiveUpMs) {
-      this.stopRedial(id);
-      this.logger.info(`Stopped reconnecting to ${redial.member.name} (${id}): ${gone ? 'it left the group' : 'unreachable'}`);
-      this.emit('reconnectGaveUp', redial.member);
-      return;
-    }
-    await this.connectMember(listed ?? redial.member);
-    if (this.redials.get(id) === redial && !this.links.has(id)) this.scheduleRedial(redial.member);
-  }
-
-  private stopRedial(id: string): void {
-    const redial = this.redials.get(id);
-    if (redial === undefined) return;
-    clearTimeout(redial.timer);
-    this.redials.delete(id);
+    if (this.state === 'joined' && reason !== 'bye' && reason !== 'banned') this.redial.schedule(link.member);
   }
 
   // --- liveness -----------------------------------------------------------------------------
