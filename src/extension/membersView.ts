@@ -42,14 +42,17 @@ export class MembersView extends Disposable implements vscode.TreeDataProvider<R
     const { member } = row;
     const item = new vscode.TreeItem(member.name);
     item.id = member.id;
+    const state = member.online ? 'online' : member.reconnecting === true ? 'reconnecting…' : 'offline';
     // The fingerprint tells two members of one name apart; the full key is in the tooltip.
-    item.description = `${fingerprint(member.id)} · ${member.online ? 'online' : 'offline'}`;
-    item.tooltip = `${member.name} (${member.online ? 'online' : 'offline'})\nKey fingerprint ${fingerprint(member.id)}\nPeer id ${member.id}`;
+    item.description = `${fingerprint(member.id)} · ${state}`;
+    item.tooltip = `${member.name} (${state})\nKey fingerprint ${fingerprint(member.id)}\nPeer id ${member.id}`;
     item.contextValue = 'teamNotes.member';
     item.iconPath = member.online
       ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green'))
-      : new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground'));
-    item.accessibilityInformation = { label: `${member.name}, ${member.online ? 'online' : 'offline'}` };
+      : member.reconnecting === true
+        ? new vscode.ThemeIcon('sync~spin')
+        : new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground'));
+    item.accessibilityInformation = { label: `${member.name}, ${state}` };
     return item;
   }
 }

@@ -37,14 +37,16 @@ export class StatusBar extends Disposable {
         return;
       case 'joined': {
         const others = `${online} other member${online === 1 ? '' : 's'} online`;
-        const lost = this.session.repositoryReachable ? '' : ` The repository at ${session.repository ?? ''} is unreachable: members stay connected, newcomers cannot find the group until it is back.`;
+        const lost = this.session.repositoryReachable
+          ? ''
+          : ` Reconnecting to the repository at ${session.repository ?? ''}: members stay connected, and if it stays away the member that joined first stands in for it.`;
         const unread = this.attention.unread;
         const unreadText = unread > 0 ? ` $(comment-unresolved) ${unread}` : '';
         const unreadLabel = unread > 0 ? ` ${unread} unread message${unread === 1 ? '' : 's'}.` : '';
         const security = this.session.passwordProtected
           ? ' Password-protected group; links are encrypted.'
           : ' Open group: links are encrypted, but anyone on this network who knows the group name can join.';
-        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(warning)'} ${this.session.passwordProtected ? '$(lock)' : '$(unlock)'} ${session.group ?? ''} $(person) ${online + 1}${unreadText}`;
+        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(sync~spin)'} ${this.session.passwordProtected ? '$(lock)' : '$(unlock)'} ${session.group ?? ''} $(person) ${online + 1}${unreadText}`;
         this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${unreadLabel}${lost}${security} Click to open the board.`;
         this.item.command = 'teamNotes.openBoard';
         this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}.${unreadLabel} Open the board.` };
