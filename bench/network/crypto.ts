@@ -7,10 +7,8 @@
  *   node --import tsx bench/network/crypto.ts [--save]
  */
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
 import { Connection } from '../../src/net/connection';
 import { FrameType } from '../../src/net/framing';
 import { HandshakeInitiator, HandshakeResponder } from '../../src/net/handshake';
@@ -21,6 +19,7 @@ import { SecureChannel } from '../../src/net/secureChannel';
 import { checkSignature, signMessage } from '../../src/net/signing';
 import { cryptoReady } from '../../src/net/sodium';
 import { encodeForSigning, encodeMessage } from '../../src/net/xmlCodec';
+import { saveBenchmarkSection } from '../saveSection';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -117,13 +116,10 @@ async function main(): Promise<void> {
   const table = lines.join('\n');
   console.log(table);
   if (process.argv.includes('--save')) {
-    const path = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
-    const begin = '<!-- crypto:begin -->';
-    const end = '<!-- crypto:end -->';
-    const section = `${begin}\n## What the security layer costs\n\nMeasured by \`bench/network/crypto.ts\` in the same run as its references (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, libsodium's WebAssembly build). Signing happens once per chat or board message sent; verifying only for messages handed on by someone other than their author (a direct link is already proven by its handshake and stream); sealing and opening once per frame per link; the handshake once per link.\n\n${table}\n${end}`;
-    const doc = readFileSync(path, 'utf8');
-    const next = doc.includes(begin) ? doc.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${doc.trimEnd()}\n\n${section}\n`;
-    writeFileSync(path, next);
+    saveBenchmarkSection(
+      'crypto',
+      `## What the security layer costs\n\nMeasured by \`bench/network/crypto.ts\` in the same run as its references (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, libsodium's WebAssembly build). Signing happens once per chat or board message sent; verifying only for messages handed on by someone other than their author (a direct link is already proven by its handshake and stream); sealing and opening once per frame per link; the handshake once per link.\n\n${table}`,
+    );
     console.log('Wrote the security section of docs/benchmarks.md');
   }
 }
