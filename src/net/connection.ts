@@ -58,8 +58,11 @@ export type ProvenPeer = Pick<HandshakeResult, 'peerId' | 'version' | 'group' | 
 export interface ConnectionEvents {
   /** The handshake succeeded: `peer` is proven. Emitted once, before any `message`. */
   secure: [peer: ProvenPeer];
-  /** A message arrived; `binary` holds the image bytes that followed an `image` add, already checked. */
-  message: [message: Message, binary: Buffer | undefined];
+  /**
+   * A message arrived; `binary` holds the image bytes that followed an `image` add, already checked;
+   * `xml` is the document as it arrived (kept and handed on as is, without encoding it again).
+   */
+  message: [message: Message, binary: Buffer | undefined, xml: Buffer];
   /** The connection is closed; `error` says why when it was not a clean close. Emitted once. */
   close: [error: NetError | undefined];
 }
@@ -122,6 +125,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** The `image` add message whose bytes must come in the next frame. */
   private awaitingBinary: ImageMessage | undefined;
+  /** The document of the image announcement, kept with its bytes. */
+  private awaitingXml: Buffer | undefined;
   private closedWith: { error: NetError | undefined } | undefined;
   /** Settles when the socket itself has closed (after a graceful end, possibly later than `close`). */
   readonly socketClosed: Promise<void>;
@@ -369,23 +374,26 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.options.logger.trace(`<- ${this.label} ${message.type} ${message.id}`);
     if (message.type === 'image' && message.op === 'add') {
       this.awaitingBinary = message;
+      this.awaitingXml = payload;
       this.updateLimits();
       return;
     }
-    this.deliver(() => this.emit('message', message, undefined));
+    this.deliver(() => this.emit('message', message, undefined, payload));
   }
 
   private onBinaryFrame(payload: Buffer): void {
     const announced = this.awaitingBinary;
+    const xml = this.awaitingXml!;
     if (announced === undefined) throw new NetError('ERR_UNEXPECTED_BINARY', 'A binary frame arrived that no image message announced');
     this.awaitingBinary = undefined;
+    this.awaitingXml = undefined;
     this.updateLimits();
     if (payload.length !== announced.bytes) {
       throw new NetError('ERR_UNEXPECTED_BINARY', `Image ${announced.item} announced ${announced.bytes} bytes, ${payload.length} arrived`);
     }
     const digest = createHash('sha256').update(payload).digest('hex');
     if (digest !== announced.sha256) throw new NetError('ERR_UNEXPECTED_BINARY', `Image ${announced.item} does not match its SHA-256`);
-    this.deliver(() => this.emit('message', announced, payload));
+    this.deliver(() => this.emit('message', announced, payload, xml));
   }
 
   /**

@@ -139,7 +139,7 @@ export class HistorySync {
    * any. Inside a page it may be anyone's and is checked against its author's signature; outside,
    * the node has already made sure it is the link's member's own.
    */
-  onLogged(link: MemberLink, message: HistoryMessage, binary: Buffer | undefined, refusal: NetError | undefined): void {
+  onLogged(link: MemberLink, message: HistoryMessage, xml: Buffer, binary: Buffer | undefined, refusal: NetError | undefined): void {
     const sync = this.sync(link);
     const inPage = sync.pageRemaining > 0;
     if (inPage) {
@@ -149,7 +149,7 @@ export class HistorySync {
     // Inside a page the live rates do not apply, but a bound on what one link hands on does.
     const bounded = refusal ?? (inPage && !sync.handedOn.take() ? new NetError('ERR_RATE_LIMITED', `More than ${PAGE_RATE_PER_SECOND} messages a second handed on in pages`) : undefined);
     try {
-      this.take(link, message, binary, inPage, bounded);
+      this.take(link, message, xml, binary, inPage, bounded);
     } finally {
       if (inPage && sync.pageRemaining === 0) this.pageEnded(link, sync);
     }
@@ -305,7 +305,7 @@ export class HistorySync {
     this.host.progress(this.received, this.catchingUp);
   }
 
-  private take(link: MemberLink, message: HistoryMessage, binary: Buffer | undefined, inPage: boolean, refusal: NetError | undefined): void {
+  private take(link: MemberLink, message: HistoryMessage, xml: Buffer, binary: Buffer | undefined, inPage: boolean, refusal: NetError | undefined): void {
     if (!isSignedType(message) || this.host.isBanned(message.from)) return;
     if (inPage && !isLogged(message)) {
       this.refuse(link, new NetError('ERR_PROTOCOL', 'A direct message inside a catch-up page'));
@@ -331,11 +331,11 @@ export class HistorySync {
       this.host.refused(link, refusal);
       // Beyond a rate it comes again (a resend, a page asked for at our pace). Beyond the clock
       // bound it never will be taken: it is kept as held, so the log has no gap to ask about forever.
-      if (refusal.code !== 'ERR_RATE_LIMITED' && logged) this.history.add(message, undefined, binary);
+      if (refusal.code !== 'ERR_RATE_LIMITED' && logged) this.history.add(message, xml, binary);
       return;
     }
     if ('clock' in message) this.host.observeClock(message.clock);
-    this.history.add(message, undefined, binary);
+    this.history.add(message, xml, binary);
     // A name handed on with a page labels an author nobody here has met (kept only once it wrote something here).
     const handedName = this.sync(link).pageNames.get(message.from);
     if (handedName !== undefined && this.history.name(message.from) === undefined) this.history.setName(message.from, handedName);

@@ -513,11 +513,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   private watchLink(link: MemberLink): void {
-    link.connection.on('message', (message, binary) => this.onLinkMessage(link, message, binary));
+    link.connection.on('message', (message, binary, xml) => this.onLinkMessage(link, message, binary, xml));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
   }
 
-  private onLinkMessage(link: MemberLink, message: Message, binary: Buffer | undefined): void {
+  private onLinkMessage(link: MemberLink, message: Message, binary: Buffer | undefined, xml: Buffer): void {
     // Inside a catch-up page a member hands on other authors' messages (signed by them).
     const inPage = this.sync.inPage(link) && isSignedType(message);
     if ((message.from !== link.member.id && !inPage) || message.group !== this.group) {
@@ -531,7 +531,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
     if (isSignedType(message)) {
       // A page was asked for, at this member's own pace: its messages keep the clock rule but not the live rates.
-      this.sync.onLogged(link, message as HistoryMessage, binary, link.refusal(message, this.lamport, !inPage));
+      this.sync.onLogged(link, message as HistoryMessage, xml, binary, link.refusal(message, this.lamport, !inPage));
       return;
     }
     const refusal = link.refusal(message, this.lamport);
