@@ -1,3 +1,4 @@
+import { NetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { terminalSafe } from './output';
 
@@ -23,5 +24,5 @@ export function stderrLogger(level: LogLevel): Logger {
 export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
   if (value === undefined) return fallback;
   if ((order as string[]).includes(value)) return value as LogLevel;
-  throw new Error(`--log-level must be one of ${order.join(', ')}`);
+  throw new NetError('ERR_BAD_INPUT', `--log-level must be one of ${order.join(', ')}`);
 }

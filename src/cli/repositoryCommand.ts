@@ -23,11 +23,13 @@ export async function runRepository(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  const { host, port } = parseAddress(`${values.host}:${values.port}`, { host: '0.0.0.0', port: DEFAULT_REPOSITORY_PORT });
+  // An IPv6 host (`::`) goes in brackets, or its colons would be read as the port's.
+  const host = values.host.includes(':') && !values.host.startsWith('[') ? `[${values.host}]` : values.host;
+  const { host: listenHost, port } = parseAddress(`${host}:${values.port}`, { host: '0.0.0.0', port: DEFAULT_REPOSITORY_PORT });
   const json = values.json;
   const shutdown = onShutdown();
   const server = new RepositoryServer({ logger: stderrLogger(parseLogLevel(values['log-level'], json ? 'warn' : 'info')) });
-  const address = await server.listen(port, host);
+  const address = await server.listen(port, listenHost);
   printEvent(json, { event: 'listening', host: address.host, port: address.port }, `Team Notes repository listening on ${formatAddress(address)}`);
   server.on('memberJoined', (group, member) =>
     printEvent(json, { event: 'joined', group, member }, `+ ${member.name} joined ${group} from ${formatAddress(member)}`),

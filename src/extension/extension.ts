@@ -36,13 +36,16 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const log = vscode.window.createOutputChannel('Team Notes', { log: true });
   const logger = channelLogger(log);
   const session = new Session(logger, context.globalStorageUri.fsPath);
+  activeSession = session;
   const board = new BoardPanels(context.extensionUri, session, logger);
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
   const commands: CommandContext = { extension: context, session, board, log, logger };
   const attention = new ChatAttention(session, board);
-  context.subscriptions.push(log, session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
+  context.subscriptions.push(session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
     dispose: () => commands.groupLock?.dispose(),
   });
+  // Last: VS Code disposes subscriptions in order, and the session's goodbye still logs.
+  context.subscriptions.push(log);
   log.info(`Team Notes ${String(context.extension.packageJSON.version)} activated`);
   rejoinAfterReload(commands);
   const api: TeamNotesApi = { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError, unread: () => attention.unread };
@@ -52,6 +55,11 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   return api;
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions; disposing the session says bye to the group.
+/** The session of this extension host, so that `deactivate` can wait for its goodbye. */
+let activeSession: Session | undefined;
+
+export function deactivate(): Promise<void> | undefined {
+  // Everything else is owned by context.subscriptions. VS Code waits (briefly) for this promise:
+  // the members see this one leave with bye instead of a dropped link.
+  return activeSession?.close();
 }

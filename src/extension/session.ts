@@ -136,7 +136,7 @@ export class Session extends Disposable {
     private readonly storageFolder?: string,
   ) {
     super();
-    this.register({ dispose: () => void this.shutdown() });
+    this.register({ dispose: () => void this.close() });
   }
 
   /** The joined group's history, for export and clearing. */
@@ -266,11 +266,11 @@ export class Session extends Disposable {
     this.changes.fire({ kind: 'session' });
   }
 
-  /** Applies the ban list from the settings to the current membership (new entries take effect at once). */
+  /** Applies the ban list from the settings to the current membership: added entries and removed ones take effect at once. */
   async applyBans(bans: readonly string[]): Promise<void> {
     const node = this.node;
     if (node === undefined) return;
-    for (const entry of bans) await node.ban(entry);
+    await node.setBans(bans);
   }
 
   sendChat(text: string, to?: string): ChatEntry {
@@ -580,11 +580,19 @@ export class Session extends Disposable {
     this.changes.fire({ kind: 'session' });
   }
 
-  /** Leaves and stops the embedded repository; `bye` and `unregister` are written before this returns its promise. */
-  private async shutdown(): Promise<void> {
-    const node = this.node;
-    this.node = undefined;
-    await Promise.all([node?.leave(), this.embedded?.close()]);
-    this.closeHistory();
+  private closing: Promise<void> | undefined;
+
+  /**
+   * Leaves and stops the embedded repository (VS Code is closing the window); `bye` and `unregister`
+   * are written before the promise resolves. Idempotent: disposing and `deactivate` share it.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const node = this.node;
+      this.node = undefined;
+      await Promise.all([node?.leave(), this.embedded?.close()]);
+      this.closeHistory();
+    })();
+    return this.closing;
   }
 }

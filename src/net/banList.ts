@@ -16,7 +16,7 @@ export class BanList {
     entries: readonly string[],
     private readonly logger: Logger,
   ) {
-    for (const entry of entries) this.entries.add(entry.trim());
+    for (const entry of entries) this.entries.add(normalEntry(entry));
   }
 
   /** Resolves the banned host names given at construction. */
@@ -26,9 +26,17 @@ export class BanList {
 
   /** Adds an entry (and resolves it when it is a host name). */
   async add(entry: string): Promise<void> {
-    const value = entry.trim();
+    const value = normalEntry(entry);
     this.entries.add(value);
     await this.resolve([value]);
+  }
+
+  /** Replaces every entry (the user edited the list): a removed entry is lifted at once. */
+  async replace(entries: readonly string[]): Promise<void> {
+    this.entries.clear();
+    this.resolved.clear();
+    for (const entry of entries) this.entries.add(normalEntry(entry));
+    await this.resolveAll();
   }
 
   hasPeer(id: string): boolean {
@@ -36,7 +44,8 @@ export class BanList {
   }
 
   hasAddress(address: string): boolean {
-    return this.entries.has(address) || this.entries.has(address.toLowerCase()) || this.resolved.has(address);
+    const normal = normalEntry(address);
+    return this.entries.has(normal) || this.resolved.has(normal);
   }
 
   private async resolve(entries: string[]): Promise<void> {
@@ -44,11 +53,23 @@ export class BanList {
     await Promise.all(
       hostNames.map(async (host) => {
         try {
-          for (const { address } of await lookup(host, { all: true })) this.resolved.add(address);
+          for (const { address } of await lookup(host, { all: true })) this.resolved.add(normalEntry(address));
         } catch {
           this.logger.debug(`Banned host name ${host} does not resolve`);
         }
       }),
     );
   }
+}
+
+/**
+ * One spelling per ban entry: an IP address in lower case without IPv4-mapping (`FE80::1` and
+ * `fe80::1` are one address; so are `::ffff:10.0.0.5` and `10.0.0.5`); peer ids and host names as
+ * typed (peer ids are case-sensitive).
+ */
+function normalEntry(entry: string): string {
+  const value = entry.trim();
+  if (isIP(value) === 0) return value;
+  const lower = value.toLowerCase();
+  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }

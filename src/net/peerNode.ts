@@ -268,8 +268,17 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   /** Bans an IP address, host name or peer id: closes matching connections and refuses new ones. */
   async ban(entry: string): Promise<void> {
-    const value = entry.trim();
-    await this.bans.add(value);
+    await this.bans.add(entry);
+    this.closeBannedLinks();
+  }
+
+  /** The whole ban list, replaced (an entry removed is lifted at once; one added closes its links). */
+  async setBans(entries: readonly string[]): Promise<void> {
+    await this.bans.replace(entries);
+    this.closeBannedLinks();
+  }
+
+  private closeBannedLinks(): void {
     for (const link of this.links.values()) {
       if (this.bans.hasPeer(link.member.id) || this.bans.hasAddress(link.connection.remoteAddress)) {
         link.leaveReason = 'banned';

@@ -152,5 +152,15 @@ describe('team-notes CLI (separate processes)', function () {
     const badAddress = start(['chat', '--group', 'g', '--repository', 'host:99999']);
     assert.equal(await badAddress.exited, 1);
     assert.match(badAddress.stderr, /ERR_BAD_ADDRESS/);
+    // A bad log level is the user's to fix: one coded line, no stack trace.
+    const badLevel = start(['repository', '--log-level', 'bogus']);
+    assert.equal(await badLevel.exited, 1);
+    assert.equal(badLevel.stderr.trim(), 'team-notes: ERR_BAD_INPUT: --log-level must be one of trace, debug, info, warn, error, off');
+  });
+
+  it('listens on an IPv6 host given without brackets, and says so with brackets', async () => {
+    const repo = start(['repository', '--host', '::1', '--port', '0']);
+    const line = await repo.waitFor((e) => e.event === 'text' && String(e.line).includes('listening on'), 'the listening line');
+    assert.match(String(line.line), /^Team Notes repository listening on \[::1\]:\d+$/);
   });
 });
