@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { checkImage, fitWithin } from '../board/imageInfo';
 import { DEFAULT_NOTE_STYLE } from '../board/limits';
 import { createInterface } from 'node:readline';
@@ -14,6 +13,8 @@ import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
 import { fingerprint } from '../net/memberKey';
 import { formatAddress, parseAddress } from '../net/tcp';
+import { hostname } from 'node:os';
+import { accountDisplayName } from '../net/accountName';
 import { GroupHistory } from '../net/groupHistory';
 import type { HistoryEntry } from '../net/groupHistory';
 import { loadOrCreateKey, lockDataFolder, readPassword } from './dataFolder';
@@ -28,7 +29,8 @@ export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--p
     /image FILE     puts a PNG, JPEG or GIF file on the group's board
     /quit           leaves the group (so do end of input, Ctrl+C and SIGTERM)
   --group G         group to join
-  --name N          display name (default: your user name)
+  --name N          display name (default: your account's real name, else your user name; the
+                    machine's name instead of "root")
   --data DIR        keep this member's key and the group's history in DIR (created; files are
                     private), so a restart is the same member and shows what was said; without it
                     every run is a new member and history lives in memory only
@@ -76,7 +78,7 @@ function readOptions(argv: string[]): ChatOptions {
   if (values.group === undefined) throw new NetError('ERR_BAD_INPUT', '--group is required');
   return {
     group: values.group,
-    name: values.name ?? userInfo().username,
+    name: values.name ?? (accountDisplayName() || hostname()),
     repository: values.repository,
     listen: values.listen,
     advertise: values.advertise,

@@ -2,10 +2,10 @@
  * The palette commands. Each can also be run with an argument object so that other extensions,
  * keybindings and tests can skip the prompts (e.g. `teamNotes.joinGroup` with `{ group, name }`).
  */
-import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
+import { accountDisplayName } from '../net/accountName';
 import { displayNameProblem, groupNameProblem } from '../net/xmlCodec';
 import { fingerprint, peerIdToKey } from '../net/memberKey';
 import { GroupLock, loadMemberKey, rememberPassword, storedPassword } from './memberIdentity';
@@ -104,7 +104,7 @@ async function displayName(): Promise<string | undefined> {
   const name = await vscode.window.showInputBox({
     title: 'Team Notes: Your Display Name',
     prompt: 'The name your teammates see. You can change it later in the settings (Team Notes: Display Name).',
-    value: safeUserName(),
+    value: accountDisplayName(),
     ignoreFocusOut: true,
     validateInput: (value) => displayNameProblem(value.trim()),
   });
@@ -113,13 +113,6 @@ async function displayName(): Promise<string | undefined> {
   return name.trim();
 }
 
-function safeUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return '';
-  }
-}
 
 async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
   const group = typeof args?.group === 'string' ? args.group.trim() : await pickGroup(ctx);
