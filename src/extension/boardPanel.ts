@@ -16,6 +16,8 @@ import { WorkspacePathError, printablePath } from './workspacePath';
 
 /** Time the board has to render a code image, in ms. */
 const CODE_IMAGE_TIMEOUT_MS = 20_000;
+/** How often an unanswered code image request is asked again. */
+const CODE_IMAGE_RETRY_MS = 4_000;
 
 export const BOARD_VIEW_TYPE = 'teamNotes.board';
 
@@ -99,11 +101,15 @@ export class BoardPanels extends Disposable {
     const board = new BoardPanel(panel, this.extensionUri, this.session, this.logger, () => this.title());
     this.current = board;
     this.visibility.fire(panel.visible);
-    panel.onDidChangeViewState(() => this.visibility.fire(panel.visible));
-    panel.onDidDispose(() => {
-      if (this.current === board) this.current = undefined;
-      this.visibility.fire(false);
-    });
+    // Owned by the panel: gone with it, so a board closed and opened many times leaves nothing behind.
+    const listeners = vscode.Disposable.from(
+      panel.onDidChangeViewState(() => this.visibility.fire(panel.visible)),
+      panel.onDidDispose(() => {
+        listeners.dispose();
+        if (this.current === board) this.current = undefined;
+        this.visibility.fire(false);
+      }),
+    );
   }
 
   private title(): string {
@@ -157,15 +163,23 @@ class BoardPanel extends Disposable {
   renderCodeImage(source: CodeImageSource, theme: 'dark' | 'light'): Promise<Uint8Array> {
     const requestId = randomUUID();
     return new Promise<Uint8Array>((resolve, reject) => {
+      const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
+      // A request posted to a page VS Code was just discarding is lost without a word: ask again
+      // every few seconds until answered (an answer to a request already answered is ignored).
+      const again = setInterval(() => (this.ready ? this.post(request) : undefined), CODE_IMAGE_RETRY_MS);
       const timer = setTimeout(() => {
+        clearInterval(again);
         this.codeImages.delete(requestId);
         reject(new NetError('ERR_IMAGE', `The board did not render the image within ${CODE_IMAGE_TIMEOUT_MS / 1000} s.`));
       }, CODE_IMAGE_TIMEOUT_MS);
-      const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
+      const settled = (): void => {
+        clearTimeout(timer);
+        clearInterval(again);
+      };
       this.codeImages.set(requestId, {
         request,
-        resolve: (png) => (clearTimeout(timer), resolve(png)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve: (png) => (settled(), resolve(png)),
+        reject: (error) => (settled(), reject(error)),
       });
       if (this.ready) this.post(request); // else it goes out when the page says ready
     });
