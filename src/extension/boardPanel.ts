@@ -15,7 +15,7 @@ import { openSnippet } from './snippetLinks';
 import { WorkspacePathError, printablePath } from './workspacePath';
 
 /** Time the board has to render a code image, in ms. */
-const CODE_IMAGE_TIMEOUT_MS = 20_000;
+const CODE_IMAGE_TIMEOUT_MS = 40_000;
 /** How often an unanswered code image request is asked again. */
 const CODE_IMAGE_RETRY_MS = 4_000;
 
@@ -166,7 +166,8 @@ class BoardPanel extends Disposable {
       const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
       // A request posted to a page VS Code was just discarding is lost without a word: ask again
       // every few seconds until answered (an answer to a request already answered is ignored).
-      const again = setInterval(() => (this.ready ? this.post(request) : undefined), CODE_IMAGE_RETRY_MS);
+      // A board that is not showing has no page to render: bring it up again (without taking focus).
+      const again = setInterval(() => (this.ready ? this.post(request) : this.panel.visible ? undefined : this.panel.reveal(undefined, true)), CODE_IMAGE_RETRY_MS);
       const timer = setTimeout(() => {
         clearInterval(again);
         this.codeImages.delete(requestId);
