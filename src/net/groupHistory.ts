@@ -158,15 +158,6 @@ export class GroupHistory {
     return this.logs.get(author)?.contiguous ?? 0;
   }
 
-  /** Highest number held of `author`'s log, gaps or not. */
-  highest(author: string): number {
-    const log = this.logs.get(author);
-    if (log === undefined) return 0;
-    let max = 0;
-    for (const seq of log.entries.keys()) if (seq > max) max = seq;
-    return max;
-  }
-
   /** What this member holds, per author: the `have` of a catch-up request. */
   summary(): LogHave[] {
     const have: LogHave[] = [];

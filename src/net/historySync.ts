@@ -82,17 +82,11 @@ export class HistorySync {
   /** Direct messages not yet acknowledged, per recipient. */
   private readonly outbox = new Map<string, Map<string, { frames: EncodedMessage; message: ChatMessage; sentAt: number }>>();
   private received = 0;
-  private badSignatures = 0;
 
   constructor(
     private readonly host: HistorySyncHost,
     readonly history: GroupHistory,
   ) {}
-
-  /** Messages received in catch-up pages so far. */
-  get receivedInPages(): number {
-    return this.received;
-  }
 
   /** True while a page is awaited from some member. */
   get catchingUp(): boolean {
@@ -322,7 +316,6 @@ export class HistorySync {
       try {
         checkSignature(message);
       } catch (err) {
-        this.badSignatures += 1;
         this.refuse(link, toNetError(err));
         return;
       }
