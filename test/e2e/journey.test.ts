@@ -5,84 +5,61 @@
  * CLI peer's reply appearing in the panel. Saves screenshots of the board in test-results/.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { answerQuickInput, findFrame, openWorkbench, quickInput, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
-import type { Workbench } from '../editor/browser';
-import { repoRoot, startCodeServer } from '../editor/codeServer';
-import type { CodeServer } from '../editor/codeServer';
+import { answerQuickInput, findFrame, runFromPalette, screenshot } from '../editor/browser';
 import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
-import { currentVsix, version } from './vsixFile';
-
-const cliPath = join(repoRoot, 'dist', 'cli.js');
-const resultsDir = join(repoRoot, 'test-results');
+import { cliPath, EditorWindow, resultsDir, typeGroup } from './editorWindow';
+import { version } from './vsixFile';
 
 describe('a person\'s first Team Notes session in a real VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
   const group = `e2e-${Date.now().toString(36)}`;
   const processes: CliProcess[] = [];
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
-  let workspace: string | undefined;
+  let window: EditorWindow | undefined;
   let bob: { proc: CliProcess; id: string };
 
   before(async function () {
     this.timeout(240_000);
-    const vsix = currentVsix();
-    rmSync(join(resultsDir, 'e2e-failure.png'), { force: true });
-    assert.ok(existsSync(cliPath), 'dist/cli.js is missing: run `npm run build` first');
-
     const repository = await startRepository(cliPath);
     processes.push(repository.proc);
     bob = await startChatPeer(cliPath, group, 'cli-bob', repository.address);
     processes.push(bob.proc);
-
-    workspace = mkdtempSync(join(tmpdir(), 'team-notes-e2e-'));
-    writeFileSync(join(workspace, 'README.md'), '# A project the team works on\n');
     // Settings a team would give a newcomer; no display name, so VS Code asks for it as it would the first time.
-    server = await startCodeServer({
-      folder: workspace,
-      vsix,
+    window = await EditorWindow.open({
+      label: 'e2e',
+      person: 'alice',
+      files: { 'README.md': '# A project the team works on\n' },
       settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1' },
     });
-    workbench = await openWorkbench(server.workbenchUrl());
-    await waitForWorkbenchReady(workbench.page);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) {
-      const path = await screenshot(workbench.page, join(resultsDir, 'e2e-failure.png')).catch(() => undefined);
-      console.log(`      screenshot of the failure: ${String(path)}`);
-      console.log(`      browser console (last 40):\n${workbench.console.slice(-40).join('\n')}`);
-      console.log(`      code-server output (last 40):\n${server?.output.split('\n').slice(-40).join('\n') ?? ''}`);
-    }
+    if (this.currentTest?.state === 'failed') await window?.reportFailure();
   });
 
   after(async () => {
-    await workbench?.close();
-    await server?.stop();
+    await window?.close();
     await Promise.all(processes.map((p) => p.kill()));
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it('runs the installed .vsix, not this repository', () => {
-    const installed = readdirSync(server!.extensionsDir).filter((d) => d.startsWith('team-notes.team-notes-'));
+    const installed = readdirSync(window!.server.extensionsDir).filter((d) => d.startsWith('team-notes.team-notes-'));
     assert.deepEqual(installed, [`team-notes.team-notes-${version}`]);
-    const manifest = JSON.parse(readFileSync(join(server!.extensionsDir, installed[0]!, 'package.json'), 'utf8')) as { version: string };
+    const manifest = JSON.parse(readFileSync(join(window!.server.extensionsDir, installed[0]!, 'package.json'), 'utf8')) as { version: string };
     assert.equal(manifest.version, version);
-    assert.ok(!existsSync(join(server!.extensionsDir, installed[0]!, 'src')), 'the installed extension holds its sources');
+    assert.ok(!existsSync(join(window!.server.extensionsDir, installed[0]!, 'src')), 'the installed extension holds its sources');
   });
 
   let board: Frame | undefined;
 
   it('joins a group from the command palette, answering the prompts, and opens the board', async () => {
-    const page = workbench!.page;
+    const page = window!.page;
     await runFromPalette(page, 'Team Notes: Join Group…');
     // The group picker: type a new group's name; the picker offers to join it.
-    await answerQuickInputWhenOffered(page, group);
+    await typeGroup(page, group);
     // First time: VS Code asks for the display name (pre-filled with the user name).
     await answerQuickInput(page, /display name/i, 'alice');
     // Then the optional group password: none, so an open group (bob, the CLI peer, has none either).
@@ -95,7 +72,7 @@ describe('a person\'s first Team Notes session in a real VS Code (code-server + 
 
   it('sends what the person types in the board panel, and shows the CLI peer\'s reply there', async () => {
     assert.ok(board, 'not run: the board never opened above');
-    const page = workbench!.page;
+    const page = window!.page;
     const message = board.getByRole('textbox', { name: /message/i });
     await message.click();
     await message.pressSequentially('Hello from the board, bob!');
@@ -116,19 +93,3 @@ describe('a person\'s first Team Notes session in a real VS Code (code-server + 
     console.log(`      screenshots: ${path}, ${panel}`);
   });
 });
-
-/** Types the group name into the open group picker and accepts it once the picker offers to join it. */
-async function answerQuickInputWhenOffered(page: Workbench['page'], group: string): Promise<void> {
-  const widget = quickInput(page);
-  await widget.waitFor({ state: 'visible', timeout: 15_000 });
-  const input = widget.locator('input');
-  const deadline = Date.now() + 15_000;
-  // Wait for the picker itself (not the palette that launched it) before typing.
-  while ((await input.inputValue()).startsWith('>') || !/group/i.test((await input.getAttribute('placeholder')) ?? '')) {
-    if (Date.now() > deadline) throw new Error(`the group picker never appeared; quick input shows "${(await widget.textContent()) ?? ''}"`);
-    await page.waitForTimeout(100);
-  }
-  await input.fill(group);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: group }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
-}

@@ -12,20 +12,14 @@
  * this window, not a teammate.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, findFrame, openWorkbench, quickInput, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
-import type { Workbench } from '../editor/browser';
-import { repoRoot, startCodeServer } from '../editor/codeServer';
-import type { CodeServer } from '../editor/codeServer';
+import { answerQuickInput, findFrame, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
 import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
-import { currentVsix } from './vsixFile';
+import { cliPath, EditorWindow, resultsDir, typeGroup } from './editorWindow';
 
-const cliPath = join(repoRoot, 'dist', 'cli.js');
-const resultsDir = join(repoRoot, 'test-results');
 /** How long the board may take to come back after the reload, with no teammate to ask. */
 const RESTORE_WITHIN_MS = 20_000;
 
@@ -38,50 +32,36 @@ describe('the board comes back after a window reload with no teammate left (code
   const processes: CliProcess[] = [];
   let repository: { proc: CliProcess; address: string };
   let bob: { proc: CliProcess; id: string };
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
-  let workspace: string | undefined;
+  let window: EditorWindow | undefined;
 
   before(async function () {
     this.timeout(300_000);
-    const vsix = currentVsix();
-    for (const name of ['reload-before.png', 'reload-after.png', 'reload-failure.png']) rmSync(join(resultsDir, name), { force: true });
-    assert.ok(existsSync(cliPath), 'dist/cli.js is missing: run `npm run build` first');
+    for (const name of ['reload-before.png', 'reload-after.png']) rmSync(join(resultsDir, name), { force: true });
     repository = await startRepository(cliPath);
     processes.push(repository.proc);
     bob = await startChatPeer(cliPath, group, 'cli-bob', repository.address);
     processes.push(bob.proc);
-    workspace = mkdtempSync(join(tmpdir(), 'team-notes-reload-'));
-    writeFileSync(join(workspace, 'README.md'), '# A project the team works on\n');
-    server = await startCodeServer({
-      folder: workspace,
-      vsix,
+    window = await EditorWindow.open({
+      label: 'reload',
+      person: 'alice',
+      files: { 'README.md': '# A project the team works on\n' },
       settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1', 'teamNotes.displayName': 'alice' },
     });
-    workbench = await openWorkbench(server.workbenchUrl());
-    await waitForWorkbenchReady(workbench.page);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) {
-      const path = await screenshot(workbench.page, join(resultsDir, 'reload-failure.png')).catch(() => undefined);
-      console.log(`      screenshot of the failure: ${String(path)}`);
-      console.log(`      browser console (last 40):\n${workbench.console.slice(-40).join('\n')}`);
-      console.log(`      code-server output (last 60):\n${server?.output.split('\n').slice(-60).join('\n') ?? ''}`);
-    }
+    if (this.currentTest?.state === 'failed') await window?.reportFailure(60);
   });
 
   after(async () => {
-    await workbench?.close();
-    await server?.stop();
+    await window?.close();
     await Promise.all(processes.map((p) => p.kill()));
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   let ready = false;
 
   it('joins from the palette, adds a note and sends a message with the palette commands; the board shows both', async () => {
-    const page = workbench!.page;
+    const page = window!.page;
     await runFromPalette(page, 'Team Notes: Join Group…');
     await typeGroup(page, group);
     await answerQuickInput(page, /password/i, '');
@@ -104,7 +84,7 @@ describe('the board comes back after a window reload with no teammate left (code
 
   it('after the CLI repository and peer are killed and the window reloads, the board comes back with the note and the message from disk', async () => {
     assert.ok(ready, 'not run: the session above never showed the note and the message');
-    const page = workbench!.page;
+    const page = window!.page;
     // Nobody left who could answer: no repository, no teammate.
     await repository.proc.kill();
     await bob.proc.kill();
@@ -164,18 +144,4 @@ async function waitForNote(page: Page, text: string, timeoutMs: number): Promise
     }
     await page.waitForTimeout(250);
   }
-}
-
-/** Types a group name into the open group picker and accepts it. */
-async function typeGroup(page: Page, group: string): Promise<void> {
-  const widget = quickInput(page);
-  const input = widget.locator('input');
-  const deadline = Date.now() + 15_000;
-  while ((await input.inputValue().catch(() => '>')).startsWith('>') || !/group/i.test((await input.getAttribute('placeholder').catch(() => '')) ?? '')) {
-    if (Date.now() > deadline) throw new Error(`the group picker never appeared; quick input shows "${(await widget.textContent()) ?? ''}"`);
-    await page.waitForTimeout(100);
-  }
-  await input.fill(group);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: group }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
 }

@@ -5,32 +5,22 @@
  * screenshot of both boards in test-results/.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, findFrame, openWorkbench, quickInput, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
-import type { Workbench } from '../editor/browser';
-import { repoRoot, startCodeServer } from '../editor/codeServer';
-import type { CodeServer } from '../editor/codeServer';
+import type { Frame } from 'playwright-core';
+import { answerQuickInput, quickInput, runFromPalette, screenshot } from '../editor/browser';
 import { startRepository } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
-import { currentVsix } from './vsixFile';
+import { cliPath, EditorWindow, fitToContent, resultsDir, typeGroup, waitForCount } from './editorWindow';
 
-const cliPath = join(repoRoot, 'dist', 'cli.js');
-const resultsDir = join(repoRoot, 'test-results');
 const sample = ['export function total(prices: number[]): number {', '  return prices.reduce((sum, p) => sum + p, 0);', '}', '', 'export const VAT = 0.2;', ''].join('\n');
 
-interface Teammate {
-  name: string;
-  server: CodeServer;
-  workbench: Workbench;
-}
+type Teammate = EditorWindow;
 
-/** The teammate's board frame, looked up afresh: VS Code discards a hidden webview's page and makes a new frame when it shows again. */
 function boardOf(t: Teammate): Promise<Frame> {
-  return findFrame(t.workbench.page, (frame) => frame.locator('.board-viewport'), `${t.name}'s board`);
+  return t.board();
 }
 
 /** Pastes a PNG on the board as Ctrl+V with an image on the clipboard would. */
@@ -53,39 +43,30 @@ describe('two teammates share a board in two real VS Code windows (code-server +
 
   before(async function () {
     this.timeout(300_000);
-    const vsix = currentVsix();
-    assert.ok(existsSync(cliPath), 'dist/cli.js is missing: run `npm run build` first');
     const repository = await startRepository(cliPath);
     processes.push(repository.proc);
     workspace = mkdtempSync(join(tmpdir(), 'team-notes-pair-'));
     writeFileSync(join(workspace, 'prices.ts'), sample);
     for (const name of ['alice', 'bob']) {
       // The same project checked out by both; each has their own VS Code profile and display name.
-      const server = await startCodeServer({
-        folder: workspace,
-        vsix,
-        settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1', 'teamNotes.displayName': name },
-      });
-      const workbench = await openWorkbench(server.workbenchUrl());
-      teammates.push({ name, server, workbench });
+      teammates.push(
+        await EditorWindow.open({
+          label: `teammates-${name}`,
+          person: name,
+          folder: workspace,
+          settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1', 'teamNotes.displayName': name },
+        }),
+      );
     }
-    await Promise.all(teammates.map((t) => waitForWorkbenchReady(t.workbench.page)));
   });
 
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
-    for (const t of teammates) {
-      await screenshot(t.workbench.page, join(resultsDir, `teammates-failure-${t.name}.png`)).catch(() => undefined);
-      console.log(`      ${t.name}: browser console (last 20):\n${t.workbench.console.slice(-20).join('\n')}`);
-      console.log(`      ${t.name}: code-server output (last 20):\n${t.server.output.split('\n').slice(-20).join('\n')}`);
-    }
+    for (const t of teammates) await t.reportFailure(20);
   });
 
   after(async () => {
-    for (const t of teammates) {
-      await t.workbench.close();
-      await t.server.stop();
-    }
+    for (const t of teammates) await t.close();
     await Promise.all(processes.map((p) => p.kill()));
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
@@ -95,19 +76,19 @@ describe('two teammates share a board in two real VS Code windows (code-server +
 
   it('both join the group from the command palette and see each other', async () => {
     for (const t of teammates) {
-      await runFromPalette(t.workbench.page, 'Team Notes: Join Group…');
-      await typeGroup(t.workbench.page, group);
+      await runFromPalette(t.page, 'Team Notes: Join Group…');
+      await typeGroup(t.page, group);
       // The same group password in both windows: they prove it to each other in every handshake.
-      await answerQuickInput(t.workbench.page, /password/i, 'our team secret');
+      await answerQuickInput(t.page, /password/i, 'our team secret');
       await boardOf(t);
     }
     for (const [me, other] of [[alice(), bob()], [bob(), alice()]] as const) {
-      await (await boardOf(me)).locator('.members').getByText(other.name, { exact: true }).waitFor({ state: 'visible', timeout: 20_000 });
+      await (await boardOf(me)).locator('.members').getByText(other.person, { exact: true }).waitFor({ state: 'visible', timeout: 20_000 });
     }
   });
 
   it('alice shares a selection as text and as an image; bob sees the card and the code image', async () => {
-    const page = alice().workbench.page;
+    const page = alice().page;
     await page.keyboard.press('Control+P');
     await quickInput(page).locator('input').fill('prices.ts');
     await quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: 'prices.ts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -138,7 +119,7 @@ describe('two teammates share a board in two real VS Code windows (code-server +
   });
 
   it('alice adds a note, draws a stroke and pastes an image; bob sees each', async () => {
-    const page = alice().workbench.page;
+    const page = alice().page;
     const board = await boardOf(alice());
     await fitToContent(board);
     const viewport = (await board.locator('.board-viewport').boundingBox())!;
@@ -171,36 +152,9 @@ describe('two teammates share a board in two real VS Code windows (code-server +
 
     for (const t of teammates) {
       await fitToContent(await boardOf(t));
-      await t.workbench.page.waitForTimeout(500);
-      const path = await screenshot(t.workbench.page, join(resultsDir, `teammates-${t.name}.png`));
-      console.log(`      ${t.name}'s board: ${path}`);
+      await t.page.waitForTimeout(500);
+      const path = await screenshot(t.page, join(resultsDir, `${t.label}.png`));
+      console.log(`      ${t.person}'s board: ${path}`);
     }
   });
 });
-
-/** Types a group name into the open group picker and accepts it. */
-async function typeGroup(page: Page, group: string): Promise<void> {
-  const widget = quickInput(page);
-  const input = widget.locator('input');
-  const deadline = Date.now() + 15_000;
-  while ((await input.inputValue().catch(() => '>')).startsWith('>') || !/group/i.test((await input.getAttribute('placeholder').catch(() => '')) ?? '')) {
-    if (Date.now() > deadline) throw new Error(`the group picker never appeared; quick input shows "${(await widget.textContent()) ?? ''}"`);
-    await page.waitForTimeout(100);
-  }
-  await input.fill(group);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: group }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
-}
-
-async function fitToContent(board: Frame): Promise<void> {
-  await board.getByRole('button', { name: 'Fit to Content' }).click();
-}
-
-async function waitForCount(board: Frame, selector: string, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await board.locator(selector).count()) < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} of ${selector}, found ${await board.locator(selector).count()}`);
-    await fitToContent(board);
-    await board.page().waitForTimeout(250);
-  }
-}
