@@ -2,7 +2,8 @@
 # Installs what the editor tests and `npm start` need, once, into .cache/ (reused after; safe to run again):
 #   - Debian packages: chromium (driven by playwright-core), and to install code-server the first time
 #     ripgrep (code-server's search) and libkrb5-dev (to build its kerberos module).
-#     As root it installs the missing ones; otherwise it prints the exact command and fails.
+#     As root (or with password-less sudo) it installs the missing ones; otherwise it prints the exact
+#     command and fails.
 #   - code-server 4.100.3 (VS Code 1.100.3 served to a browser; the last line that runs on Node 20)
 #     into .cache/code-server (ignored by git).
 # Nothing is downloaded from outside the npm registry and Debian: code-server's postinstall, which would
@@ -21,15 +22,19 @@ if [ ! -f "$marker" ]; then
   dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 fi
 if [ ${#need[@]} -gt 0 ]; then
+  # As root, or through sudo when it needs no password; otherwise say exactly what to run.
   if [ "$(id -u)" -eq 0 ]; then
-    echo "Installing Debian packages: ${need[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    as_root=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
   else
-    echo "The editor tests need these Debian packages; install them with:" >&2
+    echo "The editor needs these Debian packages; install them with:" >&2
     echo "  sudo apt-get install -y ${need[*]}" >&2
     exit 1
   fi
+  echo "Installing Debian packages: ${need[*]}"
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 [ -f "$marker" ] && exit 0
