@@ -6,16 +6,14 @@
  * there, dial each, prove keys and the group password in the handshake, then say `hello` (each
  * answers with its own `hello`). Members who join later dial us. A pair of members keeps exactly
  * one connection; if both dialed at once, both keep the one dialed by the smaller id. Every
- * member is held to its token buckets and the clock bound; bans live in `banList.ts`.
+ * member is held to its token buckets and the clock bound; bans live in `banList.ts`, and how a
+ * socket becomes a link (dial, accept, handshake, the first message) in `memberConnections.ts`.
  */
 import { EventEmitter } from 'node:events';
-import type { Server, Socket } from 'node:net';
-import { Connection, encodeOutgoing, errorNoticeBody, plainAddress } from './connection';
-import type { EncodedMessage } from './connection';
+import type { Server } from 'node:net';
+import { encodeOutgoing } from './connection';
+import type { Connection, EncodedMessage } from './connection';
 import { NetError, toNetError } from './errors';
-import { acceptGuarded } from './guardedAccept';
-import { HandshakeInitiator, HandshakeResponder } from './handshake';
-import type { HandshakeDriver } from './handshake';
 import { GroupHistory } from './groupHistory';
 import type { HistoryMessage } from './groupHistory';
 import { HistorySync } from './historySync';
@@ -25,16 +23,16 @@ import type { Logger } from './logger';
 import { assertNever } from './messages';
 import type { ChatMessage, HelloMessage, MemberInfo, Message, MessageBody } from './messages';
 import { MemberKey } from './memberKey';
-import { AddressGuard } from './rateLimit';
 import { isSignedType, signMessage } from './signing';
 import { BanList } from './banList';
 import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
+import { MemberConnections } from './memberConnections';
 import { MemberRedial } from './memberRedial';
 import { RepositoryClient } from './repositoryClient';
 import { RepositoryFailover } from './repositoryFailover';
 import { cryptoReady } from './sodium';
-import { closeServer, dial, formatAddress, listen } from './tcp';
+import { closeServer, formatAddress, listen } from './tcp';
 import { displayNameProblem, groupNameProblem } from './xmlCodec';
 import type { HostPort } from './tcp';
 
@@ -50,13 +48,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** True when the group has a password (members prove it to each other), false for an open group. */
   readonly passwordProtected: boolean;
   private readonly key: MemberKey;
-  private readonly guard: AddressGuard;
   private readonly logger: Logger;
   private readonly timing: PeerNodeTiming;
   private readonly stamper: EnvelopeStamper;
   private readonly links = new Map<string, MemberLink>();
   /** Every open connection, including those still in their handshake. */
-  private readonly connections = new Set<Connection>();
+  private readonly connections: MemberConnections;
   private readonly bans: BanList;
   private readonly repository: RepositoryClient;
   private state: State = 'idle';
@@ -80,7 +77,6 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.key = options.key ?? MemberKey.generate();
     this.id = this.key.id;
     this.passwordProtected = (options.password ?? '') !== '';
-    this.guard = new AddressGuard(options.addressLimits);
     this.name = options.name;
     this.group = options.group;
     this.logger = options.logger ?? silentLogger;
@@ -90,6 +86,24 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.history = options.history ?? GroupHistory.inMemory(this.group, this.id, { logger: this.logger });
     for (const entry of this.history.entries()) if ('clock' in entry.message) this.lamport = Math.max(this.lamport, entry.message.clock);
     this.history.setName(this.id, this.name);
+    this.connections = new MemberConnections({
+      id: this.id,
+      key: this.key,
+      group: this.group,
+      name: this.name,
+      options,
+      timing: this.timing,
+      logger: this.logger,
+      stamper: this.stamper,
+      bans: this.bans,
+      advertisedPort: () => this.advertisedPort(),
+      closed: () => this.state === 'closed',
+      linked: (id) => this.links.has(id),
+      listedHost: (id) => this.repository.lookup(id)?.host,
+      linkUp: (hello, connection, dialer, host) => this.addLink(hello, connection, dialer, host),
+      serveClient: (connection, register) => this.failover.serveClient(connection, register),
+      connectionError: (error) => this.emit('connectionError', error),
+    });
     this.sync = new HistorySync(
       {
         id: this.id,
@@ -121,7 +135,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       stamper: this.stamper,
       logger: this.logger,
       timing: this.timing,
-      newConnection: (socket, label, handshake) => this.newConnection(socket, label, handshake),
+      newConnection: (socket, label, handshake) => this.connections.open(socket, label, handshake),
     });
     this.redial = new MemberRedial({
       logger: this.logger,
@@ -130,7 +144,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       linked: (id) => this.links.has(id),
       listed: (id) => this.repository.lookup(id),
       repositoryConnected: () => this.repository.connected,
-      connect: (member) => this.connectMember(member),
+      connect: (member) => this.connections.dialMember(member),
       reconnecting: (member) => this.emit('memberReconnecting', member),
       gaveUp: (member) => this.emit('reconnectGaveUp', member),
     });
@@ -152,7 +166,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.failover.repositoryRestored();
       this.emit('repositoryRestored');
     });
-    this.repository.on('relisted', (members) => void Promise.all(members.map((member) => this.connectMember(member))));
+    this.repository.on('relisted', (members) => void Promise.all(members.map((member) => this.connections.dialMember(member))));
   }
 
   /** Where this node listens, once joined. */
@@ -185,7 +199,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     try {
       await cryptoReady();
       await this.bans.resolveAll();
-      const { server, address } = await listen((socket) => this.accept(socket), {
+      const { server, address } = await listen((socket) => this.connections.accept(socket), {
         host: this.options.listen?.host ?? '0.0.0.0',
         port: this.options.listen?.port ?? 0,
       });
@@ -194,12 +208,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.boundAddress = address;
       const listed = await this.repository.connect();
       this.failover.repositoryRestored();
-      await Promise.all(listed.map((member) => this.connectMember(member)));
+      await Promise.all(listed.map((member) => this.connections.dialMember(member)));
       if (this.state !== 'joining') throw new NetError('ERR_CLOSED', 'The node was closed while joining');
       this.state = 'joined';
       this.pingTimer = setInterval(() => this.pingAll(), this.timing.pingIntervalMs);
       const tick = Math.max(10, Math.min(this.timing.pingIntervalMs, Math.floor(this.timing.peerTimeoutMs / 3)));
-      this.livenessTimer = setInterval(() => this.closeSilentConnections(), tick);
+      this.livenessTimer = setInterval(() => this.connections.closeSilent(), tick);
       this.logger.info(`Joined ${this.group} as ${this.name} (${this.id}), listening on ${formatAddress(address)}, ${this.links.size} members connected`);
     } catch (err) {
       await this.close();
@@ -313,13 +327,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.repository.send(this.stamper.stamp({ type: 'unregister' }));
     }
     this.links.clear();
-    const connections = [...this.connections];
-    for (const connection of connections) connection.close();
-    const grace = setTimeout(() => {
-      for (const connection of connections) connection.destroy();
-    }, this.timing.closeGraceMs);
-    await Promise.all(connections.map((c) => c.socketClosed));
-    clearTimeout(grace);
+    await this.connections.closeAll();
     if (this.server !== undefined) await closeServer(this.server);
     if (wasJoined) this.logger.info(`Left ${this.group}`);
   }
@@ -351,137 +359,6 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   private requireJoined(): void {
     if (this.state !== 'joined') throw new NetError('ERR_CLOSED', `Not joined (the node is ${this.state})`);
-  }
-
-  private newConnection(socket: Socket, label: string, handshake: HandshakeDriver): Connection {
-    const connection = new Connection(socket, {
-      ...this.options.connection,
-      logger: this.logger,
-      handshakeDeadlineMs: this.timing.handshakeDeadlineMs,
-      handshake,
-      label,
-      errorNotice: (error) => this.stamper.stamp(errorNoticeBody(error)),
-    });
-    this.connections.add(connection);
-    connection.once('close', () => this.connections.delete(connection));
-    return connection;
-  }
-
-  // --- members ------------------------------------------------------------------------------
-
-  /** Dials a member and exchanges `hello`. Never rejects: failures are reported as `connectionError`. */
-  private async connectMember(info: MemberInfo): Promise<void> {
-    if (this.links.has(info.id) || this.bans.hasPeer(info.id) || this.bans.hasAddress(info.host)) return;
-    try {
-      const socket = await dial(info, { timeoutMs: this.timing.connectTimeoutMs });
-      if (this.state === 'closed') {
-        socket.destroy();
-        return;
-      }
-      // The handshake refuses anyone at that address who cannot prove info.id's key and the password.
-      const handshake = new HandshakeInitiator({ key: this.key, group: this.group, password: this.options.password, expectedPeer: info.id });
-      const connection = this.newConnection(socket, `member ${info.name} (${info.id}) at ${formatAddress(info)}`, handshake);
-      const linked = this.awaitHello(connection, (hello) => {
-        if (hello.from !== info.id) throw new NetError('ERR_PROTOCOL', `Expected hello from ${info.id}, got one from ${hello.from}`);
-        this.addLink(hello, connection, this.id, info.host);
-      });
-      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.advertisedPort() }));
-      await linked;
-    } catch (err) {
-      const error = toNetError(err);
-      this.logger.warn(`Cannot connect to member ${info.name} (${info.id}) at ${formatAddress(info)}: ${error.code} ${error.message}`);
-      this.emit('connectionError', error);
-    }
-  }
-
-  private accept(socket: Socket): void {
-    if (this.state === 'closed') {
-      socket.destroy();
-      return;
-    }
-    if (this.bans.hasAddress(plainAddress(socket.remoteAddress))) {
-      this.logger.info(`ERR_BANNED: refused a connection from banned address ${plainAddress(socket.remoteAddress)}`);
-      socket.destroy();
-      return;
-    }
-    acceptGuarded(socket, this.guard, this.logger, (admitted) => this.startIncoming(admitted));
-  }
-
-  private startIncoming(socket: Socket): Connection {
-    const handshake = new HandshakeResponder({
-      key: this.key,
-      password: this.options.password,
-      // An offer that names nobody comes from a repository client: newcomers may use any member's address.
-      unnamedWithoutPassword: true,
-      admit: ({ peerId, group }) => {
-        // One answer for a wrong group and a wrong password alike: the handshake says nothing more.
-        if (group !== this.group) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
-        if (this.bans.hasPeer(peerId)) return new NetError('ERR_BANNED', `Refused banned peer ${peerId}`);
-        return undefined;
-      },
-    });
-    const connection = this.newConnection(socket, `incoming ${plainAddress(socket.remoteAddress)}:${socket.remotePort}`, handshake);
-    this.awaitFirst(connection, (first) => {
-      if (first.from !== connection.peer?.peerId || first.group !== this.group) {
-        throw new NetError('ERR_PROTOCOL', 'A message for another peer id or group than the one proven in the handshake');
-      }
-      if (connection.peer.named !== true) {
-        // Proven without the group password: a repository client, never a member.
-        if (first.type !== 'register') throw new NetError('ERR_AUTH_FAILED', 'Authentication failed');
-        this.failover.serveClient(connection, first);
-        return;
-      }
-      if (first.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${first.type}`);
-      const hello = first;
-      connection.send(this.stamper.stamp({ type: 'hello', name: this.name, port: this.advertisedPort() }));
-      this.addLink(hello, connection, hello.from, this.repository.lookup(hello.from)?.host ?? connection.remoteAddress);
-    }).catch(() => {
-      // Already closed with a coded error and logged by the connection.
-    });
-    return connection;
-  }
-
-  /**
-   * Waits for the first message, which must be `hello`, and hands it to `onHello` synchronously,
-   * so that messages arriving right behind it in the same chunk already find the member's link.
-   */
-  private awaitHello(connection: Connection, onHello: (hello: HelloMessage) => void): Promise<void> {
-    return this.awaitFirst(connection, (message) => {
-      if (message.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${message.type}`);
-      onHello(message);
-    });
-  }
-
-  /** Waits for the first message and hands it to `onFirst` synchronously; a throw closes the connection with its code. */
-  private awaitFirst(connection: Connection, onFirst: (message: Message) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No hello within ${this.timing.handshakeDeadlineMs} ms`)),
-        this.timing.handshakeDeadlineMs,
-      );
-      const done = (): void => {
-        clearTimeout(timer);
-        connection.off('message', onMessage);
-        connection.off('close', onClose);
-      };
-      const onMessage = (message: Message): void => {
-        done();
-        try {
-          onFirst(message);
-          resolve();
-        } catch (err) {
-          const error = toNetError(err, 'ERR_PROTOCOL');
-          connection.close(error);
-          reject(error);
-        }
-      };
-      const onClose = (error: NetError | undefined): void => {
-        done();
-        reject(error ?? new NetError('ERR_CLOSED', `${connection.label} closed during the handshake`));
-      };
-      connection.on('message', onMessage);
-      connection.on('close', onClose);
-    });
   }
 
   private addLink(hello: HelloMessage, connection: Connection, dialer: string, host: string): void {
@@ -606,14 +483,5 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     for (const link of this.links.values()) link.connection.sendEncoded(frames, ping);
     this.repository.sendEncoded(frames, ping);
     this.sync.resendUnacknowledged(this.timing.pingIntervalMs);
-  }
-
-  private closeSilentConnections(): void {
-    const now = performance.now();
-    for (const connection of this.connections) {
-      if (now - connection.lastReceivedAt > this.timing.peerTimeoutMs) {
-        connection.close(new NetError('ERR_PEER_TIMEOUT', `Nothing received from ${connection.label} for ${this.timing.peerTimeoutMs} ms`));
-      }
-    }
   }
 }

@@ -1,0 +1,205 @@
+/**
+ * The connections of a member before they are links: dialing a listed member, accepting on the
+ * listener (address limits, bans, handshake), waiting for the first message and handing the
+ * connection on, as a member link after `hello` or to the repository stand-in for a `register`.
+ * Also every connection's end: the liveness sweep and the close on leaving.
+ *
+ * `peerNode.ts` owns the links and what travels over them; this owns how a socket becomes one.
+ */
+import type { Socket } from 'node:net';
+import { Connection, errorNoticeBody, plainAddress } from './connection';
+import { NetError, toNetError } from './errors';
+import { acceptGuarded } from './guardedAccept';
+import { HandshakeInitiator, HandshakeResponder } from './handshake';
+import type { HandshakeDriver } from './handshake';
+import type { EnvelopeStamper } from './ids';
+import type { Logger } from './logger';
+import type { HelloMessage, MemberInfo, Message, RegisterMessage } from './messages';
+import type { MemberKey } from './memberKey';
+import { AddressGuard } from './rateLimit';
+import type { BanList } from './banList';
+import type { PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
+import { dial, formatAddress } from './tcp';
+
+export interface MemberConnectionsContext {
+  id: string;
+  key: MemberKey;
+  group: string;
+  name: string;
+  options: PeerNodeOptions;
+  timing: PeerNodeTiming;
+  logger: Logger;
+  stamper: EnvelopeStamper;
+  bans: BanList;
+  advertisedPort(): number;
+  /** True once the node has closed: late sockets are dropped. */
+  closed(): boolean;
+  linked(memberId: string): boolean;
+  /** The host the repository lists for a member, if it does. */
+  listedHost(memberId: string): string | undefined;
+  /** A member proved its key and said `hello`: make it a link. `dialer` is the peer id of the side that dialed. */
+  linkUp(hello: HelloMessage, connection: Connection, dialer: string, host: string): void;
+  /** A repository client (proven without the group password) registered here while this member stands in. */
+  serveClient(connection: Connection, register: RegisterMessage): void;
+  connectionError(error: NetError): void;
+}
+
+export class MemberConnections {
+  private readonly connections = new Set<Connection>();
+  private readonly guard: AddressGuard;
+
+  constructor(private readonly ctx: MemberConnectionsContext) {
+    this.guard = new AddressGuard(ctx.options.addressLimits);
+  }
+
+  /** A connection of this node, tracked until it closes (liveness and shutdown see it). */
+  open(socket: Socket, label: string, handshake: HandshakeDriver): Connection {
+    const connection = new Connection(socket, {
+      ...this.ctx.options.connection,
+      logger: this.ctx.logger,
+      handshakeDeadlineMs: this.ctx.timing.handshakeDeadlineMs,
+      handshake,
+      label,
+      errorNotice: (error) => this.ctx.stamper.stamp(errorNoticeBody(error)),
+    });
+    this.connections.add(connection);
+    connection.once('close', () => this.connections.delete(connection));
+    return connection;
+  }
+
+  /** Dials a member and exchanges `hello`. Never rejects: failures are reported as `connectionError`. */
+  async dialMember(info: MemberInfo): Promise<void> {
+    const { ctx } = this;
+    if (ctx.linked(info.id) || ctx.bans.hasPeer(info.id) || ctx.bans.hasAddress(info.host)) return;
+    try {
+      const socket = await dial(info, { timeoutMs: ctx.timing.connectTimeoutMs });
+      if (ctx.closed()) {
+        socket.destroy();
+        return;
+      }
+      // The handshake refuses anyone at that address who cannot prove info.id's key and the password.
+      const handshake = new HandshakeInitiator({ key: ctx.key, group: ctx.group, password: ctx.options.password, expectedPeer: info.id });
+      const connection = this.open(socket, `member ${info.name} (${info.id}) at ${formatAddress(info)}`, handshake);
+      const linked = this.awaitFirst(connection, (hello) => {
+        if (hello.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${hello.type}`);
+        if (hello.from !== info.id) throw new NetError('ERR_PROTOCOL', `Expected hello from ${info.id}, got one from ${hello.from}`);
+        ctx.linkUp(hello, connection, ctx.id, info.host);
+      });
+      connection.send(this.hello());
+      await linked;
+    } catch (err) {
+      const error = toNetError(err);
+      ctx.logger.warn(`Cannot connect to member ${info.name} (${info.id}) at ${formatAddress(info)}: ${error.code} ${error.message}`);
+      ctx.connectionError(error);
+    }
+  }
+
+  /** A socket on this member's listener. */
+  accept(socket: Socket): void {
+    const { ctx } = this;
+    if (ctx.closed()) {
+      socket.destroy();
+      return;
+    }
+    if (ctx.bans.hasAddress(plainAddress(socket.remoteAddress))) {
+      ctx.logger.info(`ERR_BANNED: refused a connection from banned address ${plainAddress(socket.remoteAddress)}`);
+      socket.destroy();
+      return;
+    }
+    acceptGuarded(socket, this.guard, ctx.logger, (admitted) => this.startIncoming(admitted));
+  }
+
+  /** Closes connections that sent nothing for the peer timeout (pings keep live ones busy). */
+  closeSilent(): void {
+    const now = performance.now();
+    const { peerTimeoutMs } = this.ctx.timing;
+    for (const connection of this.connections) {
+      if (now - connection.lastReceivedAt > peerTimeoutMs) {
+        connection.close(new NetError('ERR_PEER_TIMEOUT', `Nothing received from ${connection.label} for ${peerTimeoutMs} ms`));
+      }
+    }
+  }
+
+  /** Closes every connection; those whose socket has not closed after the grace period are destroyed. */
+  async closeAll(): Promise<void> {
+    const connections = [...this.connections];
+    for (const connection of connections) connection.close();
+    const grace = setTimeout(() => {
+      for (const connection of connections) connection.destroy();
+    }, this.ctx.timing.closeGraceMs);
+    await Promise.all(connections.map((c) => c.socketClosed));
+    clearTimeout(grace);
+  }
+
+  private hello(): Message {
+    return this.ctx.stamper.stamp({ type: 'hello', name: this.ctx.name, port: this.ctx.advertisedPort() });
+  }
+
+  private startIncoming(socket: Socket): Connection {
+    const { ctx } = this;
+    const handshake = new HandshakeResponder({
+      key: ctx.key,
+      password: ctx.options.password,
+      // An offer that names nobody comes from a repository client: newcomers may use any member's address.
+      unnamedWithoutPassword: true,
+      admit: ({ peerId, group }) => {
+        // One answer for a wrong group and a wrong password alike: the handshake says nothing more.
+        if (group !== ctx.group) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
+        if (ctx.bans.hasPeer(peerId)) return new NetError('ERR_BANNED', `Refused banned peer ${peerId}`);
+        return undefined;
+      },
+    });
+    const connection = this.open(socket, `incoming ${plainAddress(socket.remoteAddress)}:${socket.remotePort}`, handshake);
+    this.awaitFirst(connection, (first) => {
+      if (first.from !== connection.peer?.peerId || first.group !== ctx.group) {
+        throw new NetError('ERR_PROTOCOL', 'A message for another peer id or group than the one proven in the handshake');
+      }
+      if (connection.peer.named !== true) {
+        // Proven without the group password: a repository client, never a member.
+        if (first.type !== 'register') throw new NetError('ERR_AUTH_FAILED', 'Authentication failed');
+        ctx.serveClient(connection, first);
+        return;
+      }
+      if (first.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${first.type}`);
+      connection.send(this.hello());
+      ctx.linkUp(first, connection, first.from, ctx.listedHost(first.from) ?? connection.remoteAddress);
+    }).catch(() => {
+      // Already closed with a coded error and logged by the connection.
+    });
+    return connection;
+  }
+
+  /**
+   * Waits for the first message and hands it to `onFirst` synchronously, so that messages arriving
+   * right behind it in the same chunk already find the member's link; a throw closes the
+   * connection with its code.
+   */
+  private awaitFirst(connection: Connection, onFirst: (message: Message) => void): Promise<void> {
+    const { handshakeDeadlineMs } = this.ctx.timing;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => connection.close(new NetError('ERR_HANDSHAKE_TIMEOUT', `No hello within ${handshakeDeadlineMs} ms`)), handshakeDeadlineMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        connection.off('message', onMessage);
+        connection.off('close', onClose);
+      };
+      const onMessage = (message: Message): void => {
+        done();
+        try {
+          onFirst(message);
+          resolve();
+        } catch (err) {
+          const error = toNetError(err, 'ERR_PROTOCOL');
+          connection.close(error);
+          reject(error);
+        }
+      };
+      const onClose = (error: NetError | undefined): void => {
+        done();
+        reject(error ?? new NetError('ERR_CLOSED', `${connection.label} closed during the handshake`));
+      };
+      connection.on('message', onMessage);
+      connection.on('close', onClose);
+    });
+  }
+}
