@@ -20,13 +20,14 @@ import { NetError } from './errors';
 import { MAX_XML_FRAME_BYTES } from './limits';
 import { PROTOCOL_VERSION } from './messages';
 import type { Message } from './messages';
-import { CODECS, DISPLAY_NAME, GROUP, badMessage, checkPresence, checkRules, context } from './messageSchema';
+import { DISPLAY_NAME, GROUP } from './messageKinds';
+import { CODECS, badMessage, checkPresence, checkRules, context } from './messageSchema';
 import type { AttrSpec, CompiledField, TextSpec, TypeCodec } from './messageSchema';
 import { ATTR, CDATA, TEXT, XML_SPACE, badXml, buildDocument, decodeAttribute, parseDocument } from './xmlScanner';
 import type { XmlObject } from './xmlScanner';
 
 // Defined beside the schema that applies them; the rest of the code imports them from the codec.
-export { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_STROKE_POINTS, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageSchema';
+export { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_STROKE_POINTS, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageKinds';
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
