@@ -17,6 +17,10 @@ export type NetErrorCode =
   | 'ERR_BAD_XML'
   /** Well-formed XML that does not match the message schema. */
   | 'ERR_BAD_MESSAGE'
+  /** A LAN discovery datagram that is not a beacon of the schema (`beacon.ts`). */
+  | 'ERR_BAD_BEACON'
+  /** LAN discovery cannot listen (its UDP port is taken by another program, or no permission). */
+  | 'ERR_DISCOVERY'
   /** A message type this version does not know. */
   | 'ERR_UNKNOWN_TYPE'
   /** A protocol version this peer does not speak. */
@@ -78,6 +82,8 @@ const CODE_TEXT: Record<NetErrorCode, string> = {
   ERR_UNEXPECTED_BINARY: 'A binary frame did not match the image message that announced it.',
   ERR_BAD_XML: 'A message is not well-formed XML of the allowed subset.',
   ERR_BAD_MESSAGE: 'A message does not match the message schema.',
+  ERR_BAD_BEACON: 'A LAN discovery datagram is not a beacon of the allowed schema.',
+  ERR_DISCOVERY: 'LAN discovery cannot listen on its UDP port.',
   ERR_UNKNOWN_TYPE: 'A message type this version does not know.',
   ERR_UNSUPPORTED_VERSION: 'A protocol version this member does not speak.',
   ERR_HANDSHAKE_TIMEOUT: 'The handshake was not completed in time.',

@@ -12,8 +12,11 @@ import { NetError } from './errors';
 /** A parsed or to-be-built element: attributes under `@_name`, children under their names. */
 export type XmlObject = Record<string, unknown>;
 
-/** The child elements the schema repeats (`messageSchema.ts` checks that its lists are all here). */
-export const LIST_ELEMENTS: ReadonlySet<string> = new Set(['member', 'have', 'author']);
+/**
+ * The child elements the schemas repeat (`messageSchema.ts` checks that its lists are all here;
+ * `offer` is the LAN discovery beacon's, `beacon.ts`).
+ */
+export const LIST_ELEMENTS: ReadonlySet<string> = new Set(['member', 'have', 'author', 'offer']);
 
 /** Element depth of the schema: the root and its children (`<text>`, `<member>`). */
 export const SCHEMA_DEPTH = 2;
