@@ -12,7 +12,11 @@ import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
 import { fingerprint } from '../net/memberKey';
+import { discoveryOptionUsage, findOnLan, startDiscovery } from './discovery';
 import { formatAddress, parseAddress } from '../net/tcp';
+import type { HostPort } from '../net/tcp';
+import type { LanDiscovery } from '../net/lanDiscovery';
+import { MemberKey } from '../net/memberKey';
 import { hostname } from 'node:os';
 import { accountDisplayName } from '../net/accountName';
 import { GroupHistory } from '../net/groupHistory';
@@ -21,7 +25,7 @@ import { loadOrCreateKey, lockDataFolder, readPassword } from './dataFolder';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
 import { onShutdown, printError, printEvent } from './output';
 
-export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--password-file FILE] [--repository H:P] [--listen H:P] [--advertise IP] [--ban X]... [--json]
+export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--password-file FILE] [--repository H:P] [--no-discovery] [--listen H:P] [--advertise IP] [--ban X]... [--json]
   Joins a group as a terminal peer. Every line you type is sent to the group.
     /to NAME text   sends text to one member (NAME is a display name or peer id; quote names with spaces)
     /members        lists the connected members
@@ -35,7 +39,9 @@ export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--p
                     private), so a restart is the same member and shows what was said; without it
                     every run is a new member and history lives in memory only
   --password-file FILE  the group password (first line); else TEAM_NOTES_PASSWORD; else an open group
-  --repository H:P  repository server (default 127.0.0.1:${DEFAULT_REPOSITORY_PORT})
+  --repository H:P  repository server, or any member's address (default: the group as found on
+                    the local network, else 127.0.0.1:${DEFAULT_REPOSITORY_PORT})
+${discoveryOptionUsage}
   --listen H:P      where to listen for members (default 0.0.0.0:0, any free port)
   --advertise IP    the address members should use to reach you (a host name is resolved here, once)
   --advertise-port P  the port members should dial (a port forward or proxy in front of you)
@@ -46,7 +52,9 @@ export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--p
 interface ChatOptions {
   group: string;
   name: string;
-  repository: string;
+  /** Undefined: find the group on the LAN. */
+  repository?: string;
+  discovery: boolean;
   listen: string;
   advertise?: string;
   advertisePort?: number;
@@ -63,7 +71,8 @@ function readOptions(argv: string[]): ChatOptions {
     options: {
       group: { type: 'string' },
       name: { type: 'string' },
-      repository: { type: 'string', default: `127.0.0.1:${DEFAULT_REPOSITORY_PORT}` },
+      repository: { type: 'string' },
+      'no-discovery': { type: 'boolean', default: false },
       listen: { type: 'string', default: '0.0.0.0:0' },
       advertise: { type: 'string' },
       'advertise-port': { type: 'string' },
@@ -80,6 +89,7 @@ function readOptions(argv: string[]): ChatOptions {
     group: values.group,
     name: values.name ?? (accountDisplayName() || hostname()),
     repository: values.repository,
+    discovery: !values['no-discovery'],
     listen: values.listen,
     advertise: values.advertise,
     advertisePort: values['advertise-port'] === undefined ? undefined : portNumber(values['advertise-port']),
@@ -186,18 +196,36 @@ async function advertisedAddress(value: string): Promise<string> {
   }
 }
 
+/** The address given with --repository; else the group as heard on the LAN; else the default. */
+async function repositoryAddress(options: ChatOptions, discovery: LanDiscovery | undefined, json: boolean): Promise<HostPort> {
+  const fallback = { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT };
+  if (options.repository !== undefined) return parseAddress(options.repository, fallback);
+  const found = await findOnLan(discovery, options.group);
+  if (found === undefined) return fallback;
+  const { server, groupFound } = found;
+  const address = { host: server.host, port: server.port };
+  const where = `${server.role === 'repository' ? 'a repository' : 'a member'} at ${formatAddress(address)}${server.via !== undefined ? ` (via ${server.via})` : ''}`;
+  printEvent(
+    json,
+    { event: 'discovered', group: options.group, groupFound, host: server.host, port: server.port, role: server.role, via: server.via ?? null },
+    groupFound ? `* found "${options.group}" on the local network: ${where}` : `* nobody is in "${options.group}" yet; starting it with the repository found on the local network, ${where}`,
+  );
+  return address;
+}
+
 export async function runChat(argv: string[]): Promise<number> {
   const options = readOptions(argv);
   const json = options.json;
   const logger = stderrLogger(parseLogLevel(options.logLevel, 'warn'));
-  const repository = parseAddress(options.repository, { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT });
   const listen = parseAddress(options.listen, { host: '0.0.0.0', port: 0 });
   const password = readPassword(options.passwordFile);
   if (options.data !== undefined) lockDataFolder(options.data);
-  const key = options.data === undefined ? undefined : loadOrCreateKey(options.data);
-  const history = options.data === undefined || key === undefined ? undefined : GroupHistory.open(options.data, options.group, key.id, { logger });
+  const key = options.data === undefined ? MemberKey.generate() : loadOrCreateKey(options.data);
+  const history = options.data === undefined ? undefined : GroupHistory.open(options.data, options.group, key.id, { logger });
   // What this member kept of the group, shown before any network traffic.
   if (history !== undefined) for (const entry of history.entries()) printHistoryEntry(json, history, entry);
+  const discovery = await startDiscovery(key.id, options.discovery, logger, json);
+  const repository = await repositoryAddress(options, discovery, json);
   const node = new PeerNode({
     name: options.name,
     group: options.group,
@@ -235,9 +263,12 @@ export async function runChat(argv: string[]): Promise<number> {
   } catch (err) {
     const error = toNetError(err);
     printError(json, error.code, error.message);
+    discovery?.close();
     history?.close();
     return 1;
   }
+  // Newcomers on the LAN find the group through this member too (its listener answers `register`).
+  discovery?.serve('member', options.advertisePort ?? node.listenAddress!.port, [{ group: node.group, passwordRequired: node.passwordProtected }]);
   const address = formatAddress(node.listenAddress!);
   printEvent(
     json,
@@ -288,6 +319,7 @@ export async function runChat(argv: string[]): Promise<number> {
   });
   await shutdown;
   input.close();
+  discovery?.close();
   await node.leave();
   history?.close();
   printEvent(json, { event: 'closed' }, `Left "${node.group}".`);

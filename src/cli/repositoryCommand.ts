@@ -1,14 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { RepositoryServer } from '../net/repositoryServer';
 import { formatAddress, parseAddress } from '../net/tcp';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
+import { discoveryOptionUsage, startDiscovery } from './discovery';
 import { onShutdown, printEvent } from './output';
 
-export const repositoryUsage = `team-notes repository [--host H] [--port P] [--json] [--log-level L]
-  Runs a repository server: it tells newcomers who is in each group.
+export const repositoryUsage = `team-notes repository [--host H] [--port P] [--no-discovery] [--json] [--log-level L]
+  Runs a repository server: it tells newcomers who is in each group, and announces the groups it
+  serves on the local network (their names only) so that members find it with nothing typed.
   --host H        address to listen on (default 0.0.0.0, every interface)
   --port P        TCP port (default ${DEFAULT_REPOSITORY_PORT}; 0 picks a free one)
+${discoveryOptionUsage}
   --json          one JSON object per line on stdout
   --log-level L   trace, debug, info, warn, error or off (default info)`;
 
@@ -18,6 +22,7 @@ export async function runRepository(argv: string[]): Promise<number> {
     options: {
       host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string', default: String(DEFAULT_REPOSITORY_PORT) },
+      'no-discovery': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'log-level': { type: 'string' },
     },
@@ -28,9 +33,18 @@ export async function runRepository(argv: string[]): Promise<number> {
   const { host: listenHost, port } = parseAddress(`${host}:${values.port}`, { host: '0.0.0.0', port: DEFAULT_REPOSITORY_PORT });
   const json = values.json;
   const shutdown = onShutdown();
-  const server = new RepositoryServer({ logger: stderrLogger(parseLogLevel(values['log-level'], json ? 'warn' : 'info')) });
+  const logger = stderrLogger(parseLogLevel(values['log-level'], json ? 'warn' : 'info'));
+  const server = new RepositoryServer({ logger });
   const address = await server.listen(port, listenHost);
   printEvent(json, { event: 'listening', host: address.host, port: address.port }, `Team Notes repository listening on ${formatAddress(address)}`);
+  const discovery = await startDiscovery(randomBytes(12).toString('base64url'), !values['no-discovery'], logger, json);
+  const since = Date.now();
+  // A repository cannot know a group's password (members prove it to each other, not to it). With
+  // no group yet it still announces itself, so that the first member of a new group finds it.
+  const announce = (): void => discovery?.serve('repository', address.port, server.groupNames().map((group) => ({ group, passwordRequired: undefined })), since);
+  announce();
+  server.on('memberJoined', announce);
+  server.on('memberLeft', announce);
   server.on('memberJoined', (group, member) =>
     printEvent(json, { event: 'joined', group, member }, `+ ${member.name} joined ${group} from ${formatAddress(member)}`),
   );
@@ -38,6 +52,7 @@ export async function runRepository(argv: string[]): Promise<number> {
     printEvent(json, { event: 'left', group, member, reason }, `- ${member.name} left ${group} (${reason})`),
   );
   await shutdown;
+  discovery?.close();
   await server.close();
   return 0;
 }

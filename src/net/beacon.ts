@@ -4,7 +4,7 @@
  * password. Never message content, names of people or keys beyond the sender's peer id.
  *
  *   <beacon v="1" from="PEER-ID" role="repository" port="46800" since="1764669600000" ask="no">
- *     <offer group="design" password="yes"/>
+ *     <offer group="design" password="yes"/>     (yes, no, or unknown: a repository cannot know)
  *   </beacon>
  *
  * `since` (when that repository started serving, ms since the epoch) lets two repositories of one
@@ -28,7 +28,8 @@ export type BeaconRole = 'repository' | 'member';
 
 export interface BeaconOffer {
   group: string;
-  passwordRequired: boolean;
+  /** Undefined when the sender cannot know: a repository never learns the group password. */
+  passwordRequired: boolean | undefined;
 }
 
 export interface Beacon {
@@ -42,6 +43,7 @@ export interface Beacon {
 
 const ROLE = enumKind<BeaconRole>(['repository', 'member']);
 const YES_NO = enumKind(['yes', 'no'] as const);
+const PASSWORD = enumKind(['yes', 'no', 'unknown'] as const);
 const SINCE = intKind(0, Number.MAX_SAFE_INTEGER);
 const VERSION: Kind<string> = enumKind([PROTOCOL_VERSION]);
 
@@ -69,7 +71,7 @@ export function encodeBeacon(beacon: Beacon): Buffer {
   };
   const offers = beacon.offers.slice(0, MAX_BEACON_OFFERS).map((offer) => ({
     [`${ATTR}group`]: write(GROUP, offer.group, 'group'),
-    [`${ATTR}password`]: offer.passwordRequired ? 'yes' : 'no',
+    [`${ATTR}password`]: offer.passwordRequired === undefined ? 'unknown' : offer.passwordRequired ? 'yes' : 'no',
   }));
   // Fewer offers until it fits: group names are at most 64 characters, so a few always do.
   for (let n = offers.length; ; n -= 1) {
@@ -108,7 +110,8 @@ export function decodeBeacon(datagram: Uint8Array): Beacon {
     if (!isObject(offer) || Object.keys(offer).some((key) => !key.startsWith(ATTR) || !OFFER_ATTRIBUTES.has(key.slice(ATTR.length)))) {
       throw badBeacon('<offer> takes only the attributes group and password');
     }
-    return { group: read(offer, OFFER_ATTRIBUTES, 'group', GROUP, '<offer>'), passwordRequired: read(offer, OFFER_ATTRIBUTES, 'password', YES_NO, '<offer>') === 'yes' };
+    const password = read(offer, OFFER_ATTRIBUTES, 'password', PASSWORD, '<offer>');
+    return { group: read(offer, OFFER_ATTRIBUTES, 'group', GROUP, '<offer>'), passwordRequired: password === 'unknown' ? undefined : password === 'yes' };
   });
   if (new Set(offers.map((o) => o.group)).size !== offers.length) throw badBeacon('<beacon> offers a group twice');
   return {

@@ -78,7 +78,8 @@ export interface DiscoveredServer {
 
 export interface DiscoveredGroup {
   group: string;
-  passwordRequired: boolean;
+  /** True when any member says so; undefined when only repositories (which cannot know) were heard. */
+  passwordRequired: boolean | undefined;
   /** Repositories first, then the longest-serving. */
   servers: DiscoveredServer[];
 }
@@ -141,6 +142,8 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
     socket.on('error', (err) => discovery.logger.debug(`LAN discovery: ${err.message}`));
     socket.on('message', (datagram, remote) => discovery.onDatagram(datagram, remote));
     socket.setBroadcast(true);
+    // Discovery never keeps a process alive by itself: what it serves does.
+    socket.unref();
     discovery.refreshMemberships();
     discovery.timer = setInterval(() => discovery.beat(), discovery.intervalMs);
     discovery.timer.unref();
@@ -170,15 +173,20 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
     const byGroup = new Map<string, DiscoveredGroup>();
     for (const { beacon, server } of this.sources.values()) {
       for (const offer of beacon.offers) {
-        const group = byGroup.get(offer.group) ?? { group: offer.group, passwordRequired: false, servers: [] };
-        group.passwordRequired ||= offer.passwordRequired;
+        const group: DiscoveredGroup = byGroup.get(offer.group) ?? { group: offer.group, passwordRequired: undefined, servers: [] };
+        if (offer.passwordRequired !== undefined) group.passwordRequired = group.passwordRequired === true || offer.passwordRequired;
         group.servers.push(server);
         byGroup.set(offer.group, group);
       }
     }
-    const order = (a: DiscoveredServer, b: DiscoveredServer): number =>
-      (a.role === b.role ? 0 : a.role === 'repository' ? -1 : 1) || a.since - b.since || (a.from < b.from ? -1 : 1);
+    const order = (a: DiscoveredServer, b: DiscoveredServer): number => (a.role === b.role ? 0 : a.role === 'repository' ? -1 : 1) || longestServingFirst(a, b);
     return [...byGroup.values()].map((g) => ({ ...g, servers: g.servers.sort(order) })).sort((a, b) => a.group.localeCompare(b.group));
+  }
+
+  /** The repositories heard, whatever they serve (a new group needs one), the longest-serving first. */
+  repositories(): DiscoveredServer[] {
+    this.expire();
+    return [...this.sources.values()].filter((s) => s.server.role === 'repository').map((s) => s.server).sort(longestServingFirst);
   }
 
   /** Where `group` is served, asking the LAN and waiting up to `timeoutMs` for an answer. */
@@ -187,18 +195,16 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
     if (found() !== undefined) return found();
     this.ask();
     return new Promise((resolve) => {
-      const done = (): void => {
-        const hit = found();
-        if (hit === undefined && !this.closed) return;
+      const finish = (): void => {
         clearTimeout(timer);
-        this.off('changed', done);
-        resolve(hit);
-      };
-      const timer = setTimeout(() => {
-        this.off('changed', done);
+        this.off('changed', onChange);
         resolve(found());
-      }, timeoutMs);
-      this.on('changed', done);
+      };
+      const onChange = (): void => {
+        if (found() !== undefined || this.closed) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.on('changed', onChange);
     });
   }
 
@@ -279,7 +285,8 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
   private remember(beacon: Beacon, remote: RemoteInfo): void {
     const key = `${remote.address}|${beacon.from}`;
     const known = this.sources.get(key);
-    if (beacon.offers.length === 0) {
+    // A member serving nothing is nothing to list; a repository with no group yet still is (for a new group).
+    if (beacon.offers.length === 0 && beacon.role === 'member') {
       if (known !== undefined && this.sources.delete(key)) this.emit('changed');
       return;
     }
@@ -350,6 +357,10 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
 }
 
 type NamedAddress = NetworkInterfaceInfo & { name: string };
+
+function longestServingFirst(a: DiscoveredServer, b: DiscoveredServer): number {
+  return a.since - b.since || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0);
+}
 
 function sameOffer(a: Beacon, b: Beacon): boolean {
   return a.port === b.port && a.role === b.role && a.since === b.since && a.offers.length === b.offers.length && a.offers.every((o, i) => o.group === b.offers[i]!.group && o.passwordRequired === b.offers[i]!.passwordRequired);

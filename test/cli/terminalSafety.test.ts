@@ -14,6 +14,7 @@ import type { PeerNode } from '../../src/net/peerNode';
 import { startRepository } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
 import { TestNetwork, waitUntil } from '../helpers/net';
+import { ISOLATED_DISCOVERY_ENV } from '../helpers/isolatedDiscovery';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 const GROUP = 'design';
@@ -31,7 +32,7 @@ class HumanChat {
   constructor(name: string, repositoryPort: number) {
     this.child = spawn(process.execPath, [cli, 'chat', '--group', GROUP, '--name', name, '--repository', `127.0.0.1:${repositoryPort}`, '--listen', '127.0.0.1:0'], {
       stdio: 'pipe',
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...ISOLATED_DISCOVERY_ENV, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.child.stdout.on('data', (chunk: Buffer) => this.out.push(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => this.err.push(chunk));

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../helpers/ports';
+import { ISOLATED_DISCOVERY_ENV } from '../helpers/isolatedDiscovery';
 
 export { freePort };
 
@@ -186,7 +187,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       // Its own process group, so stop() reaches the extension host and whatever the tests started in it.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...ISOLATED_DISCOVERY_ENV, ...options.env },
     },
   );
   const onData = (chunk: Buffer): void => {

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TcpProxy } from '../helpers/tcpProxy';
+import { ISOLATED_DISCOVERY_ENV } from '../helpers/isolatedDiscovery';
 
 /** The CLI under test: this repository's build, or another one (`FAULTS_CLI=/path/to/cli.js`, e.g. to check that a broken build fails). */
 export const CLI = process.env.FAULTS_CLI ?? join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -64,7 +65,7 @@ export class Proc {
   private readonly listeners: ((e: Json, at: number) => void)[] = [];
 
   constructor(args: string[], readonly label: string) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    this.child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe', env: { ...process.env, ...ISOLATED_DISCOVERY_ENV, ELECTRON_RUN_AS_NODE: '1' } });
     everyProcess.add(this);
     // Writing to a member that was just killed must not crash the test.
     this.child.stdin.on('error', () => {});

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { ISOLATED_DISCOVERY_ENV } from './isolatedDiscovery';
 
 export type CliEvent = Record<string, unknown> & { event: string };
 
@@ -27,7 +28,7 @@ export class CliProcess {
   constructor(cliPath: string, args: string[], readonly label = args[0] ?? 'cli', extraEnv: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [cliPath, ...args], {
       stdio: 'pipe',
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...extraEnv },
+      env: { ...process.env, ...ISOLATED_DISCOVERY_ENV, ELECTRON_RUN_AS_NODE: '1', ...extraEnv },
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       try {
