@@ -1,10 +1,11 @@
 /**
  * The `team-notes` CLI (dist/cli.js) as a separate process speaking JSON lines, for tests.
  *
- * Self-contained (no import from src/ or other helpers) so the same helper runs in plain Node
- * (mocha) and inside the VS Code extension host (the in-editor suite bundles it). It starts the CLI
- * with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so under desktop VS Code's Electron the
- * child is plain Node too.
+ * No import from src/ (only the small isolatedDiscovery helper), so the same helper runs in plain
+ * Node (mocha) and inside the VS Code extension host (the in-editor suite bundles it). It starts
+ * the CLI with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so under desktop VS Code's Electron
+ * the child is plain Node too. LAN discovery stays on loopback unless the process runs in a network
+ * namespace a test made (`netns`), where it is the real thing.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -18,6 +19,11 @@ export interface CliMember {
   name: string;
 }
 
+export interface CliProcessOptions {
+  /** Run inside this network namespace (`ip netns exec`), with discovery on its real interfaces. */
+  netns?: string;
+}
+
 export class CliProcess {
   readonly events: CliEvent[] = [];
   stderr = '';
@@ -25,10 +31,11 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(cliPath: string, args: string[], readonly label = args[0] ?? 'cli', extraEnv: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [cliPath, ...args], {
+  constructor(cliPath: string, args: string[], readonly label = args[0] ?? 'cli', extraEnv: NodeJS.ProcessEnv = {}, options: CliProcessOptions = {}) {
+    const [command, commandArgs] = options.netns === undefined ? [process.execPath, [cliPath, ...args]] : ['ip', ['netns', 'exec', options.netns, process.execPath, cliPath, ...args]];
+    this.child = spawn(command, commandArgs, {
       stdio: 'pipe',
-      env: { ...process.env, ...ISOLATED_DISCOVERY_ENV, ELECTRON_RUN_AS_NODE: '1', ...extraEnv },
+      env: { ...process.env, ...(options.netns === undefined ? ISOLATED_DISCOVERY_ENV : {}), ELECTRON_RUN_AS_NODE: '1', ...extraEnv },
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       try {
