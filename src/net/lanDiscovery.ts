@@ -189,10 +189,14 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
     return [...this.sources.values()].filter((s) => s.server.role === 'repository').map((s) => s.server).sort(longestServingFirst);
   }
 
-  /** Where `group` is served, asking the LAN and waiting up to `timeoutMs` for an answer. */
+  /**
+   * Where `group` is served, asking the LAN and waiting up to `timeoutMs` for a repository of it
+   * (members answer too, often first; what was heard by then is the answer).
+   */
   async find(group: string, timeoutMs: number): Promise<DiscoveredGroup | undefined> {
     const found = (): DiscoveredGroup | undefined => this.groups().find((g) => g.group === group);
-    if (found() !== undefined) return found();
+    const complete = (): boolean => found()?.servers.some((s) => s.role === 'repository') === true;
+    if (complete()) return found();
     this.ask();
     return new Promise((resolve) => {
       const finish = (): void => {
@@ -201,7 +205,7 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
         resolve(found());
       };
       const onChange = (): void => {
-        if (found() !== undefined || this.closed) finish();
+        if (complete() || this.closed) finish();
       };
       const timer = setTimeout(finish, timeoutMs);
       this.on('changed', onChange);
