@@ -26,7 +26,11 @@ import type { Beacon, BeaconOffer, BeaconRole } from './beacon';
 import { NetError, toNetError } from './errors';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
+import { broadcastAddress, interfaceFor } from './interfaceAddresses';
+import type { NamedAddress } from './interfaceAddresses';
 import { TokenBucket } from './rateLimit';
+
+export { broadcastAddress, interfaceFor } from './interfaceAddresses';
 
 export const DEFAULT_DISCOVERY_PORT = 46801;
 /** An administratively scoped (RFC 2365, organisation-local) group: it stays inside the site. */
@@ -360,7 +364,6 @@ export class LanDiscovery extends EventEmitter<LanDiscoveryEvents> {
   }
 }
 
-type NamedAddress = NetworkInterfaceInfo & { name: string };
 
 function longestServingFirst(a: DiscoveredServer, b: DiscoveredServer): number {
   return a.since - b.since || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0);
@@ -368,34 +371,4 @@ function longestServingFirst(a: DiscoveredServer, b: DiscoveredServer): number {
 
 function sameOffer(a: Beacon, b: Beacon): boolean {
   return a.port === b.port && a.role === b.role && a.since === b.since && a.offers.length === b.offers.length && a.offers.every((o, i) => o.group === b.offers[i]!.group && o.passwordRequired === b.offers[i]!.passwordRequired);
-}
-
-function ipv4ToInt(address: string): number | undefined {
-  const parts = address.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
-
-function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** The directed broadcast address of an interface address (none for a /31 or /32). */
-export function broadcastAddress(address: Pick<NetworkInterfaceInfo, 'address' | 'netmask'>): string | undefined {
-  const ip = ipv4ToInt(address.address);
-  const mask = ipv4ToInt(address.netmask);
-  if (ip === undefined || mask === undefined || mask >>> 0 >= 0xfffffffe) return undefined;
-  return intToIpv4((ip | ~mask) >>> 0);
-}
-
-/** The name of the interface whose subnet holds `host`, if any. */
-export function interfaceFor(host: string, addresses: readonly NamedAddress[]): string | undefined {
-  const ip = ipv4ToInt(host);
-  if (ip === undefined) return undefined;
-  for (const a of addresses) {
-    const own = ipv4ToInt(a.address);
-    const mask = ipv4ToInt(a.netmask);
-    if (own !== undefined && mask !== undefined && ((own ^ ip) & mask) >>> 0 === 0) return a.name;
-  }
-  return undefined;
 }
