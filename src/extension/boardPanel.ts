@@ -4,12 +4,16 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { CodeTheme } from '../board/codeTheme';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
 import { boardHtml } from '../webview/boardHtml';
 import { assertNever, checkWebviewMessage, describeRejection } from '../webview/protocol';
 import type { CodeImageSource, HostToWebview, WebviewRejectionCode, WebviewToHost } from '../webview/protocol';
+import { focusPanel, keepBoardTab } from './boardTab';
 import { Disposable } from './disposable';
+import type { BoardViewMemory } from './boardViewMemory';
+import type { PresenceLines } from './presenceLines';
 import type { Session, SessionChange } from './session';
 import { openSnippet } from './snippetLinks';
 import { WorkspacePathError, printablePath } from './workspacePath';
@@ -33,19 +37,27 @@ export type WebviewMessageOutcome =
 /** Owns the (single) board panel and restores it after a window reload. */
 export class BoardPanels extends Disposable {
   private current: BoardPanel | undefined;
+  /** A message for a board not open yet (the reveal of an item shared just before it opens). */
+  private readonly waiting: HostToWebview[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly session: Session,
     private readonly logger: Logger,
+    private readonly presence: PresenceLines,
+    private readonly views: BoardViewMemory,
   ) {
     super();
+    // A shared item may be placed before the board is open: the panel shows it once it is.
+    this.register(session.onDidPlaceItem((id) => this.tell({ type: 'reveal', id, confirmation: 'Shared to the board' })));
     this.register(
       vscode.window.registerWebviewPanelSerializer(BOARD_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => this.adopt(panel),
       }),
     );
     this.register({ dispose: () => this.current?.dispose() });
+    // The board is never a preview tab: a file opened from the Explorer would replace it.
+    this.register(keepBoardTab(BOARD_VIEW_TYPE, (column) => this.current?.focusIn(column) ?? Promise.resolve(false)));
   }
 
   private readonly visibility = this.register(new vscode.EventEmitter<boolean>());
@@ -71,6 +83,17 @@ export class BoardPanels extends Disposable {
     return this.current?.visible ?? false;
   }
 
+  /** Opens the board and fits its view to the member's items (the board says when there are none). */
+  showMember(member: { id: string; name: string }): void {
+    this.show();
+    this.tell({ type: 'showMember', member });
+  }
+
+  private tell(message: HostToWebview): void {
+    if (this.current !== undefined) this.current.tell(message);
+    else this.waiting.splice(0, this.waiting.length, message);
+  }
+
   /**
    * Test only (the in-editor suite): hands `raw` to the open board's message handler, the very one
    * its webview's messages go through, and resolves with what the host did with it.
@@ -84,7 +107,7 @@ export class BoardPanels extends Disposable {
    * Renders code to a PNG in the board (it has the fonts and a canvas; the clipboard is never
    * used). Opens the board, without taking focus, when it is closed.
    */
-  async renderCodeImage(source: CodeImageSource, theme: 'dark' | 'light'): Promise<Uint8Array> {
+  async renderCodeImage(source: CodeImageSource, theme: CodeTheme): Promise<Uint8Array> {
     this.showBesideEditor();
     return this.current!.renderCodeImage(source, theme);
   }
@@ -98,8 +121,9 @@ export class BoardPanels extends Disposable {
   private adopt(panel: vscode.WebviewPanel): void {
     this.current?.dispose();
     panel.webview.options = webviewOptions(this.extensionUri);
-    const board = new BoardPanel(panel, this.extensionUri, this.session, this.logger, () => this.title());
+    const board = new BoardPanel(panel, this.extensionUri, this.session, this.logger, () => this.title(), this.presence, this.views);
     this.current = board;
+    for (const message of this.waiting.splice(0)) board.tell(message);
     this.visibility.fire(panel.visible);
     // Owned by the panel: gone with it, so a board closed and opened many times leaves nothing behind.
     const listeners = vscode.Disposable.from(
@@ -130,6 +154,8 @@ class BoardPanel extends Disposable {
   /** The webview has said `ready` and had its snapshot: deltas may flow. */
   private ready = false;
   /** Messages that wait for `ready` (a code image requested while the panel was loading). */
+  /** One-off requests (reveal, show a member) waiting for the page to be ready; the last few only. */
+  private readonly told: HostToWebview[] = [];
   private readonly codeImages = new Map<string, { request: HostToWebview; resolve: (png: Uint8Array) => void; reject: (error: Error) => void }>();
 
   constructor(
@@ -138,6 +164,8 @@ class BoardPanel extends Disposable {
     private readonly session: Session,
     private readonly logger: Logger,
     private readonly title: () => string,
+    private readonly presence: PresenceLines,
+    private readonly views: BoardViewMemory,
   ) {
     super();
     this.register(panel);
@@ -150,17 +178,23 @@ class BoardPanel extends Disposable {
     this.register(panel.onDidChangeViewState(() => (panel.visible ? undefined : (this.ready = false))));
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     this.register(session.onDidChange((change) => this.onSessionChange(change)));
+    this.register(presence.onDidAdd((line) => (this.ready ? this.post({ type: 'presence', line }) : undefined)));
   }
 
   get visible(): boolean {
     return this.panel.visible;
   }
 
+  /** Reveals the board with focus in `column`; true once it is the active editor. */
+  focusIn(column: vscode.ViewColumn): Promise<boolean> {
+    return focusPanel(this.panel, column);
+  }
+
   reveal(preserveFocus = false, column?: vscode.ViewColumn): void {
     this.panel.reveal(column, preserveFocus);
   }
 
-  renderCodeImage(source: CodeImageSource, theme: 'dark' | 'light'): Promise<Uint8Array> {
+  renderCodeImage(source: CodeImageSource, theme: CodeTheme): Promise<Uint8Array> {
     const requestId = randomUUID();
     return new Promise<Uint8Array>((resolve, reject) => {
       const request: HostToWebview = { type: 'renderCodeImage', requestId, source, theme };
@@ -192,6 +226,20 @@ class BoardPanel extends Disposable {
     super.dispose();
   }
 
+  /** Everything the panel shows, with the join and leave lines of this membership. */
+  private snapshot(): HostToWebview {
+    const group = this.session.groupName;
+    const view = group === undefined ? undefined : this.views.camera(group);
+    return { type: 'snapshot', ...this.session.snapshot(), presence: this.presence.lines(), ...(view !== undefined && { view }) };
+  }
+
+  /** Posts a one-off request to the board (reveal, show a member), once the page is ready. */
+  tell(message: HostToWebview): void {
+    if (this.ready) return this.post(message);
+    this.told.push(message);
+    if (this.told.length > 4) this.told.shift();
+  }
+
   private post(message: HostToWebview): void {
     void this.panel.webview.postMessage(message);
   }
@@ -201,7 +249,7 @@ class BoardPanel extends Disposable {
     if (!this.ready) return;
     switch (change.kind) {
       case 'session':
-        return this.post({ type: 'snapshot', ...this.session.snapshot() });
+        return this.post(this.snapshot());
       case 'members':
         return this.post({ type: 'members', members: this.session.snapshot().members });
       case 'status':
@@ -253,7 +301,8 @@ class BoardPanel extends Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'snapshot', ...this.session.snapshot() });
+        this.post(this.snapshot());
+        for (const told of this.told.splice(0)) this.post(told);
         // A new page: whatever the previous one was asked to render may have been lost with it (a
         // panel hidden just as the request went out), so every outstanding render is asked again.
         // An answer to a request already answered finds nothing and is ignored.
@@ -309,6 +358,16 @@ class BoardPanel extends Disposable {
       case 'joinGroup':
         // Not awaited: the command asks the user questions and may wait for them indefinitely.
         void vscode.commands.executeCommand('teamNotes.joinGroup');
+        return;
+      case 'viewport': {
+        const group = this.session.groupName;
+        if (group !== undefined) this.views.remember(group, withoutType(message));
+        return;
+      }
+      case 'openLink':
+        // VS Code's opener, which asks before opening a domain the user has not trusted. Not
+        // awaited: that question may stay unanswered.
+        vscode.env.openExternal(vscode.Uri.parse(message.url, true)).then(undefined, (err: unknown) => this.logger.warn(`Opening a chat link failed: ${toNetError(err).code}`));
         return;
       default:
         assertNever(message);

@@ -3,14 +3,18 @@
  * when the user joins a group. Everything created here is owned by `context.subscriptions`.
  */
 import * as vscode from 'vscode';
+import { registerBoardCommands } from './boardCommands';
 import { BoardPanels } from './boardPanel';
+import { BoardViewMemory } from './boardViewMemory';
 import type { WebviewMessageOutcome } from './boardPanel';
 import { ChatAttention } from './chatAttention';
 import { offerAnotherPassword, registerCommands, rejoinAfterReload } from './commands';
 import { registerHistoryCommands } from './historyCommands';
 import type { CommandContext } from './commands';
 import { channelLogger } from './log';
+import { registerMemberActions } from './memberActions';
 import { MembersView } from './membersView';
+import { PresenceLines } from './presenceLines';
 import { Session } from './session';
 import { onDidChangeSettings } from './settings';
 import type { SessionSnapshot } from './session';
@@ -24,6 +28,10 @@ export interface TeamNotesApi {
   lastError(): { code: string; message: string } | undefined;
   /** Chat messages received while the board was not visible. */
   unread(): number;
+  /** Test only, in test mode: the Members view's badge (shown on the activity bar icon). */
+  testOnlyMembersBadge?(): { value: number; tooltip: string } | undefined;
+  /** Test only, in test mode: the chat's join and leave lines of this membership. */
+  testOnlyPresenceLines?(): { member: { id: string; name: string }; change: string }[];
   /**
    * Test only, and present only when VS Code runs the extension's tests: feeds `raw` to the open
    * board panel's message handler as if its webview had posted it, and resolves with what the host
@@ -37,11 +45,17 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const logger = channelLogger(log);
   const session = new Session(logger, context.globalStorageUri.fsPath);
   activeSession = session;
-  const board = new BoardPanels(context.extensionUri, session, logger);
+  // Before the board, so that its lines are up to date when the board takes a snapshot.
+  const presence = new PresenceLines(session);
+  const views = new BoardViewMemory(context.workspaceState);
+  session.placementArea = () => (session.groupName === undefined ? undefined : views.area(session.groupName));
+  const board = new BoardPanels(context.extensionUri, session, logger, presence, views);
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
   const commands: CommandContext = { extension: context, session, board, log, logger };
   const attention = new ChatAttention(session, board);
-  context.subscriptions.push(session, board, attention, new StatusBar(session, attention), new MembersView(session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
+  const members = new MembersView(session, attention);
+  const isOnline = (id: string): boolean => session.memberList().some((m) => m.id === id && m.online);
+  context.subscriptions.push(session, presence, board, attention, new StatusBar(session, attention), members, registerMemberActions(isOnline), registerBoardCommands(board, session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
     dispose: () => commands.groupLock?.dispose(),
   });
   // Last: VS Code disposes subscriptions in order, and the session's goodbye still logs.
@@ -51,7 +65,11 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const api: TeamNotesApi = { snapshot: () => session.snapshot(), onDidChange: session.onDidChange, lastError: () => commands.lastError, unread: () => attention.unread };
   // Another extension can do everything a board message does through the commands anyway; still,
   // a way around the webview has no place in an installed extension.
-  if (context.extensionMode === vscode.ExtensionMode.Test) api.testOnlyReceiveWebviewMessage = (raw) => board.receiveForTest(raw);
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    api.testOnlyReceiveWebviewMessage = (raw) => board.receiveForTest(raw);
+    api.testOnlyMembersBadge = () => (members.badge === undefined ? undefined : { value: members.badge.value, tooltip: members.badge.tooltip });
+    api.testOnlyPresenceLines = () => presence.lines();
+  }
   return api;
 }
 

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { NetError } from '../net/errors';
 import { exportHistory } from '../net/exportFiles';
 import type { CommandContext } from './commands';
-import { forgetActiveGroup, showError } from './commands';
+import { showError } from './errorNotice';
+import { forgetActiveGroup } from './joinCommands';
 
 type ExportArgs = { file?: unknown } | undefined;
 type ClearArgs = { confirmed?: unknown } | undefined;

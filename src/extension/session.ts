@@ -28,9 +28,12 @@ import { formatAddress, parseAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
 import { MAX_CHAT_TEXT, MAX_SNIPPET_CODE } from '../net/xmlCodec';
 import type { BoardItem, ChatDelivery, ChatEntry, CodeImageSource, MemberView, SessionView } from '../webview/protocol';
+import type { Area, Size } from '../board/placement';
+import { IMAGE_CAPTION_HEIGHT } from '../webview/app/itemGeometry';
 import { BoardItemViews, boardUnits } from './boardItems';
 import { DeliveryTracker } from './deliveryTracker';
 import { Disposable } from './disposable';
+import { noteSize, placeNewItem, snippetSize } from './itemPlacement';
 import type { Settings } from './settings';
 
 /** What changed, so that listeners can send deltas instead of everything. */
@@ -65,11 +68,6 @@ export interface JoinOutcome {
 
 /** Chat entries kept for the panel; older ones drop off. */
 const MAX_CHAT_ENTRIES = 1000;
-
-/** Where new snippet cards and notes land when the user does not place them: a simple cascade. */
-function nextPosition(count: number): { x: number; y: number } {
-  return { x: 40 + (count % 3) * 520, y: 40 + Math.floor(count / 3) * 340 };
-}
 
 /** True when `host` names this machine (a loopback name or one of its own addresses). */
 /**
@@ -106,6 +104,11 @@ export class Session extends Disposable {
   private readonly changes = this.register(new vscode.EventEmitter<SessionChange>());
   /** Fires after every change of the session, the members, the chat or the board. */
   readonly onDidChange = this.changes.event;
+  private readonly placements = this.register(new vscode.EventEmitter<string>());
+  /** Fires with the id of an item this member added without placing it (the board shows it). */
+  readonly onDidPlaceItem = this.placements.event;
+  /** The part of the board the user last saw, where items added without a position go. */
+  placementArea: () => Area | undefined = () => undefined;
 
   private state: SessionView['state'] = 'idle';
   private group: string | undefined;
@@ -223,6 +226,12 @@ export class Session extends Disposable {
     return outcome;
   }
 
+  /** The address teammates use for the repository server this window runs; undefined when it runs none. */
+  get embeddedRepository(): string | undefined {
+    const bound = this.embedded?.address;
+    return bound === undefined ? undefined : addressForTeammates(bound);
+  }
+
   /** Starts a repository server in this window (it runs until the window closes). Returns the address for teammates. */
   async startRepository(port = DEFAULT_REPOSITORY_PORT, host = '0.0.0.0'): Promise<string> {
     if (this.embedded?.address !== undefined) return addressForTeammates(this.embedded.address);
@@ -303,12 +312,14 @@ export class Session extends Disposable {
     if (Array.from(snippet.code).length > MAX_SNIPPET_CODE) {
       throw new NetError('ERR_BAD_INPUT', `The selection is longer than ${MAX_SNIPPET_CODE.toLocaleString('en')} characters; share a smaller part.`);
     }
-    return this.broadcastBoard({ type: 'snippet', op: 'add', item: newItemId(), clock: 0, ...snippet, ...this.nextFreePosition() });
+    return this.placed(this.broadcastBoard({ type: 'snippet', op: 'add', item: newItemId(), clock: 0, ...snippet, ...this.nextFreePosition(snippetSize(snippet)) }));
   }
 
   addNote(text: string, x?: number, y?: number, style: { font?: string; size?: number; colour?: string } = {}): BoardItem | undefined {
-    const position = x !== undefined && y !== undefined ? { x: boardUnits(x), y: boardUnits(y) } : this.nextFreePosition();
-    return this.broadcastBoard({ type: 'note', op: 'add', item: newItemId(), clock: 0, text, ...DEFAULT_NOTE_STYLE, ...style, ...position });
+    const userPlaced = x !== undefined && y !== undefined;
+    const position = userPlaced ? { x: boardUnits(x), y: boardUnits(y) } : this.nextFreePosition(noteSize(text, { ...DEFAULT_NOTE_STYLE, ...style }));
+    const item = this.broadcastBoard({ type: 'note', op: 'add', item: newItemId(), clock: 0, text, ...DEFAULT_NOTE_STYLE, ...style, ...position });
+    return userPlaced ? item : this.placed(item);
   }
 
   editNote(id: string, change: { text?: string; font?: string; size?: number; colour?: string }): BoardItem | undefined {
@@ -358,9 +369,11 @@ export class Session extends Disposable {
     // The host writes the source chunks itself (replacing any of the same keyword): what the image
     // claims to show is what the user selected, whatever the renderer put there.
     const withText = addPngText(png, codeImageText(source));
-    const { x, y } = this.nextFreePosition();
     // Rendered at twice the resolution: shown at half its pixel size, sharp on high-density screens.
-    return this.addImage(withText, x, y, Math.max(1, Math.round(checked.info.width / 2)), Math.max(1, Math.round(checked.info.height / 2)));
+    const size = { width: Math.max(1, Math.round(checked.info.width / 2)), height: Math.max(1, Math.round(checked.info.height / 2)) };
+    // The caption under a code image ("path:lines · Copy Code") takes room too.
+    const { x, y } = this.nextFreePosition({ width: size.width, height: size.height + IMAGE_CAPTION_HEIGHT });
+    return this.placed(this.addImage(withText, x, y, size.width, size.height));
   }
 
   /** Shares a freehand stroke given as flat absolute points (the board simplifies strokes to the wire's limit). */
@@ -420,9 +433,14 @@ export class Session extends Disposable {
     return item as Extract<BoardItem, { kind: K }>;
   }
 
-  /** Where a new item lands when the user does not place it: the next free slot of a simple cascade. */
-  private nextFreePosition(): { x: number; y: number } {
-    return nextPosition(this.board.items().length);
+  /** Where a new item lands when the user does not place it: a free spot where the user is looking. */
+  private nextFreePosition(size: Size): { x: number; y: number } {
+    return placeNewItem(this.placementArea(), size, this.snapshot().board);
+  }
+
+  private placed(item: BoardItem | undefined): BoardItem | undefined {
+    if (item !== undefined) this.placements.fire(item.id);
+    return item;
   }
 
   private async startNode(group: string, name: string, repository: HostPort, settings: Settings, identity: MemberIdentity): Promise<void> {

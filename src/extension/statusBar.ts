@@ -3,7 +3,10 @@ import { Disposable } from './disposable';
 import type { ChatAttention } from './chatAttention';
 import type { Session } from './session';
 
-/** One status bar item: the group and how many members are online; a click opens the board (or joins). */
+/**
+ * One status bar item: the group, how many members are online (you included) and how many chat
+ * messages are unread, each number with its word; a click opens the board (or joins).
+ */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('teamNotes.status', vscode.StatusBarAlignment.Left, 50));
 
@@ -41,12 +44,13 @@ export class StatusBar extends Disposable {
           ? ''
           : ` Reconnecting to the repository at ${session.repository ?? ''}: members stay connected, and if it stays away the member that joined first stands in for it.`;
         const unread = this.attention.unread;
-        const unreadText = unread > 0 ? ` $(comment-unresolved) ${unread}` : '';
+        // In words, so the two numbers are never taken for each other (the activity bar badge counts unread only).
+        const unreadText = unread > 0 ? ` $(comment-unresolved) ${unread} unread` : '';
         const unreadLabel = unread > 0 ? ` ${unread} unread message${unread === 1 ? '' : 's'}.` : '';
         const security = this.session.passwordProtected
           ? ' Password-protected group; links are encrypted.'
           : ' Open group: links are encrypted, but anyone on this network who knows the group name can join.';
-        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(sync~spin)'} ${this.session.passwordProtected ? '$(lock)' : '$(unlock)'} ${session.group ?? ''} $(person) ${online + 1}${unreadText}`;
+        this.item.text = `${this.session.repositoryReachable ? '$(organization)' : '$(sync~spin)'} ${this.session.passwordProtected ? '$(lock)' : '$(unlock)'} ${session.group ?? ''} $(person) ${online + 1} online${unreadText}`;
         this.item.tooltip = `Team Notes: ${session.group ?? ''} as ${session.self?.name ?? ''}; ${others}.${unreadLabel}${lost}${security} Click to open the board.`;
         this.item.command = 'teamNotes.openBoard';
         this.item.accessibilityInformation = { label: `Team Notes: group ${session.group ?? ''}, ${others}.${unreadLabel} Open the board.` };

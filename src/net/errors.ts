@@ -136,6 +136,15 @@ export function isNetError(err: unknown, code?: NetErrorCode): err is NetError {
 /** Wraps anything thrown by a socket or library into a {@link NetError}, keeping NetErrors as they are. */
 export function toNetError(err: unknown, fallback: NetErrorCode = 'ERR_SOCKET'): NetError {
   if (err instanceof NetError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new NetError(fallback, message, { cause: err });
+  return new NetError(fallback, describeThrown(err), { cause: err });
+}
+
+/** A message for anything thrown; never throws itself (an object without a prototype has no toString). */
+function describeThrown(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return String(err);
+  } catch {
+    return Object.prototype.toString.call(err);
+  }
 }

@@ -17,6 +17,8 @@ import {
   MIN_NOTE_SIZE,
   MIN_PEN_WIDTH,
 } from '../board/limits';
+import { isOpenableLink, MAX_LINK_LENGTH } from '../board/links';
+import type { CodeTheme } from '../board/codeTheme';
 
 /** What the panel shows about the session. */
 export interface SessionView {
@@ -62,6 +64,19 @@ export interface ChatEntry {
    * Shown as "delivered to 3 of 4", then a check once `delivered === of`.
    */
   delivery?: ChatDelivery;
+}
+
+/**
+ * A line in the chat that is not a message: a member joined, left, or was lost (reconnecting gave
+ * up). Made by this member's host from the member list, never sent on the wire; its id is not a
+ * wire id (it holds a `:`), so it can never be mistaken for a message.
+ */
+export interface PresenceLine {
+  id: string;
+  member: { id: string; name: string };
+  change: 'joined' | 'left' | 'lost';
+  /** Milliseconds since the Unix epoch. */
+  ts: number;
 }
 
 /** How far an own chat message has reached. */
@@ -142,11 +157,13 @@ export type BoardItem = BoardNote | BoardSnippet | BoardImage | BoardStroke;
 
 /** Host -> webview. `snapshot` answers `ready`; the others are deltas. */
 export type HostToWebview =
-  | { type: 'snapshot'; session: SessionView; members: MemberView[]; chat: ChatEntry[]; board: BoardItem[] }
+  | { type: 'snapshot'; session: SessionView; members: MemberView[]; chat: ChatEntry[]; board: BoardItem[]; presence?: PresenceLine[]; view?: ViewCamera }
   | { type: 'session'; session: SessionView }
   | { type: 'members'; members: MemberView[] }
   /** A chat entry to add, in time order (catch-up brings older ones); an entry whose id is already shown is ignored. */
   | { type: 'chat'; entry: ChatEntry }
+  /** A member joined or left since this member joined: a line in the chat, in time order. */
+  | { type: 'presence'; line: PresenceLine }
   /** An own message reached more members. */
   | { type: 'chatDelivery'; id: string; delivery: ChatDelivery }
   /** Adds an item, or replaces the item with the same id. */
@@ -161,11 +178,15 @@ export type HostToWebview =
   /**
    * Render highlighted code to a PNG (for "Share Selection as Image"); answered by `codeImage` or
    * `codeImageFailed` with the same `requestId`. Rendering happens in the webview because it has
-   * real fonts and a canvas; the system clipboard is never involved.
+   * real fonts and a canvas; the system clipboard is never involved. `theme` is the editor's theme
+   * kind, whose default theme's colours the image is drawn in.
    */
-  | { type: 'renderCodeImage'; requestId: string; source: CodeImageSource; theme: 'dark' | 'light' }
+  | { type: 'renderCodeImage'; requestId: string; source: CodeImageSource; theme: CodeTheme }
   /** Scroll and zoom so that the item is in view (after "Open" elsewhere, or a search). */
-  | { type: 'reveal'; id: string };
+  /** `confirmation`, when set, is shown briefly on the board (the host's words: "Shared to the board"). */
+  | { type: 'reveal'; id: string; confirmation?: string }
+  /** Fit the view to the member's items and highlight them; the board says so when there are none. */
+  | { type: 'showMember'; member: { id: string; name: string } };
 
 /** Webview -> host. */
 export type WebviewToHost =
@@ -194,7 +215,14 @@ export type WebviewToHost =
   | { type: 'codeImage'; requestId: string; png: Uint8Array }
   | { type: 'codeImageFailed'; requestId: string; message: string }
   /** Run "Join Group…" (the panel shows a button when not joined). */
-  | { type: 'joinGroup' };
+  | { type: 'joinGroup' }
+  /** Open a link from a chat message (http or https only), through VS Code's opener and its confirmation. */
+  | { type: 'openLink'; url: string }
+  /**
+   * The board rectangle in view (board units) and the zoom, once panning and zooming settle: the
+   * host places items it adds where the user is looking, and opens the board there again.
+   */
+  | { type: 'viewport'; x: number; y: number; width: number; height: number; zoom: number };
 
 /** Longest chat text the panel may send, in characters (the wire allows 16,000 code points). */
 export const MAX_CHAT_INPUT = 16_000;
@@ -202,6 +230,16 @@ export const MAX_CHAT_INPUT = 16_000;
 export const MAX_NOTE_INPUT = MAX_NOTE_TEXT;
 /** Longest reason a failed code image may carry (the panel cuts its reason to this). */
 export const MAX_FAILURE_TEXT = 1000;
+/** The board's zoom range: screen pixels per board unit. */
+export const MIN_ZOOM = 0.02;
+export const MAX_ZOOM = 4;
+
+/** Where the board looks: the board point at the viewport's top-left corner, and the zoom. */
+export interface ViewCamera {
+  x: number;
+  y: number;
+  zoom: number;
+}
 /**
  * Ids the panel sends back (items, members, code image requests): the wire's id rule
  * (src/net/xmlCodec.ts), so an id the network would refuse never gets as far as the session.
@@ -315,6 +353,18 @@ const PEN_WIDTH = numberKind(MIN_PEN_WIDTH, MAX_PEN_WIDTH);
 const COLOUR = patternKind(COLOUR_PATTERN, '"#rrggbb"');
 const FONT = patternKind(FONT_PATTERN, 'a plain font family list of 1 to 64 characters A-Z a-z 0-9 space , \' " _ -');
 const NOTE_TEXT = textKind(0, MAX_NOTE_INPUT);
+/** A width or height of the board in view: the whole board's at most. */
+const VIEW_SPAN = numberKind(0, 2 * BOARD_EXTENT, true);
+
+/** A link to open: a string of bounded length, then http or https only (no javascript:, data:, file:, command:). */
+const LINK: Kind<string> = {
+  check(value) {
+    const rule = `an http or https URL of 1 to ${count(MAX_LINK_LENGTH)} characters`;
+    if (typeof value !== 'string') return new Problem('ERR_WEBVIEW_FIELD_TYPE', `must be ${rule}`);
+    if (value.length === 0 || value.length > MAX_LINK_LENGTH) return new Problem('ERR_WEBVIEW_FIELD_RANGE', `must be ${rule}`);
+    return isOpenableLink(value) ? value : new Problem('ERR_WEBVIEW_FIELD_FORMAT', `must be ${rule}`);
+  },
+};
 
 /** Flat x, y pairs of board coordinates, copied into a fresh dense array. */
 const POINTS: Kind<number[]> = {
@@ -380,6 +430,8 @@ const SPECS: { readonly [T in WebviewToHost['type']]: Spec<MessageOf<T>> } = {
   codeImage: { fields: { requestId: req(ID), png: req(bytesKind(MAX_IMAGE_BYTES)) } },
   codeImageFailed: { fields: { requestId: req(ID), message: req(textKind(0, MAX_FAILURE_TEXT)) } },
   joinGroup: { fields: {} },
+  openLink: { fields: { url: req(LINK) } },
+  viewport: { fields: { x: req(COORDINATE), y: req(COORDINATE), width: req(VIEW_SPAN), height: req(VIEW_SPAN), zoom: req(numberKind(MIN_ZOOM, MAX_ZOOM)) } },
 };
 
 /** SPECS seen without its per-type typing, for the one loop that reads any of them. */

@@ -12,6 +12,8 @@ import { findFrame, openWorkbench, quickInput, screenshot, waitForWorkbenchReady
 import type { Workbench } from '../editor/browser';
 import { repoRoot, startCodeServer } from '../editor/codeServer';
 import type { CodeServer } from '../editor/codeServer';
+import { startChatPeer, startRepository } from '../helpers/cliProcess';
+import type { CliProcess } from '../helpers/cliProcess';
 import { currentVsix } from './vsixFile';
 
 export const cliPath = join(repoRoot, 'dist', 'cli.js');
@@ -75,6 +77,22 @@ export class EditorWindow {
     await this.server.stop();
     if (this.ownsFolder) rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A CLI repository on 127.0.0.1 and a CLI peer named `peerName` in `group`, with the settings a
+ * window needs to join them. Both processes go into `processes` (for the caller to kill).
+ */
+export async function startGroupWithPeer(
+  group: string,
+  peerName: string,
+  processes: CliProcess[],
+): Promise<{ peer: { proc: CliProcess; id: string }; settings: Record<string, unknown> }> {
+  const repository = await startRepository(cliPath);
+  processes.push(repository.proc);
+  const peer = await startChatPeer(cliPath, group, peerName, repository.address);
+  processes.push(peer.proc);
+  return { peer, settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1' } };
 }
 
 /** Types a group name into the open group picker and accepts it. */

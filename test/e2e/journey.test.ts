@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { answerQuickInput, findFrame, runFromPalette, screenshot } from '../editor/browser';
-import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess';
+import { cliEvents } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
-import { cliPath, EditorWindow, resultsDir, typeGroup } from './editorWindow';
+import { EditorWindow, resultsDir, startGroupWithPeer, typeGroup } from './editorWindow';
 import { version } from './vsixFile';
 
 describe('a person\'s first Team Notes session in a real VS Code (code-server + Chromium)', function () {
@@ -23,16 +23,14 @@ describe('a person\'s first Team Notes session in a real VS Code (code-server + 
 
   before(async function () {
     this.timeout(240_000);
-    const repository = await startRepository(cliPath);
-    processes.push(repository.proc);
-    bob = await startChatPeer(cliPath, group, 'cli-bob', repository.address);
-    processes.push(bob.proc);
+    const { peer, settings } = await startGroupWithPeer(group, 'cli-bob', processes);
+    bob = peer;
     // Settings a team would give a newcomer; no display name, so VS Code asks for it as it would the first time.
     window = await EditorWindow.open({
       label: 'e2e',
       person: 'alice',
       files: { 'README.md': '# A project the team works on\n' },
-      settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1' },
+      settings,
     });
   });
 

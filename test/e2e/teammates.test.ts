@@ -123,6 +123,9 @@ describe('two teammates share a board in two real VS Code windows (code-server +
     const board = await boardOf(alice());
     await fitToContent(board);
     const viewport = (await board.locator('.board-viewport').boundingBox())!;
+    // Shared items land in the middle of the view: scrolling by half a view leaves its lower half empty.
+    await page.mouse.move(viewport.x + viewport.width / 2, viewport.y + viewport.height / 2);
+    await page.mouse.wheel(0, viewport.height / 2);
     // A note: double-click an empty spot near the bottom of the view, type, Enter.
     await page.mouse.dblclick(viewport.x + 60, viewport.y + viewport.height - 120);
     const editorBox = board.locator('.note-editor textarea');

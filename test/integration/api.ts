@@ -50,6 +50,10 @@ export interface TeamNotesApi {
   unread(): number;
   /** Test mode only: hands a raw object to the open board panel's message handler, as its webview would. */
   testOnlyReceiveWebviewMessage?(raw: unknown): Promise<WebviewMessageOutcome>;
+  /** Test mode only: the Members view's badge (shown on the Team Notes activity bar icon). */
+  testOnlyMembersBadge?(): { value: number; tooltip: string } | undefined;
+  /** Test mode only: the chat's join and leave lines of this membership, oldest first. */
+  testOnlyPresenceLines?(): { id: string; member: { id: string; name: string }; change: string; ts: number }[];
 }
 
 export const extensionId = 'team-notes.team-notes';

@@ -19,7 +19,7 @@ import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess
 import { freePort } from '../helpers/ports';
 import type { CliEvent, CliProcess } from '../helpers/cliProcess';
 import type { TeamNotesApi, WebviewMessageOutcome } from './api';
-import { api, extension, until } from './teamNotes';
+import { api, extension, until, useCliRepository } from './teamNotes';
 
 interface DeclaredContributions {
   commands?: { command: string }[];
@@ -73,19 +73,15 @@ describe('Team Notes in a real VS Code', function () {
       this.timeout(60_000);
       cliPath = join(extension().extensionPath, 'dist', 'cli.js');
       teamNotes = await api();
-      const config = vscode.workspace.getConfiguration('teamNotes');
-      repository = await startRepository(cliPath);
+      repository = await useCliRepository(cliPath);
       processes.push(repository.proc);
-      await config.update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
-      await config.update('listenHost', '127.0.0.1', vscode.ConfigurationTarget.Global);
-      await config.update('listenPort', 0, vscode.ConfigurationTarget.Global);
       bob = await startChatPeer(cliPath, group, peerName, repository.address);
       processes.push(bob.proc);
     });
 
     after(async function () {
       this.timeout(20_000);
-      if (joined && teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      if (joined && teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
       await Promise.all(processes.map((p) => p.kill()));
     });
 
@@ -261,8 +257,10 @@ describe('Team Notes in a real VS Code', function () {
         ['codeImage with an overlong request id', { type: 'codeImage', requestId: 'r'.repeat(65), png: new Uint8Array(8) }, 'ERR_WEBVIEW_FIELD_FORMAT', 'requestId'],
         ['codeImageFailed with a number as the reason', { type: 'codeImageFailed', requestId: '3f2b8c1e-7a4d-4b7e-9c0a-1d2e3f4a5b6c', message: 42 }, 'ERR_WEBVIEW_FIELD_TYPE', 'message'],
         ['joinGroup naming a group', { type: 'joinGroup', group: 'elsewhere', name: 'mallory' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'group'],
+        ['openLink to a command URI', { type: 'openLink', url: 'command:workbench.action.terminal.new' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+        ['viewport zoomed in past the limit', { type: 'viewport', x: 0, y: 0, width: 100, height: 100, zoom: 1e6 }, 'ERR_WEBVIEW_FIELD_RANGE', 'zoom'],
       ];
-      const types = ['ready', 'sendChat', 'addNote', 'editNote', 'moveItem', 'deleteItem', 'addImage', 'addStroke', 'openSnippet', 'copyText', 'codeImage', 'codeImageFailed', 'joinGroup'];
+      const types = ['ready', 'sendChat', 'addNote', 'editNote', 'moveItem', 'deleteItem', 'addImage', 'addStroke', 'openSnippet', 'copyText', 'codeImage', 'codeImageFailed', 'joinGroup', 'openLink', 'viewport'];
       assert.deepEqual(types.filter((t) => !bad.some(([, raw]) => (raw as { type?: unknown } | null)?.type === t)), [], 'a bad payload for every type');
 
       const wrong: string[] = [];
@@ -293,6 +291,28 @@ describe('Team Notes in a real VS Code', function () {
       const editor = vscode.window.activeTextEditor;
       assert.ok(editor !== undefined && editor.document.uri.fsPath.endsWith('team-notes-sample.ts'), `the active editor shows ${editor?.document.uri.fsPath ?? 'nothing'}`);
       assert.deepEqual([editor.selection.start.line, editor.selection.end.line], [1, 2]);
+    });
+
+    it('places a shared selection inside the part of the board the panel reported in view', async function () {
+      this.timeout(60_000);
+      requireJoined();
+      const receive = await boardReceiver();
+      const area = { x: 40_000, y: -20_000, width: 1400, height: 900 };
+      assert.deepEqual(await receive({ type: 'viewport', ...area, zoom: 1 }), { outcome: 'done', type: 'viewport' });
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder.uri.fsPath, 'team-notes-sample.ts')));
+      const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+      editor.selection = new vscode.Selection(1, 0, 3, 1);
+      const before = teamNotes.snapshot().board.length;
+      await vscode.commands.executeCommand('teamNotes.shareSelection');
+      const snapshot = await until(teamNotes, (s) => s.board.length > before, 'the shared snippet on our board');
+      const card = snapshot.board.at(-1) as unknown as { kind: string; x: number; y: number };
+      assert.equal(card.kind, 'snippet');
+      assert.ok(card.x >= area.x && card.x <= area.x + area.width && card.y >= area.y && card.y <= area.y + area.height, `the card at ${card.x}, ${card.y} is outside the area in view`);
+      // The Members view's "Show on board" runs this with a member id; an unknown id is refused with a message.
+      await vscode.commands.executeCommand('teamNotes.showMemberOnBoard', bob.id);
+      await vscode.commands.executeCommand('teamNotes.showMemberOnBoard', 'nobody-00000000000000');
+      assert.equal(teamNotes.snapshot().session.state, 'joined');
     });
 
     it('refuses to open a shared snippet whose file is a symlink out of the workspace', async function () {
@@ -346,7 +366,7 @@ describe('Team Notes in a real VS Code', function () {
 
     it('Leave Group tells the CLI peer', async () => {
       requireJoined();
-      await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
       const left = await bob.proc.waitFor(cliEvents.left(ourName), `${peerName} to see ${ourName} leave`);
       assert.equal(left.reason, 'bye');
       await until(teamNotes, (s) => s.session.state === 'idle', 'the session to be idle after leaving');
@@ -365,7 +385,7 @@ describe('Team Notes in a real VS Code', function () {
 
     after(async function () {
       this.timeout(20_000);
-      if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
       await Promise.all(processes.map((p) => p.kill()));
     });
 
@@ -402,7 +422,7 @@ describe('Team Notes in a real VS Code', function () {
     });
 
     afterEach(async () => {
-      if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+      if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
       await config().update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
       await config().update('listenPort', 0, vscode.ConfigurationTarget.Global);
     });

@@ -46,7 +46,7 @@ describe('Team Notes group passwords and bans in a real VS Code', function () {
   const frankOnline = (s: Snapshot): boolean => s.members.some((m) => m.id === frank.id && m.online);
 
   async function leave(): Promise<void> {
-    if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+    if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
     await until(teamNotes, (s) => s.session.state === 'idle', 'the session to be idle after leaving');
   }
 

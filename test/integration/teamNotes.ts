@@ -5,6 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
+import { startRepository } from '../helpers/cliProcess';
+import type { CliProcess } from '../helpers/cliProcess';
 import { extensionId } from './api';
 import type { Snapshot, TeamNotesApi } from './api';
 
@@ -18,6 +20,19 @@ export async function api(): Promise<TeamNotesApi> {
   const exported = await extension().activate();
   assert.ok(exported && typeof exported.snapshot === 'function' && typeof exported.onDidChange === 'function', `activate() must return { snapshot(), onDidChange }, returned ${JSON.stringify(exported)}`);
   return exported;
+}
+
+/**
+ * Starts a CLI repository on 127.0.0.1 and points the settings at it, with this window listening
+ * on 127.0.0.1 at a port of the system's choosing.
+ */
+export async function useCliRepository(cliPath: string): Promise<{ proc: CliProcess; address: string }> {
+  const repository = await startRepository(cliPath);
+  const config = vscode.workspace.getConfiguration('teamNotes');
+  await config.update('repositoryAddress', repository.address, vscode.ConfigurationTarget.Global);
+  await config.update('listenHost', '127.0.0.1', vscode.ConfigurationTarget.Global);
+  await config.update('listenPort', 0, vscode.ConfigurationTarget.Global);
+  return repository;
 }
 
 /** Waits until the extension's snapshot satisfies `predicate` (checked on every change and every 100 ms). */

@@ -43,7 +43,7 @@ describe('Team Notes history in a real VS Code (delivery, export, clear and catc
   };
 
   async function leave(): Promise<void> {
-    if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup');
+    if (teamNotes.snapshot().session.state !== 'idle') await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
     await until(teamNotes, (s) => s.session.state === 'idle', 'the session to be idle after leaving');
   }
 

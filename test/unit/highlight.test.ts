@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { codeColours } from '../../src/board/codeTheme';
 import { MAX_HIGHLIGHT_CHARS, TOKEN_KINDS, highlight, isHighlightedLanguage, plainLines } from '../../src/board/highlight';
 import type { HighlightedLine, TokenKind } from '../../src/board/highlight';
 
@@ -144,29 +143,5 @@ describe('highlight', () => {
       }),
       { numRuns: 1500 },
     );
-  });
-});
-
-describe('codeTheme', () => {
-  it('gives every token kind, the background, the foreground and line numbers a #rrggbb colour in both themes', () => {
-    for (const theme of ['dark', 'light'] as const) {
-      const colours = codeColours(theme);
-      for (const key of [...TOKEN_KINDS, 'background', 'foreground', 'lineNumber'] as const) {
-        assert.match(colours[key], /^#[0-9a-f]{6}$/, `${theme} ${key}`);
-      }
-      assert.equal(Object.keys(colours).length, TOKEN_KINDS.length + 3);
-    }
-  });
-
-  it('uses the VS Code Dark+ and Light+ colours', () => {
-    const dark = codeColours('dark');
-    const light = codeColours('light');
-    assert.deepEqual([dark.background, dark.foreground, dark.keyword, dark.string, dark.comment, dark.function], ['#1e1e1e', '#d4d4d4', '#569cd6', '#ce9178', '#6a9955', '#dcdcaa']);
-    assert.deepEqual([light.background, light.foreground, light.keyword, light.string, light.comment, light.function], ['#ffffff', '#000000', '#0000ff', '#a31515', '#008000', '#795e26']);
-  });
-
-  it('returns a copy that callers may change', () => {
-    codeColours('dark').keyword = '#000000';
-    assert.equal(codeColours('dark').keyword, '#569cd6');
   });
 });

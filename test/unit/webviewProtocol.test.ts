@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { BOARD_EXTENT, MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_NOTE_SIZE, MAX_NOTE_TEXT, MAX_PEN_WIDTH, MAX_STROKE_POINTS, MIN_NOTE_SIZE, MIN_PEN_WIDTH } from '../../src/board/limits';
+import { MAX_LINK_LENGTH } from '../../src/board/links';
 import { checkWebviewMessage, describeRejection, MAX_CHAT_INPUT, MAX_FAILURE_TEXT, parseWebviewMessage } from '../../src/webview/protocol';
 import type { WebviewRejection, WebviewRejectionCode, WebviewToHost } from '../../src/webview/protocol';
 
@@ -22,6 +23,8 @@ const VALID: { readonly [T in WebviewToHost['type']]: Extract<WebviewToHost, { t
   codeImage: { type: 'codeImage', requestId: ITEM, png: PNG },
   codeImageFailed: { type: 'codeImageFailed', requestId: ITEM, message: 'no canvas' },
   joinGroup: { type: 'joinGroup' },
+  openLink: { type: 'openLink', url: 'https://example.com/docs?q=team+notes#limits' },
+  viewport: { type: 'viewport', x: -1200.5, y: 300, width: 1600, height: 900.25, zoom: 0.5 },
 };
 
 /** Runs the check and returns the rejection; fails when the message is accepted. */
@@ -71,6 +74,9 @@ describe('webview protocol checks', () => {
       { type: 'addStroke', points: [0, 0], width: MAX_PEN_WIDTH, colour: '#ffffff' },
       { type: 'codeImageFailed', requestId: ITEM, message: 'x'.repeat(MAX_FAILURE_TEXT) },
       { type: 'codeImageFailed', requestId: ITEM, message: '' },
+      { type: 'openLink', url: `https://example.com/${'x'.repeat(MAX_LINK_LENGTH - 'https://example.com/'.length)}` },
+      { type: 'openLink', url: 'HTTP://EXAMPLE.COM' },
+      { type: 'openLink', url: 'http://127.0.0.1:8080/a_(b)' },
     ];
     for (const message of edge) if (!checkWebviewMessage(message).ok) assert.fail(`refused ${show(message)}`);
   });
@@ -260,6 +266,36 @@ describe('webview protocol checks', () => {
       [{ ...VALID.codeImageFailed, message: undefined }, 'ERR_WEBVIEW_MISSING_FIELD', 'message'],
       [{ ...VALID.codeImageFailed, message: { text: 'x' } }, 'ERR_WEBVIEW_FIELD_TYPE', 'message'],
       [{ ...VALID.codeImageFailed, message: 'x'.repeat(MAX_FAILURE_TEXT + 1) }, 'ERR_WEBVIEW_FIELD_RANGE', 'message'],
+      // openLink: http and https only, bounded
+      [{ type: 'openLink' }, 'ERR_WEBVIEW_MISSING_FIELD', 'url'],
+      [{ type: 'openLink', url: 42 }, 'ERR_WEBVIEW_FIELD_TYPE', 'url'],
+      [{ type: 'openLink', url: new URL('https://example.com') }, 'ERR_WEBVIEW_FIELD_TYPE', 'url'],
+      [{ type: 'openLink', url: '' }, 'ERR_WEBVIEW_FIELD_RANGE', 'url'],
+      [{ type: 'openLink', url: `https://example.com/${'x'.repeat(MAX_LINK_LENGTH)}` }, 'ERR_WEBVIEW_FIELD_RANGE', 'url'],
+      [{ type: 'openLink', url: 'javascript:alert(1)' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'JavaScript://example.com/%0aalert(1)' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'data:text/html,<script>alert(1)</script>' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'file:///etc/passwd' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'command:workbench.action.terminal.new' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'vscode://settings/teamNotes' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: '//example.com/path' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'https://' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: ' https://example.com' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'https://example.com/a\nb' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'https://exa mple.com' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
+      [{ type: 'openLink', url: 'https://example.com', target: '_self' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'target'],
+      // where the board looks: coordinates, spans within the board, the zoom range
+      ...coordinate(VALID.viewport, 'x'),
+      ...coordinate(VALID.viewport, 'y'),
+      [{ ...VALID.viewport, width: 0 }, 'ERR_WEBVIEW_FIELD_RANGE', 'width'],
+      [{ ...VALID.viewport, height: -5 }, 'ERR_WEBVIEW_FIELD_RANGE', 'height'],
+      [{ ...VALID.viewport, width: 2 * BOARD_EXTENT + 1 }, 'ERR_WEBVIEW_FIELD_RANGE', 'width'],
+      [{ ...VALID.viewport, height: Number.NaN }, 'ERR_WEBVIEW_FIELD_RANGE', 'height'],
+      [{ ...VALID.viewport, zoom: 0 }, 'ERR_WEBVIEW_FIELD_RANGE', 'zoom'],
+      [{ ...VALID.viewport, zoom: 4.01 }, 'ERR_WEBVIEW_FIELD_RANGE', 'zoom'],
+      [{ ...VALID.viewport, zoom: '1' }, 'ERR_WEBVIEW_FIELD_TYPE', 'zoom'],
+      [{ ...VALID.viewport, zoom: undefined }, 'ERR_WEBVIEW_MISSING_FIELD', 'zoom'],
+      [{ ...VALID.viewport, item: ITEM }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'item'],
       // ready, joinGroup carry nothing
       [{ type: 'joinGroup', group: 'evil', name: 'mallory' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'group'],
       [{ type: 'ready', board: [] }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'board'],

@@ -18,7 +18,7 @@ export interface BoardSuite {
   readonly board: BoardPage;
   readonly page: Page;
   send(message: HostToWebview | unknown): Promise<void>;
-  /** Everything posted after `ready`. */
+  /** Everything posted after `ready` (the board's reports of where it looks are kept apart: `viewReports`). */
   posted(): Promise<WebviewToHost[]>;
   /** Posted messages of one type (after `ready`). */
   postedOf<T extends WebviewToHost['type']>(type: T): Promise<Array<Extract<WebviewToHost, { type: T }>>>;

@@ -201,8 +201,12 @@ const pageInit = (kind: 'dark' | 'light'): string => `(() => {
   const KEY = '__teamNotesViewState';
   const theme = ${JSON.stringify(kind === 'light' ? LIGHT_THEME : DARK_THEME)};
   const posted = [];
+  const viewReports = [];
   const violations = [];
   window.__posted = posted;
+  // The board reports where it looks whenever the view settles: kept apart, so that what a test
+  // expects the user's actions to post is all there is in __posted.
+  window.__viewReports = viewReports;
   window.__cspViolations = violations;
   document.addEventListener('securitypolicyviolation', (e) => {
     violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
@@ -214,7 +218,7 @@ const pageInit = (kind: 'dark' | 'light'): string => `(() => {
     acquired = true;
     return Object.freeze({
       // A structured clone, as VS Code's postMessage makes: image bytes stay Uint8Arrays.
-      postMessage: (message) => { posted.push(structuredClone(message)); },
+      postMessage: (message) => { (message.type === 'viewport' ? viewReports : posted).push(structuredClone(message)); },
       getState: () => {
         const s = sessionStorage.getItem(KEY);
         return s === null ? undefined : JSON.parse(s);
@@ -240,6 +244,8 @@ export interface BoardPage {
   /** Delivers a message as the host would, resolving once the page has handled it and drawn the next frame. */
   send(message: HostToWebview | unknown): Promise<void>;
   posted(): Promise<WebviewToHost[]>;
+  /** The board's `viewport` reports (where it looks), oldest first. */
+  viewReports(): Promise<Array<Extract<WebviewToHost, { type: 'viewport' }>>>;
   cspViolations(): Promise<unknown[]>;
 }
 
@@ -272,6 +278,7 @@ export async function openBoard(browser: Browser, origin: string, viewport = { w
         message,
       ),
     posted: () => page.evaluate(() => window.__posted as WebviewToHost[]),
+    viewReports: () => page.evaluate(() => window.__viewReports as Array<Extract<WebviewToHost, { type: 'viewport' }>>),
     cspViolations: () => page.evaluate(() => window.__cspViolations),
   };
 }

@@ -58,7 +58,9 @@ describe('host message checks', () => {
   it('checks renderCodeImage and reveal', () => {
     const source = { code: 'x', language: 'go', path: 'main.go', startLine: 3, endLine: 4 };
     assert.deepEqual(parseHostMessage({ type: 'renderCodeImage', requestId: 'r1', source, theme: 'light' }), { type: 'renderCodeImage', requestId: 'r1', source, theme: 'light' });
+    for (const theme of ['dark', 'highContrast', 'highContrastLight']) assert.equal((parseHostMessage({ type: 'renderCodeImage', requestId: 'r1', source, theme }) as { theme?: string } | undefined)?.theme, theme);
     assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: 'r1', source, theme: 'sepia' }), undefined);
+    assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: 'r1', source, theme: 'high-contrast' }), undefined);
     assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: '', source, theme: 'dark' }), undefined);
     assert.equal(parseHostMessage({ type: 'renderCodeImage', requestId: 'r2', source: { ...source, startLine: 'one' }, theme: 'dark' }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'reveal', id: 'note-1' }), { type: 'reveal', id: 'note-1' });

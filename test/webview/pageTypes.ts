@@ -46,6 +46,7 @@ export interface PageStyle {
 /** The page's window with the test stub's records (see harness.ts). */
 export interface PageWindow {
   __posted: unknown[];
+  __viewReports: unknown[];
   __cspViolations: unknown[];
   __pwned?: number;
   __inline?: number;

@@ -4,6 +4,7 @@
  * of its own beyond the last snapshot and deltas.
  */
 import { assertNever } from '../protocol';
+import type { CodeTheme } from '../../board/codeTheme';
 import type { CodeImageSource, HostToWebview, MemberView, SessionView, WebviewToHost } from '../protocol';
 import { BoardView } from './boardView';
 import { CatchUpStatus } from './catchUpStatus';
@@ -39,7 +40,7 @@ export class BoardApp {
     this.join = new JoinView(post);
     this.board = new BoardView(store, post);
     this.members = new MembersView((member) => this.composer.chooseRecipient(member));
-    this.chat = new ChatLog();
+    this.chat = new ChatLog(post);
     this.composer = new Composer(store, post);
     this.catchUp = new CatchUpStatus();
     const chatSection = h(
@@ -67,10 +68,10 @@ export class BoardApp {
         this.session = message.session;
         this.memberList = message.members;
         this.renderSession();
-        this.board.replaceAll(message.board);
+        this.board.replaceAll(message.board, message.view);
         // Shown after the items are in, so the first view starts from the board's content.
         this.showMode();
-        this.chat.replaceAll(message.chat);
+        this.chat.replaceAll(message.chat, message.presence);
         break;
       case 'session':
         this.session = message.session;
@@ -83,6 +84,9 @@ export class BoardApp {
         break;
       case 'chat':
         this.chat.add(message.entry);
+        break;
+      case 'presence':
+        this.chat.addPresence(message.line);
         break;
       case 'chatDelivery':
         this.chat.setDelivery(message.id, message.delivery);
@@ -102,7 +106,10 @@ export class BoardApp {
         void this.renderCodeImage(message.requestId, message.source, message.theme);
         break;
       case 'reveal':
-        this.board.reveal(message.id);
+        this.board.reveal(message.id, message.confirmation);
+        break;
+      case 'showMember':
+        this.board.showMember(message.member);
         break;
       default:
         assertNever(message);
@@ -110,7 +117,7 @@ export class BoardApp {
   }
 
   /** Answers `renderCodeImage` with the PNG, or with the reason it could not be made. */
-  private async renderCodeImage(requestId: string, source: CodeImageSource, theme: 'dark' | 'light'): Promise<void> {
+  private async renderCodeImage(requestId: string, source: CodeImageSource, theme: CodeTheme): Promise<void> {
     try {
       const png = await renderCodeImage(source, theme);
       this.post({ type: 'codeImage', requestId, png });
@@ -123,6 +130,7 @@ export class BoardApp {
   private renderSession(): void {
     this.join.render(this.session);
     this.board.setSession(this.session);
+    this.chat.setSelfName(this.session.self?.name);
     const catchUp = this.session.state === 'joined' ? this.session.catchUp : undefined;
     this.catchUp.render(catchUp);
     this.chat.setBusy(catchUp !== undefined);

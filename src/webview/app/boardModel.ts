@@ -189,14 +189,14 @@ export class BoardModel {
     return best;
   }
 
-  /** Bounds of everything shown, or undefined for an empty board. */
-  contentBounds(): Rect | undefined {
+  /** Bounds of everything shown (or of the items `only` picks), or undefined when there is none. */
+  contentBounds(only?: (item: BoardItem) => boolean): Rect | undefined {
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
     let maxY = -Infinity;
     for (const [id, e] of this.entries) {
-      if (this.deletes.has(id)) continue;
+      if (this.deletes.has(id) || (only !== undefined && !only(e.item))) continue;
       const b = e.bounds;
       minX = Math.min(minX, b.x);
       minY = Math.min(minY, b.y);

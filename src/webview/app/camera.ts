@@ -3,7 +3,10 @@
  * pixels one board unit takes. Pure math, no DOM: screen = (board - camera) * zoom.
  */
 import { BOARD_EXTENT } from '../../board/limits';
+import { MAX_ZOOM, MIN_ZOOM } from '../protocol';
 import { clamp } from './format';
+
+export { MAX_ZOOM, MIN_ZOOM };
 
 export interface Camera {
   /** Board coordinates at the viewport's top-left corner. */
@@ -20,9 +23,6 @@ export interface Rect {
   height: number;
 }
 
-/** Smallest and largest zoom. */
-export const MIN_ZOOM = 0.02;
-export const MAX_ZOOM = 4;
 /** The zoom steps of the toolbar's + and − buttons and keys. */
 const ZOOM_STEPS = [0.02, 0.05, 0.1, 0.15, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4];
 
@@ -32,6 +32,14 @@ export const clampZoom = (zoom: number): number => clamp(Number.isFinite(zoom) ?
 export function sanitizeCamera(camera: Camera): Camera {
   const limit = (v: number): number => clamp(Number.isFinite(v) ? v : 0, -BOARD_EXTENT, BOARD_EXTENT);
   return { x: limit(camera.x), y: limit(camera.y), zoom: clampZoom(camera.zoom) };
+}
+
+/** A camera read from data not checked yet (stored view state, a host message), or undefined. */
+export function readCamera(raw: unknown): Camera | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { x, y, zoom } = raw as Record<string, unknown>;
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  return finite(x) && finite(y) && finite(zoom) ? sanitizeCamera({ x, y, zoom }) : undefined;
 }
 
 export function screenToBoard(camera: Camera, sx: number, sy: number): { x: number; y: number } {

@@ -1,21 +1,18 @@
 /**
  * The chat messages: sender, time, own messages set apart, direct messages marked, and how far each
- * own message has reached. Messages are kept in time order whatever order they arrive in (history
+ * own message has reached; between them, lines saying who joined and who left. Links in messages
+ * open through the host (never by the page itself). Messages are kept in time order whatever order they arrive in (history
  * caught up from members comes after newer messages), each id once. Only the newest
  * {@link MAX_CHAT_DOM} are kept, so a long-running chat does not slow the panel down, and the DOM
  * is brought up to date once per animation frame, so thousands of messages arriving in a burst
  * cost one layout, not one each.
  */
-import type { ChatDelivery, ChatEntry } from '../protocol';
+import type { ChatDelivery, ChatEntry, PresenceLine, WebviewToHost } from '../protocol';
+import { drawDelivery, drawMessage, drawPresence } from './chatLines';
 import { h } from './dom';
-import { expandableText } from './expandableText';
-import { formatCount, formatTime } from './format';
-import { icon } from './icons';
 
 /** Messages kept in the DOM; older ones are dropped from the view (the host keeps history). */
 export const MAX_CHAT_DOM = 1000;
-/** Characters of a message shown before "Show all". */
-const CHAT_PREVIEW_CHARS = 2000;
 /** How close to the bottom (in pixels) still counts as "reading the latest". */
 const STICKY_BOTTOM_PX = 32;
 /**
@@ -24,9 +21,12 @@ const STICKY_BOTTOM_PX = 32;
  */
 const MAX_DROPPED_IDS = 10 * MAX_CHAT_DOM;
 
-/** One message: its entry, and its element once drawn. */
+/** One message (its entry) or one join or leave line, and its element once drawn. */
 interface Row {
-  entry: ChatEntry;
+  id: string;
+  ts: number;
+  entry?: ChatEntry;
+  line?: PresenceLine;
   el?: HTMLElement;
   /** The delivery line in `el`, when the entry has a delivery. */
   delivery?: HTMLElement;
@@ -59,8 +59,10 @@ export class ChatLog {
   private held: { el: HTMLElement; offset: number; scrollTop: number } | undefined;
   /** The user is reading the latest messages (scrolled to the bottom). */
   private stuck = true;
+  /** The user's display name, whose mentions are marked. */
+  private selfName: string | undefined;
 
-  constructor() {
+  constructor(private readonly post: (message: WebviewToHost) => void) {
     this.log = h('div', { className: 'chat-log', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Chat messages', tabindex: '0' } });
     this.empty = h('p', { className: 'chat-empty', text: 'No messages yet. Say hello to the group.' });
     this.jump = h('button', { className: 'chat-jump', attrs: { type: 'button', hidden: '' }, text: 'New messages ↓' });
@@ -73,14 +75,30 @@ export class ChatLog {
     new ResizeObserver(() => {
       if (this.stuck) this.log.scrollTop = this.log.scrollHeight;
     }).observe(this.log);
+    // Links open through the host, which asks VS Code's opener; the page never follows one itself.
+    const openLink = (event: MouseEvent): void => {
+      const link = event.target instanceof Element ? event.target.closest('a.chat-link') : null;
+      if (link === null || (event.type === 'auxclick' && event.button !== 1)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const url = link.getAttribute('href');
+      if (url !== null) this.post({ type: 'openLink', url });
+    };
+    this.log.addEventListener('click', openLink);
+    this.log.addEventListener('auxclick', openLink);
     this.element = h('div', { className: 'chat-body' }, this.log, this.empty, this.jump);
+  }
+
+  /** Whose mentions are marked in messages drawn from now on (the user's display name). */
+  setSelfName(name: string | undefined): void {
+    this.selfName = name;
   }
 
   /**
    * Replaces every message (a snapshot; the host sends one on every session change). The list may
    * be in any order: it is shown in time order, ties in list order, the first of an id only.
    */
-  replaceAll(entries: readonly ChatEntry[]): void {
+  replaceAll(entries: readonly ChatEntry[], lines: readonly PresenceLine[] = []): void {
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.removed = [];
@@ -93,23 +111,23 @@ export class ChatLog {
     const stick = this.stuck;
     const top = this.log.scrollTop;
     const ids = new Set<string>();
-    const unique: ChatEntry[] = [];
-    for (const entry of entries) {
-      if (ids.has(entry.id)) continue;
-      ids.add(entry.id);
-      unique.push(entry);
+    const unique: Row[] = [];
+    for (const row of [...entries.map(messageRow), ...lines.map(presenceRow)]) {
+      if (ids.has(row.id)) continue;
+      ids.add(row.id);
+      unique.push(row);
     }
     // `sort` is stable: messages of one time stay in the order they came.
     unique.sort((a, b) => a.ts - b.ts);
     const cut = Math.max(0, unique.length - MAX_CHAT_DOM);
     for (let i = 0; i < cut; i += 1) this.forget(unique[i]!.id);
-    this.rows = unique.slice(cut).map((entry) => ({ entry }));
+    this.rows = unique.slice(cut);
     // Announcing a whole history at once helps nobody.
     const busy = this.log.getAttribute('aria-busy') === 'true';
     this.log.setAttribute('aria-busy', 'true');
     const nodes: HTMLElement[] = [];
     for (const row of this.rows) {
-      this.byId.set(row.entry.id, row);
+      this.byId.set(row.id, row);
       nodes.push(this.draw(row));
     }
     this.log.replaceChildren(...nodes);
@@ -125,23 +143,31 @@ export class ChatLog {
    * already, or that is older than all {@link MAX_CHAT_DOM} kept, is ignored. Drawn at the next frame.
    */
   add(entry: ChatEntry): void {
-    if (this.byId.has(entry.id) || this.dropped.has(entry.id)) return;
-    const at = this.insertionPoint(entry.ts);
+    this.insert(messageRow(entry));
+  }
+
+  /** Adds a "joined" or "left" line in time order, like {@link add}. */
+  addPresence(line: PresenceLine): void {
+    this.insert(presenceRow(line));
+  }
+
+  private insert(row: Row): void {
+    if (this.byId.has(row.id) || this.dropped.has(row.id)) return;
+    const at = this.insertionPoint(row.ts);
     if (at === 0 && this.rows.length >= MAX_CHAT_DOM) {
-      this.forget(entry.id);
+      this.forget(row.id);
       return;
     }
-    const row: Row = { entry };
     this.rows.splice(at, 0, row);
-    this.byId.set(entry.id, row);
+    this.byId.set(row.id, row);
     if (at === this.rows.length - 1) {
       this.newAtEnd = true;
-      if (entry.own) this.ownAtEnd = true;
+      if (row.entry?.own === true) this.ownAtEnd = true;
     }
     if (this.rows.length > MAX_CHAT_DOM) {
       for (const oldest of this.rows.splice(0, this.rows.length - MAX_CHAT_DOM)) {
-        this.byId.delete(oldest.entry.id);
-        this.forget(oldest.entry.id);
+        this.byId.delete(oldest.id);
+        this.forget(oldest.id);
         this.deliveryChanged.delete(oldest);
         if (oldest.el !== undefined) this.removed.push(oldest.el);
       }
@@ -152,7 +178,7 @@ export class ChatLog {
   /** How far an own message has reached (ignored for a message not shown). Drawn at the next frame. */
   setDelivery(id: string, delivery: ChatDelivery): void {
     const row = this.byId.get(id);
-    if (row === undefined || !row.entry.own) return;
+    if (row?.entry === undefined || !row.entry.own) return;
     row.entry = { ...row.entry, delivery };
     if (row.el === undefined) return;
     this.deliveryChanged.add(row);
@@ -169,12 +195,12 @@ export class ChatLog {
   private insertionPoint(ts: number): number {
     const rows = this.rows;
     // Live messages come newest last: the common case is the end.
-    if (rows.length === 0 || rows[rows.length - 1]!.entry.ts <= ts) return rows.length;
+    if (rows.length === 0 || rows[rows.length - 1]!.ts <= ts) return rows.length;
     let lo = 0;
     let hi = rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (rows[mid]!.entry.ts <= ts) lo = mid + 1;
+      if (rows[mid]!.ts <= ts) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -254,51 +280,18 @@ export class ChatLog {
   }
 
   private draw(row: Row): HTMLElement {
-    const entry = row.entry;
-    const time = formatTime(entry.ts);
-    const meta = h('div', { className: 'chat-meta' });
-    if (entry.to !== undefined && !entry.own) {
-      meta.append(h('span', { className: 'chat-sender' }, 'from ', h('bdi', { text: entry.from.name })), h('span', { className: 'chat-direct', text: '(direct)' }));
-    } else {
-      meta.append(h('bdi', { className: 'chat-sender', text: entry.own ? 'You' : entry.from.name }));
-      if (entry.to !== undefined) meta.append(h('span', { className: 'chat-direct' }, 'to ', h('bdi', { text: entry.to.name })));
-    }
-    if (time.short !== '') meta.append(h('time', { className: 'chat-time', attrs: { datetime: time.iso, title: time.label }, text: time.short }));
-    const classes = ['chat-message', entry.own ? 'own' : 'other'];
-    if (entry.to !== undefined) classes.push('direct');
-    const el = h('div', { className: classes.join(' ') }, meta, expandableText(entry.text, { previewChars: CHAT_PREVIEW_CHARS, className: 'chat-text' }).element);
-    el.dataset.id = entry.id;
-    row.el = el;
     row.delivery = undefined;
+    if (row.entry === undefined) {
+      row.el = drawPresence(row.line!);
+      return row.el;
+    }
+    row.el = drawMessage(row.entry, this.selfName);
     this.drawDelivery(row);
-    return el;
+    return row.el;
   }
 
-  /** Draws (or redraws in place) the delivery line of an own message. */
   private drawDelivery(row: Row): void {
-    const { entry, el } = row;
-    if (el === undefined || !entry.own || entry.delivery === undefined) return;
-    if (row.delivery === undefined) {
-      // Its own live region, switched off: the log announces a new message, not every step of its delivery.
-      row.delivery = h('div', { className: 'chat-delivery', attrs: { 'aria-live': 'off' } });
-      el.append(row.delivery);
-    }
-    const line = row.delivery;
-    const { delivered, of } = entry.delivery;
-    const direct = entry.to !== undefined && of === 1;
-    line.removeAttribute('title');
-    if (of === 0) {
-      line.dataset.state = 'sent';
-      line.title = 'Sent; no other member was there to receive it';
-      line.textContent = 'sent';
-    } else if (delivered < of) {
-      line.dataset.state = 'pending';
-      line.textContent = direct ? 'sending…' : `delivered to ${formatCount(delivered)} of ${formatCount(of)}`;
-    } else {
-      line.dataset.state = 'delivered';
-      const label = direct && entry.to !== undefined ? `Delivered to ${entry.to.name}` : `Delivered to everyone (${formatCount(of)})`;
-      line.replaceChildren(h('span', { className: 'chat-delivered', attrs: { role: 'img', 'aria-label': label, title: label } }, icon('check', 'icon chat-delivered-icon')));
-    }
+    if (row.el !== undefined && row.entry !== undefined) row.delivery = drawDelivery(row.el, row.entry, row.delivery);
   }
 
   private updateEmpty(): void {
@@ -314,4 +307,12 @@ export class ChatLog {
     this.stuck = true;
     this.jump.hidden = true;
   }
+}
+
+function messageRow(entry: ChatEntry): Row {
+  return { id: entry.id, ts: entry.ts, entry };
+}
+
+function presenceRow(line: PresenceLine): Row {
+  return { id: line.id, ts: line.ts, line };
 }

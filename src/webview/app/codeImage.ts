@@ -1,12 +1,13 @@
 /**
  * Renders a code snippet as a PNG "screenshot": a rounded card with a header (`path:start-end` and
- * the language), line numbers and syntax-highlighted code in VS Code's Dark+ / Light+ colours. The
+ * the language), line numbers and syntax-highlighted code in the colours of VS Code's default theme
+ * of the editor's theme kind (src/board/codeTheme.ts, the snippet cards' colours too). The
  * PNG carries the source in text chunks (see src/board/pngText.ts), so whoever receives the image
  * can get the code back. Browser code: an OffscreenCanvas when there is one, else a detached
  * <canvas>; text goes through `fillText`, never HTML.
  */
 import { codeColours } from '../../board/codeTheme';
-import type { CodeColours } from '../../board/codeTheme';
+import type { CodeColours, CodeTheme } from '../../board/codeTheme';
 import { highlight } from '../../board/highlight';
 import type { HighlightedLine, Token } from '../../board/highlight';
 import { MAX_IMAGE_EDGE } from '../../board/limits';
@@ -53,7 +54,7 @@ interface Surface {
  * smaller), then lines that still do not fit are left out behind a "… N more lines" footer.
  * @throws Error when `source` is invalid (see `codeImageText`) or the canvas cannot produce a PNG.
  */
-export async function renderCodeImage(source: CodeImageSource, theme: 'dark' | 'light', options: CodeImageOptions = {}): Promise<Uint8Array> {
+export async function renderCodeImage(source: CodeImageSource, theme: CodeTheme, options: CodeImageOptions = {}): Promise<Uint8Array> {
   const text = codeImageText(source); // validates before any drawing
   const colours = codeColours(theme);
   const requestedScale = Number.isFinite(options.scale) && options.scale! > 0 ? Math.min(options.scale!, 4) : 2;
@@ -98,7 +99,7 @@ export async function renderCodeImage(source: CodeImageSource, theme: 'dark' | '
   ctx.scale(pixelWidth / width, pixelHeight / height);
   ctx.textBaseline = 'middle';
 
-  drawCard(ctx, width, height, colours, theme);
+  drawCard(ctx, width, height, colours);
   drawHeader(ctx, source, width, colours, uiFont);
 
   ctx.font = codeFont;
@@ -115,7 +116,7 @@ export async function renderCodeImage(source: CodeImageSource, theme: 'dark' | '
   if (clipped) {
     const more = lines.length - shownLines;
     ctx.font = `italic ${uiFont}`;
-    ctx.fillStyle = colours.lineNumber;
+    ctx.fillStyle = colours.label;
     ctx.fillText(`${ELLIPSIS} ${more.toLocaleString('en-US')} more line${more === 1 ? '' : 's'}`, codeLeft, top + shownLines * LINE_HEIGHT + footerHeight / 2);
   }
 
@@ -146,21 +147,21 @@ function createSurface(width: number, height: number): Surface {
   };
 }
 
-function drawCard(ctx: Context2D, width: number, height: number, colours: CodeColours, theme: 'dark' | 'light'): void {
+function drawCard(ctx: Context2D, width: number, height: number, colours: CodeColours): void {
   const inset = 0.5; // a crisp 1-pixel border at scale 1
   ctx.beginPath();
   roundedRect(ctx, inset, inset, width - 2 * inset, height - 2 * inset, RADIUS);
   ctx.fillStyle = colours.background;
   ctx.fill();
-  // The header bar: VS Code's tab strip / side bar shade.
+  // The header bar: VS Code's tab strip shade.
   ctx.save();
   ctx.clip();
-  ctx.fillStyle = theme === 'dark' ? '#252526' : '#f3f3f3';
+  ctx.fillStyle = colours.headerBackground;
   ctx.fillRect(0, 0, width, HEADER_HEIGHT);
-  ctx.fillStyle = theme === 'dark' ? '#3c3c3c' : '#e5e5e5';
+  ctx.fillStyle = colours.border;
   ctx.fillRect(0, HEADER_HEIGHT - 1, width, 1);
   ctx.restore();
-  ctx.strokeStyle = theme === 'dark' ? '#3c3c3c' : '#d4d4d4';
+  ctx.strokeStyle = colours.border;
   ctx.lineWidth = 1;
   ctx.stroke();
 }
@@ -183,7 +184,7 @@ function drawHeader(ctx: Context2D, source: CodeImageSource, width: number, colo
   ctx.font = uiFont;
   const language = fitFromStart(ctx, source.language, width / 3);
   const languageWidth = ctx.measureText(language).width;
-  ctx.fillStyle = colours.lineNumber;
+  ctx.fillStyle = colours.label;
   ctx.textAlign = 'right';
   ctx.fillText(language, width - PADDING, y);
   ctx.textAlign = 'left';
@@ -209,7 +210,7 @@ function drawLine(ctx: Context2D, line: HighlightedLine, left: number, right: nu
     const head = fitFromStart(ctx, token.text, right - ellipsisWidth - x);
     ctx.fillText(head, x, y);
     x += ctx.measureText(head).width;
-    ctx.fillStyle = colours.lineNumber;
+    ctx.fillStyle = colours.label;
     ctx.fillText(ELLIPSIS, x, y);
     return;
   }

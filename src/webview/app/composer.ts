@@ -2,12 +2,14 @@
  * The chat input: a textarea (Enter sends, Shift+Enter starts a new line), a recipient selector
  * (everyone or one member) and a Send button. What the user typed is never dropped: it is kept in
  * the view state as they type, cleared only after it was posted, and kept with an inline error
- * when it cannot be sent.
+ * when it cannot be sent. After a direct message is sent the recipient goes back to Everyone,
+ * unless the user pinned it.
  */
 import { MAX_CHAT_INPUT } from '../protocol';
 import type { MemberView, WebviewToHost } from '../protocol';
 import { h, uniqueId } from './dom';
 import { formatCount } from './format';
+import { icon } from './icons';
 import type { Person, ViewStateStore } from './viewState';
 
 /** Tallest the textarea grows before it scrolls, in pixels. */
@@ -22,12 +24,18 @@ export class Composer {
   readonly element: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly recipient: HTMLSelectElement;
+  private readonly pin: HTMLButtonElement;
   private readonly send: HTMLButtonElement;
   private readonly error: HTMLElement;
   private readonly errorText: HTMLElement;
   private readonly counter: HTMLElement;
   private members = new Map<string, MemberView>();
   private selfId: string | undefined;
+  /**
+   * The recipient of the direct message just sent, which the recipient selector left for
+   * Everyone: if that message comes back unsent, so does its recipient (it must not go to everyone).
+   */
+  private sentTo: Person | undefined;
 
   constructor(
     private readonly store: ViewStateStore,
@@ -48,6 +56,12 @@ export class Composer {
 
     this.recipient = h('select', { className: 'chat-recipient', attrs: { id: recipientId } });
     this.recipient.addEventListener('change', () => this.onRecipientChange());
+
+    this.pin = h('button', { className: 'icon-button chat-pin', attrs: { type: 'button', 'aria-pressed': 'false' } }, icon('pin'));
+    this.pin.addEventListener('click', () => {
+      this.store.update({ recipientPinned: !this.store.current.recipientPinned });
+      this.renderRecipients();
+    });
 
     this.send = h('button', { className: 'button primary chat-send', attrs: { type: 'button' }, text: 'Send' });
     this.send.addEventListener('click', () => this.submit());
@@ -71,6 +85,7 @@ export class Composer {
         { className: 'composer-row' },
         h('label', { className: 'chat-recipient-label', attrs: { for: recipientId }, text: 'To' }),
         this.recipient,
+        this.pin,
         this.counter,
         this.send,
       ),
@@ -89,6 +104,7 @@ export class Composer {
 
   /** Chooses a direct-message recipient (from the member list) and puts the cursor in the input. */
   chooseRecipient(person: Person): void {
+    this.sentTo = undefined;
     this.store.update({ recipient: person });
     this.renderRecipients();
     this.input.focus();
@@ -100,6 +116,9 @@ export class Composer {
       const typed = this.input.value;
       this.input.value = typed.trim() === '' ? unsent : `${unsent}\n${typed}`;
       this.onInput();
+      if (this.sentTo !== undefined) this.store.update({ recipient: this.sentTo });
+      this.sentTo = undefined;
+      this.renderRecipients();
     }
     this.errorText.textContent = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
     this.error.hidden = false;
@@ -160,6 +179,12 @@ export class Composer {
       }
     }
     this.post(to === null ? { type: 'sendChat', text } : { type: 'sendChat', text, to: to.id });
+    this.sentTo = undefined;
+    if (to !== null && !this.store.current.recipientPinned) {
+      this.sentTo = to;
+      this.store.update({ recipient: null });
+      this.renderRecipients();
+    }
     this.input.value = '';
     this.clearError();
     this.onInput();
@@ -169,6 +194,7 @@ export class Composer {
   private onRecipientChange(): void {
     const id = this.recipient.value;
     const member = this.members.get(id);
+    this.sentTo = undefined;
     this.store.update({ recipient: id === EVERYONE || member === undefined ? null : { id, name: member.name } });
     this.renderRecipients();
   }
@@ -188,5 +214,12 @@ export class Composer {
     const direct = chosen !== null;
     this.element.classList.toggle('direct', direct);
     this.input.placeholder = direct ? `Direct message to ${chosen.name}` : 'Message the group';
+    // The pin only means something for a direct recipient.
+    const pinned = this.store.current.recipientPinned;
+    this.pin.hidden = !direct;
+    this.pin.setAttribute('aria-pressed', String(pinned));
+    const pinLabel = direct ? (pinned ? `Keeps sending to ${chosen.name}; click to go back to Everyone after each message` : `Keep sending to ${chosen.name} after this message`) : '';
+    this.pin.setAttribute('aria-label', direct ? `Keep ${chosen.name} as the recipient` : 'Keep the recipient');
+    this.pin.title = pinLabel;
   }
 }

@@ -14,6 +14,8 @@ export interface ExpandableOptions {
   expanded?: boolean;
   /** Called when the user expands or collapses, so the owner can keep the choice across re-renders. */
   onToggle?: (expanded: boolean) => void;
+  /** Builds the nodes for the text shown (plain text when absent); `cut` when it is the preview of a longer text. */
+  render?: (shown: string, cut: boolean) => Node[];
 }
 
 /**
@@ -23,15 +25,19 @@ export interface ExpandableOptions {
 export function expandableText(text: string, options: ExpandableOptions): { element: HTMLElement; body: HTMLElement } {
   const body = h('div', { className: options.className, attrs: { dir: 'auto' } });
   const preview = capText(text, options.previewChars);
+  const fill = (shown: string, cut: boolean): void => {
+    if (options.render === undefined) body.textContent = cut ? `${shown}…` : shown;
+    else body.replaceChildren(...options.render(shown, cut), ...(cut ? ['…'] : []));
+  };
   if (!preview.cut) {
-    body.textContent = text;
+    fill(text, false);
     return { element: body, body };
   }
   const wrapper = h('div', { className: 'expandable' });
   const toggle = h('button', { className: 'link-button expandable-toggle', attrs: { type: 'button' } });
   let expanded = options.expanded === true;
   const show = (): void => {
-    body.textContent = expanded ? text : `${preview.text}…`;
+    fill(expanded ? text : preview.text, !expanded);
     body.classList.toggle('expanded', expanded);
     toggle.textContent = expanded ? 'Show less' : `Show all ${formatCount(text.length)} characters`;
     toggle.setAttribute('aria-expanded', String(expanded));

@@ -5,8 +5,10 @@
  * accepted value is rebuilt from its known fields only.
  */
 import { MAX_BOARD_ITEMS } from '../../board/boardState';
+import { isCodeTheme } from '../../board/codeTheme';
 import { MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../board/limits';
-import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, SessionView } from '../protocol';
+import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, PresenceLine, SessionView } from '../protocol';
+import { readCamera } from './camera';
 import { pointCount, simplifyStroke } from './simplify';
 
 /** Longest id, name and short field accepted, in characters. */
@@ -98,6 +100,13 @@ export function parseChatEntry(v: unknown): ChatEntry | undefined {
     if (delivery !== undefined) entry.delivery = delivery;
   }
   return entry;
+}
+
+/** A "joined" or "left" line; one with a change this panel does not know is dropped. */
+export function parsePresenceLine(v: unknown): PresenceLine | undefined {
+  if (!isRecord(v) || !isId(v.id) || !isNum(v.ts) || (v.change !== 'joined' && v.change !== 'left' && v.change !== 'lost')) return undefined;
+  const member = person(v.member);
+  return member === undefined ? undefined : { id: v.id, member, change: v.change, ts: v.ts };
 }
 
 const IMAGE_MIMES = new Set(['image/png', 'image/jpeg', 'image/gif']);
@@ -220,7 +229,11 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
       const chat = parseChat(raw.chat);
       const board = parseList(raw.board, parseBoardItem, MAX_SNAPSHOT_ITEMS);
       if (session === undefined || members === undefined || chat === undefined || board === undefined) return fail('bad snapshot');
-      return { type: 'snapshot', session, members, chat, board };
+      // From a host without join and leave lines there are none; a bad list loses the lines, not the snapshot.
+      const presence = raw.presence === undefined ? [] : (parseList(raw.presence, parsePresenceLine, MAX_SNAPSHOT_CHAT, true) ?? []);
+      // Where the board was looking when it was last open: an unusable one is left out.
+      const view = readCamera(raw.view);
+      return { type: 'snapshot', session, members, chat, board, presence, ...(view !== undefined && { view }) };
     }
     case 'session': {
       const session = parseSession(raw.session);
@@ -233,6 +246,10 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     case 'chat': {
       const entry = parseChatEntry(raw.entry);
       return entry === undefined ? fail('bad chat entry') : { type: 'chat', entry };
+    }
+    case 'presence': {
+      const line = parsePresenceLine(raw.line);
+      return line === undefined ? fail('bad presence line') : { type: 'presence', line };
     }
     case 'chatDelivery': {
       const delivery = parseDelivery(raw.delivery);
@@ -255,11 +272,16 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     }
     case 'renderCodeImage': {
       const source = parseSource(raw.source);
-      if (!isId(raw.requestId) || source === undefined || (raw.theme !== 'dark' && raw.theme !== 'light')) return fail('bad renderCodeImage');
+      if (!isId(raw.requestId) || source === undefined || !isCodeTheme(raw.theme)) return fail('bad renderCodeImage');
       return { type: 'renderCodeImage', requestId: raw.requestId, source, theme: raw.theme };
     }
     case 'reveal':
-      return isId(raw.id) ? { type: 'reveal', id: raw.id } : fail('bad reveal');
+      if (!isId(raw.id) || (raw.confirmation !== undefined && !isStr(raw.confirmation, MAX_NAME))) return fail('bad reveal');
+      return { type: 'reveal', id: raw.id, ...(typeof raw.confirmation === 'string' && { confirmation: raw.confirmation }) };
+    case 'showMember': {
+      const member = person(raw.member);
+      return member === undefined ? fail('bad showMember') : { type: 'showMember', member };
+    }
     default:
       return fail('unknown message type');
   }

@@ -4,8 +4,10 @@
  */
 import { parseHostMessage } from './hostMessages';
 import { BoardApp } from './app';
+import { installCodeColours } from './tokenColours';
 import { ViewStateStore } from './viewState';
 
+installCodeColours(document);
 const vscode = acquireVsCodeApi();
 const store = new ViewStateStore(vscode);
 const root = document.getElementById('app') ?? document.body;

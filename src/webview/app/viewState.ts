@@ -6,7 +6,7 @@
 import { COLOUR_PATTERN, DEFAULT_NOTE_STYLE, FONT_PATTERN, MAX_NOTE_SIZE, MAX_PEN_WIDTH, MIN_NOTE_SIZE, MIN_PEN_WIDTH } from '../../board/limits';
 import { MAX_CHAT_INPUT, MAX_NOTE_INPUT } from '../protocol';
 import type { Camera } from './camera';
-import { sanitizeCamera } from './camera';
+import { readCamera, sanitizeCamera } from './camera';
 import type { VsCodeApi } from './vscodeApi';
 
 export interface Person {
@@ -41,6 +41,8 @@ export interface ViewState {
   draft: string;
   /** Direct-message recipient; `null` means everyone. */
   recipient: Person | null;
+  /** Keep the recipient after a direct message is sent (otherwise the next message goes to everyone). */
+  recipientPinned: boolean;
   /** Where the board was looking, once the user panned or zoomed. */
   view: Camera | null;
   /** An open note editor: its text, style and board position. */
@@ -63,6 +65,7 @@ const VIEW_SAVE_DELAY_MS = 150;
 const emptyState = (): ViewState => ({
   draft: '',
   recipient: null,
+  recipientPinned: false,
   view: null,
   noteDraft: null,
   tool: 'select',
@@ -83,11 +86,12 @@ export function readViewState(raw: unknown): ViewState {
   if (isRecord(r) && typeof r.id === 'string' && r.id.length <= 128 && typeof r.name === 'string' && r.name.length <= 256) {
     state.recipient = { id: r.id, name: r.name };
   }
+  if (typeof raw.recipientPinned === 'boolean') state.recipientPinned = raw.recipientPinned;
   const v = raw.view;
   const p = raw.pan;
-  if (isRecord(v) && isFiniteNumber(v.x) && isFiniteNumber(v.y) && isFiniteNumber(v.zoom)) state.view = sanitizeCamera({ x: v.x, y: v.y, zoom: v.zoom });
+  state.view = readCamera(v) ?? null;
   // Before zoom there was only a scroll position.
-  else if (isRecord(p) && isFiniteNumber(p.x) && isFiniteNumber(p.y)) state.view = sanitizeCamera({ x: p.x, y: p.y, zoom: 1 });
+  if (state.view === null && isRecord(p) && isFiniteNumber(p.x) && isFiniteNumber(p.y)) state.view = sanitizeCamera({ x: p.x, y: p.y, zoom: 1 });
   state.noteStyle = readNoteStyle(raw.noteStyle, state.noteStyle);
   const n = raw.noteDraft;
   if (isRecord(n) && isText(n.text) && isFiniteNumber(n.x) && isFiniteNumber(n.y)) {
