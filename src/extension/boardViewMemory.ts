@@ -7,8 +7,8 @@ import type * as vscode from 'vscode';
 import type { Area } from '../board/placement';
 import type { ViewCamera } from '../webview/protocol';
 
-/** The workspace state key, one record of cameras by group name. */
-const STATE_KEY = 'teamNotes.boardViews';
+/** The workspace state key, one record of view centres by group name. */
+const STATE_KEY = 'teamNotes.boardViewCentres';
 /** Groups remembered; the least recently viewed go first. */
 const MAX_GROUPS = 50;
 
@@ -27,7 +27,7 @@ export class BoardViewMemory {
     this.areas.set(group, { x: view.x, y: view.y, width: view.width, height: view.height });
     const cameras = { ...this.cameras() };
     delete cameras[group];
-    cameras[group] = { x: view.x, y: view.y, zoom: view.zoom };
+    cameras[group] = { x: view.x + view.width / 2, y: view.y + view.height / 2, zoom: view.zoom };
     const names = Object.keys(cameras);
     for (const name of names.slice(0, Math.max(0, names.length - MAX_GROUPS))) delete cameras[name];
     void this.state.update(STATE_KEY, cameras);

@@ -234,7 +234,10 @@ export const MAX_FAILURE_TEXT = 1000;
 export const MIN_ZOOM = 0.02;
 export const MAX_ZOOM = 4;
 
-/** Where the board looks: the board point at the viewport's top-left corner, and the zoom. */
+/**
+ * Where the board looks: the board point at the centre of the viewport, and the zoom. The centre
+ * rather than a corner: a panel opened again at another size shows the same things.
+ */
 export interface ViewCamera {
   x: number;
   y: number;

@@ -2,7 +2,7 @@
  * The board view in a real VS Code (code-server with the packaged .vsix, in Chromium): the person
  * pans the board away from everything, shares a selection as an image, and the image lands inside
  * the part of the board they are looking at; they close the board and open it again with "Team
- * Notes: Open Board", and it comes back at the same scroll and zoom.
+ * Notes: Open Board", and it comes back looking at the same place at the same zoom.
  */
 import { strict as assert } from 'node:assert';
 import type { Frame } from 'playwright-core';
@@ -20,6 +20,14 @@ async function boxOf(board: Frame, selector: string): Promise<Box> {
   const box = await board.locator(selector).first().boundingBox();
   assert.ok(box !== null, `${selector} is shown`);
   return box;
+}
+
+/** The board point at the centre of the board's viewport (to the nearest unit), and the zoom level. */
+async function centreOf(board: Frame): Promise<{ x: number; y: number; zoom: string | null }> {
+  const { transform, zoom } = await viewOf(board);
+  const [tx, ty, scale] = (transform.match(/-?[\d.]+/g) ?? []).map((v) => Number.parseFloat(v));
+  const view = await boxOf(board, '.board-viewport');
+  return { x: Math.round((view.width / 2 - tx!) / scale!), y: Math.round((view.height / 2 - ty!) / scale!), zoom };
 }
 
 /** What the board shows of where it looks: the world's transform and the zoom level. */
@@ -89,7 +97,9 @@ describe('the board view in a real VS Code (code-server + Chromium)', function (
     board = await window!.board();
     await board.locator('.board-item[data-kind="image"]').first().waitFor({ state: 'visible', timeout: 60_000 });
     await board.locator('.board-toasts').getByText('Shared to the board').waitFor({ state: 'visible', timeout: 10_000 });
-    console.log('DEBUG', JSON.stringify(looking), JSON.stringify(await viewOf(board)), JSON.stringify(await boxOf(board, '.board-viewport')));
+    // The board did not have to move to show it: the zoom is the user's (the panel may have moved
+    // beside the editor, keeping the centre of the view).
+    assert.equal((await viewOf(board)).zoom, looking.zoom, 'the view kept its zoom');
     const image = await boxOf(board, '.board-item[data-kind="image"]');
     const view = await boxOf(board, '.board-viewport');
     assert.ok(inside(view, image), `the image ${JSON.stringify(image)} is inside the board's viewport ${JSON.stringify(view)}`);
@@ -98,7 +108,8 @@ describe('the board view in a real VS Code (code-server + Chromium)', function (
   it('keeps zoom and scroll when the board is closed and opened again', async () => {
     const page = window!.page;
     let board = await window!.board();
-    const before = await viewOf(board);
+    // The same centre and zoom (the panel may open at another size than it had).
+    const before = await centreOf(board);
     assert.equal(before.zoom, '80%');
     const tab = page.locator('.tabs-container .tab', { hasText: `Team Notes: ${group}` });
     await tab.click();
@@ -108,6 +119,7 @@ describe('the board view in a real VS Code (code-server + Chromium)', function (
     await runFromPalette(page, 'Team Notes: Open Board');
     board = await window!.board();
     await board.locator('.board-item[data-kind="image"]').first().waitFor({ state: 'visible', timeout: 30_000 });
-    assert.deepEqual(await viewOf(board), before);
+    const after = await centreOf(board);
+    assert.ok(after.zoom === before.zoom && Math.abs(after.x - before.x) <= 1 && Math.abs(after.y - before.y) <= 1, `the board opened again at ${JSON.stringify(after)}, closed at ${JSON.stringify(before)}`);
   });
 });

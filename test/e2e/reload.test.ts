@@ -72,7 +72,7 @@ describe('the board comes back after a window reload with no teammate left (code
     await answerQuickInput(page, /drag it into place/i, noteText);
     await bob.proc.waitFor((e) => e.event === 'message' && e.type === 'note' && e.text === noteText, 'the CLI peer to print the note');
     await runFromPalette(page, 'Team Notes: Send Message…');
-    await answerQuickInput(page, /press enter to send/i, chatText);
+    await answerQuickInput(page, /everyone in the group reads it/i, chatText);
     await bob.proc.waitFor(cliEvents.chat('alice', chatText), 'the CLI peer to print the message');
 
     await waitForNote(page, noteText, 20_000);

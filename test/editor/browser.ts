@@ -64,6 +64,8 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
   const widget = quickInput(page);
   const deadline = Date.now() + timeoutMs;
   let shown: string[];
+  // A quick input that is still closing (the answer to the last command) would swallow the keys.
+  await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
   for (;;) {
     await page.keyboard.press('Control+Shift+P');
     try {

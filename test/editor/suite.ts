@@ -97,7 +97,8 @@ export function resultsProblem(results: SuiteResults): string | undefined {
   const problems: string[] = [];
   if (results.failures > 0) problems.push(`${results.failures} failed`);
   if (results.pending > 0) problems.push(`${results.pending} pending (a skipped test does not count as passing)`);
-  if (results.passes + results.pending < results.total) problems.push(`${results.total - results.passes - results.pending} of ${results.total} never ran`);
+  const ran = results.passes + results.failures + results.pending;
+  if (ran < results.total) problems.push(`${results.total - ran} of ${results.total} never ran`);
   return problems.length > 0 ? problems.join(', ') : undefined;
 }
 

@@ -297,6 +297,9 @@ describe('Team Notes in a real VS Code', function () {
       this.timeout(60_000);
       requireJoined();
       const receive = await boardReceiver();
+      // The real panel reports where it looks once its view has rested for 250 ms after opening;
+      // this report must come after that one to be the last word.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       const area = { x: 40_000, y: -20_000, width: 1400, height: 900 };
       assert.deepEqual(await receive({ type: 'viewport', ...area, zoom: 1 }), { outcome: 'done', type: 'viewport' });
       const folder = vscode.workspace.workspaceFolders![0]!;

@@ -279,7 +279,8 @@ describe('board webview', function () {
       await chatInput().fill('just for you');
       await chatInput().press('Enter');
       assert.deepEqual((await posted()).slice(1), [{ type: 'sendChat', text: 'just for you', to: BOB.id }]);
-      assert.equal(await chatInput().getAttribute('placeholder'), 'Direct message to Bob');
+      // Unpinned, the recipient returns to Everyone once the direct message is sent.
+      assert.equal(await chatInput().getAttribute('placeholder'), 'Message the group');
     });
 
     it('chooses the recipient from the member list', async () => {

@@ -136,8 +136,20 @@ describe('board view', function () {
     await t.page.evaluate(() => (globalThis as unknown as { sessionStorage: { clear(): void } }).sessionStorage.clear());
     await reloadBoard(t.board);
     await t.send(snapshot({ board: [note('note-0000000000000513', 'a', 100, 100)], view: { x: 500, y: 300, zoom: 0.5 } }));
-    assert.equal(await worldTransform(t), 'translate(-250px, -150px) scale(0.5)');
+    // The host keeps the centre of the view: board point (500, 300) is in the middle of the viewport.
+    const { width, height } = await t.viewport();
+    const [tx, ty] = ((await worldTransform(t)).match(/-?[\d.]+px/g) ?? []).map((v) => Number.parseFloat(v));
+    assert.ok(Math.abs(width / 2 - tx! - 500 * 0.5) < 1 && Math.abs(height / 2 - ty! - 300 * 0.5) < 1, `board point 500, 300 at the centre of ${width}×${height}: ${await worldTransform(t)}`);
     assert.equal(await t.page.locator('.zoom-level').textContent(), '50%');
+  });
+
+  it('keeps the centre of the view when the panel is resized', async () => {
+    await t.send(snapshot({ board: [note('note-0000000000000514', 'a', 100, 100)], view: { x: 2000, y: 1000, zoom: 1 } }));
+    await t.page.setViewportSize({ width: 700, height: 500 });
+    await t.page.waitForTimeout(200);
+    const { width, height } = await t.viewport();
+    const [tx, ty] = ((await worldTransform(t)).match(/-?[\d.]+px/g) ?? []).map((v) => Number.parseFloat(v));
+    assert.ok(Math.abs(width / 2 - tx! - 2000) < 1 && Math.abs(height / 2 - ty! - 1000) < 1, `board point 2000, 1000 stays at the centre of ${width}×${height}: ${await worldTransform(t)}`);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Where the board looks: the camera over the viewport, its first position (the stored view, else
- * the top-left of the content at 100%), zooming and fitting. Every change is stored as view state
+ * Where the board looks: the camera over the viewport, its first position (the stored centre,
+ * else the top-left of the content at 100%), zooming and fitting. Every change is stored as view state
  * and reported to `changed` (the toolbar's zoom level, the host's view report).
  */
 import type { BoardModel } from './boardModel';
@@ -26,6 +26,8 @@ export class BoardCamera {
   /** The first camera is set once the board has a size (from the stored view or the content). */
   private placed = false;
   private reportTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last size the board had (a hidden board has none), to keep its centre across a resize. */
+  private lastSize: { width: number; height: number } | undefined;
 
   constructor(
     private readonly viewport: HTMLElement,
@@ -55,15 +57,28 @@ export class BoardCamera {
     return width > 0 && height > 0 ? visibleRect(this.current, width, height) : undefined;
   }
 
-  /** After a resize: places the first camera once the board has a size. */
+  /**
+   * After a resize: places the first camera once the board has a size (at the stored centre, else
+   * the top-left of the content at 100%); later, keeps the board point at the centre of the view
+   * where it was. The panel moving beside the editor (narrower) or back keeps in sight what the
+   * user was looking at, and what was just placed near the centre of the view the host last heard of.
+   */
   layout(): void {
     const { width, height } = this.size();
     this.scene.resize(width, height);
+    const previous = this.lastSize;
+    if (width > 0 && height > 0) this.lastSize = { width, height };
+    if (this.placed && previous !== undefined && width > 0 && height > 0 && (previous.width !== width || previous.height !== height)) {
+      const { x, y, zoom } = this.current;
+      this.set({ x: x + (previous.width - width) / 2 / zoom, y: y + (previous.height - height) / 2 / zoom, zoom });
+    }
     if (!this.placed && width > 0 && height > 0) {
       this.placed = true;
-      const stored = this.store.current.view;
-      if (stored !== null) this.set(sanitizeCamera(stored), false);
-      else {
+      const stored = this.store.current.centre;
+      if (stored !== null) {
+        const { x, y, zoom } = sanitizeCamera(stored);
+        this.set({ x: x - width / 2 / zoom, y: y - height / 2 / zoom, zoom }, false);
+      } else {
         // A first look starts at the top-left of the content (or the board origin), at 100%.
         const bounds = this.model.contentBounds();
         const x = bounds === undefined ? 0 : Math.min(0, Math.floor(bounds.x) - FIRST_VIEW_PADDING);
@@ -76,20 +91,21 @@ export class BoardCamera {
   }
 
   /**
-   * Before the first view only: a camera the host kept from the last time this board was open.
-   * The page's own stored view, when it has one, wins (it is the more recent).
+   * Before the first view only: where the host says this board looked when it was last open (the
+   * centre and the zoom). The page's own stored view, when it has one, wins (it is the more recent).
    */
-  offer(camera: Camera): void {
-    if (this.placed || this.store.current.view !== null) return;
-    this.store.update({ view: sanitizeCamera(camera) });
+  offer(centre: Camera): void {
+    if (this.placed || this.store.current.centre !== null) return;
+    this.store.update({ centre: sanitizeCamera(centre) });
   }
 
-  /** Moves the camera; `save` stores it as the view to come back to (false for a first view). */
+  /** Moves the camera; `save` stores its centre as the view to come back to (false for a first view). */
   set(camera: Camera, save = true): void {
     const next = sanitizeCamera(camera);
     this.current = next;
     this.scene.setCamera(next);
-    if (save) this.store.updateView(next);
+    const { width, height } = this.size();
+    if (save && width > 0 && height > 0) this.store.updateCentre({ x: next.x + width / 2 / next.zoom, y: next.y + height / 2 / next.zoom, zoom: next.zoom });
     this.changed(next);
     this.scheduleReport();
   }

@@ -6,7 +6,7 @@
 import { COLOUR_PATTERN, DEFAULT_NOTE_STYLE, FONT_PATTERN, MAX_NOTE_SIZE, MAX_PEN_WIDTH, MIN_NOTE_SIZE, MIN_PEN_WIDTH } from '../../board/limits';
 import { MAX_CHAT_INPUT, MAX_NOTE_INPUT } from '../protocol';
 import type { Camera } from './camera';
-import { readCamera, sanitizeCamera } from './camera';
+import { readCamera } from './camera';
 import type { VsCodeApi } from './vscodeApi';
 
 export interface Person {
@@ -43,8 +43,12 @@ export interface ViewState {
   recipient: Person | null;
   /** Keep the recipient after a direct message is sent (otherwise the next message goes to everyone). */
   recipientPinned: boolean;
-  /** Where the board was looking, once the user panned or zoomed. */
-  view: Camera | null;
+  /**
+   * Where the board was looking, once the user panned or zoomed: the board point at the centre of
+   * the view and the zoom (the centre, not a corner, so that a panel reopened at another size
+   * shows the same things).
+   */
+  centre: Camera | null;
   /** An open note editor: its text, style and board position. */
   noteDraft: NoteDraft | null;
   tool: Tool;
@@ -66,7 +70,7 @@ const emptyState = (): ViewState => ({
   draft: '',
   recipient: null,
   recipientPinned: false,
-  view: null,
+  centre: null,
   noteDraft: null,
   tool: 'select',
   pen: { ...DEFAULT_PEN },
@@ -87,11 +91,9 @@ export function readViewState(raw: unknown): ViewState {
     state.recipient = { id: r.id, name: r.name };
   }
   if (typeof raw.recipientPinned === 'boolean') state.recipientPinned = raw.recipientPinned;
-  const v = raw.view;
-  const p = raw.pan;
-  state.view = readCamera(v) ?? null;
-  // Before zoom there was only a scroll position.
-  if (state.view === null && isRecord(p) && isFiniteNumber(p.x) && isFiniteNumber(p.y)) state.view = sanitizeCamera({ x: p.x, y: p.y, zoom: 1 });
+  // An older version stored the corner of the view (`view`, `pan`): not read, the board then opens
+  // where a new page would.
+  state.centre = readCamera(raw.centre) ?? null;
   state.noteStyle = readNoteStyle(raw.noteStyle, state.noteStyle);
   const n = raw.noteDraft;
   if (isRecord(n) && isText(n.text) && isFiniteNumber(n.x) && isFiniteNumber(n.y)) {
@@ -147,9 +149,9 @@ export class ViewStateStore {
     this.write();
   }
 
-  /** Stores the view after panning and zooming settle (they change at frame rate). */
-  updateView(view: Camera): void {
-    this.state.view = { x: view.x, y: view.y, zoom: view.zoom };
+  /** Stores the centre of the view after panning and zooming settle (they change at frame rate). */
+  updateCentre(centre: Camera): void {
+    this.state.centre = { x: centre.x, y: centre.y, zoom: centre.zoom };
     if (this.viewTimer !== undefined) clearTimeout(this.viewTimer);
     this.viewTimer = setTimeout(() => this.write(), VIEW_SAVE_DELAY_MS);
   }
