@@ -49,7 +49,7 @@ export class BoardPanels extends Disposable {
   ) {
     super();
     // A shared item may be placed before the board is open: the panel shows it once it is.
-    this.register(session.onDidPlaceItem((id) => this.tell({ type: 'reveal', id, confirmation: 'Shared to the board' })));
+    this.register(session.board.onDidPlaceItem((id) => this.tell({ type: 'reveal', id, confirmation: 'Shared to the board' })));
     this.register(
       vscode.window.registerWebviewPanelSerializer(BOARD_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => this.adopt(panel),
@@ -313,35 +313,35 @@ class BoardPanel extends Disposable {
         return;
       case 'addNote': {
         const { text, x, y, ...style } = message;
-        this.session.addNote(text, x, y, withoutType(style));
+        this.session.board.addNote(text, x, y, withoutType(style));
         return;
       }
       case 'editNote': {
         const { id, ...change } = message;
-        this.session.editNote(id, withoutType(change));
+        this.session.board.editNote(id, withoutType(change));
         return;
       }
       case 'moveItem':
-        this.session.moveItem(message.id, message.x, message.y, message.width !== undefined && message.height !== undefined ? { width: message.width, height: message.height } : undefined);
+        this.session.board.moveItem(message.id, message.x, message.y, message.width !== undefined && message.height !== undefined ? { width: message.width, height: message.height } : undefined);
         return;
       case 'deleteItem':
-        this.session.deleteItem(message.id);
+        this.session.board.deleteItem(message.id);
         return;
       case 'addImage':
-        this.session.addImage(message.bytes, message.x, message.y, message.width, message.height);
+        this.session.board.addImage(message.bytes, message.x, message.y, message.width, message.height);
         return;
       case 'addStroke':
-        this.session.addStroke(message.points, message.width, message.colour);
+        this.session.board.addStroke(message.points, message.width, message.colour);
         return;
       case 'openSnippet': {
-        const item = this.session.boardItem(message.id);
+        const item = this.session.board.item(message.id);
         if (item?.kind !== 'snippet') throw new NetError('ERR_BAD_INPUT', 'That snippet is no longer on the board.');
         // The path is another member's: openSnippet refuses one that leads outside the workspace.
         await openSnippet(item);
         return;
       }
       case 'copyText':
-        await vscode.env.clipboard.writeText(this.session.itemText(message.id));
+        await vscode.env.clipboard.writeText(this.session.board.itemText(message.id));
         vscode.window.setStatusBarMessage('Team Notes: copied to the clipboard', 2000);
         return;
       case 'codeImage':

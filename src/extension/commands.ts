@@ -129,7 +129,7 @@ async function shareSelection(ctx: CommandContext): Promise<void> {
   const source = selectedSource();
   if (source === undefined || !(await requireJoined(ctx, 'share code'))) return;
   try {
-    ctx.session.shareSnippet(source);
+    ctx.session.board.shareSnippet(source);
     ctx.board.showBesideEditor();
     vscode.window.setStatusBarMessage('Team Notes: shared the selection to the board', 3000);
   } catch (err) {
@@ -152,7 +152,7 @@ async function shareSelectionAsImage(ctx: CommandContext): Promise<void> {
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Team Notes: rendering the selection as an image' }, async () => {
       const png = await ctx.board.renderCodeImage(source, theme);
-      ctx.session.shareCodeImage(png, source);
+      ctx.session.board.shareCodeImage(png, source);
     });
     vscode.window.setStatusBarMessage('Team Notes: shared the selection as an image', 3000);
   } catch (err) {
@@ -173,7 +173,7 @@ async function addNote(ctx: CommandContext, args: { text?: unknown } | undefined
         });
   if (text === undefined || text.trim() === '') return;
   try {
-    ctx.session.addNote(text);
+    ctx.session.board.addNote(text);
     ctx.board.showBesideEditor();
   } catch (err) {
     showError(ctx, err, 'Team Notes could not add the note');

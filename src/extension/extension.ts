@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   // Before the board, so that its lines are up to date when the board takes a snapshot.
   const presence = new PresenceLines(session);
   const views = new BoardViewMemory(context.workspaceState);
-  session.placementArea = () => (session.groupName === undefined ? undefined : views.area(session.groupName));
+  session.board.placementArea = () => (session.groupName === undefined ? undefined : views.area(session.groupName));
   const board = new BoardPanels(context.extensionUri, session, logger, presence, views);
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
   const commands: CommandContext = { extension: context, session, board, log, logger };

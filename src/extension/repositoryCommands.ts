@@ -7,7 +7,7 @@ import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { parseAddress } from '../net/tcp';
 import type { CommandContext } from './commands';
 import { showError } from './errorNotice';
-import { isThisMachine } from './session';
+import { isThisMachine } from './localAddresses';
 import { readSettings } from './settings';
 
 /** How long the status bar tells where the repository runs when the board is showing, in ms. */

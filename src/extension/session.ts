@@ -3,37 +3,24 @@
  * window runs one, and what the board and chat show. UI-free: commands ask the questions, the
  * views and the panel listen to {@link Session.onDidChange}.
  */
-import { createHash } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import * as vscode from 'vscode';
 import { NetError, isNetError, toNetError } from '../net/errors';
-import { BoardState } from '../board/boardState';
-import type { BoardChange, BoardMessage } from '../board/boardState';
-import { checkImage } from '../board/imageInfo';
-import { DEFAULT_NOTE_STYLE, MAX_STROKE_POINTS } from '../board/limits';
-import { addPngText, codeImageText } from '../board/pngText';
 import { GroupHistory } from '../net/groupHistory';
 import type { HistoryEntry } from '../net/groupHistory';
-import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import type { Logger } from '../net/logger';
 import { fingerprint, MemberKey } from '../net/memberKey';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
-import type { MessageBody, Point } from '../net/messages';
 import { RepositoryServer } from '../net/repositoryServer';
 import { formatAddress, parseAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
-import { MAX_CHAT_TEXT, MAX_SNIPPET_CODE } from '../net/xmlCodec';
-import type { BoardItem, ChatDelivery, ChatEntry, CodeImageSource, MemberView, SessionView } from '../webview/protocol';
-import type { Area, Size } from '../board/placement';
-import { IMAGE_CAPTION_HEIGHT } from '../webview/app/itemGeometry';
-import { BoardItemViews, boardUnits } from './boardItems';
+import { MAX_CHAT_TEXT } from '../net/xmlCodec';
+import type { BoardItem, ChatDelivery, ChatEntry, MemberView, SessionView } from '../webview/protocol';
 import { DeliveryTracker } from './deliveryTracker';
 import { Disposable } from './disposable';
-import { noteSize, placeNewItem, snippetSize } from './itemPlacement';
+import { addressForTeammates, advertisedAddress, isThisMachine } from './localAddresses';
+import { SessionBoard } from './sessionBoard';
 import type { Settings } from './settings';
 
 /** What changed, so that listeners can send deltas instead of everything. */
@@ -69,46 +56,10 @@ export interface JoinOutcome {
 /** Chat entries kept for the panel; older ones drop off. */
 const MAX_CHAT_ENTRIES = 1000;
 
-/** True when `host` names this machine (a loopback name or one of its own addresses). */
-/**
- * The address to advertise: the setting when it is an IP address, else the address the name the
- * user typed resolves to here (members only ever see addresses, never names to look up).
- */
-async function advertisedAddress(setting: string): Promise<string | undefined> {
-  const value = setting.trim();
-  if (value === '') return undefined;
-  if (isIP(value) !== 0) return value;
-  try {
-    return (await lookup(value)).address;
-  } catch {
-    throw new NetError('ERR_BAD_ADDRESS', `The Advertise Host setting "${value}" is neither an IP address nor a name that resolves`);
-  }
-}
-
-export function isThisMachine(host: string): boolean {
-  const value = host.toLowerCase();
-  if (value === 'localhost' || value === '0.0.0.0' || value === '::' || value === '::1' || value.startsWith('127.')) return true;
-  return Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.address.toLowerCase() === value));
-}
-
-/** The address teammates on the network should use to reach a server bound to `bound`. */
-export function addressForTeammates(bound: HostPort): string {
-  if (bound.host !== '0.0.0.0' && bound.host !== '::') return formatAddress(bound);
-  const lan = Object.values(networkInterfaces())
-    .flatMap((a) => a ?? [])
-    .find((a) => a.family === 'IPv4' && !a.internal);
-  return formatAddress({ host: lan?.address ?? '127.0.0.1', port: bound.port });
-}
-
 export class Session extends Disposable {
   private readonly changes = this.register(new vscode.EventEmitter<SessionChange>());
   /** Fires after every change of the session, the members, the chat or the board. */
   readonly onDidChange = this.changes.event;
-  private readonly placements = this.register(new vscode.EventEmitter<string>());
-  /** Fires with the id of an item this member added without placing it (the board shows it). */
-  readonly onDidPlaceItem = this.placements.event;
-  /** The part of the board the user last saw, where items added without a position go. */
-  placementArea: () => Area | undefined = () => undefined;
 
   private state: SessionView['state'] = 'idle';
   private group: string | undefined;
@@ -117,10 +68,10 @@ export class Session extends Disposable {
   private embedded: RepositoryServer | undefined;
   private readonly members = new Map<string, MemberView>();
   private chat: ChatEntry[] = [];
-  private readonly board = new BoardState();
   /** Display names of everyone met in this membership, by peer id: authors keep their name after leaving. */
   private readonly names = new Map<string, string>();
-  private readonly views = new BoardItemViews((id) => this.names.get(id) ?? 'a former member');
+  /** The group's board: what it shows, and the changes this member makes to it. */
+  readonly board: SessionBoard;
   /** False while the repository is lost: newcomers cannot find the group, members still talk. */
   repositoryReachable = true;
   /** The joined group's history (on disk in the extension's storage), from join to leave. */
@@ -139,6 +90,7 @@ export class Session extends Disposable {
     private readonly storageFolder?: string,
   ) {
     super();
+    this.board = this.register(new SessionBoard(() => this.requireNode(), (id) => this.names.get(id), (change) => this.changes.fire(change), logger));
     this.register({ dispose: () => void this.close() });
   }
 
@@ -172,7 +124,7 @@ export class Session extends Disposable {
   snapshot(): SessionSnapshot {
     const session = this.sessionView();
     const chat = [...this.chat].sort((a, b) => a.ts - b.ts);
-    return { session, members: this.memberList(), chat, board: this.board.items().map((item) => this.views.toView(item)) };
+    return { session, members: this.memberList(), chat, board: this.board.items() };
   }
 
   /** What the panel shows about the session itself. */
@@ -196,7 +148,6 @@ export class Session extends Disposable {
     // A new membership starts from what this machine kept of the group, shown before any network traffic.
     this.chat = [];
     this.board.clear();
-    this.views.clear();
     this.names.clear();
     this.delivery.clear();
     this.catchUp = undefined;
@@ -271,7 +222,6 @@ export class Session extends Disposable {
     if (this.storageFolder !== undefined) GroupHistory.open(this.storageFolder, history.group, history.self, { logger: this.logger }).clear();
     this.chat = [];
     this.board.clear();
-    this.views.clear();
     this.changes.fire({ kind: 'session' });
   }
 
@@ -300,147 +250,6 @@ export class Session extends Disposable {
         : this.delivery.sent(message.id, node.members().map((m) => m.id), message.seq);
     this.addChat(entry);
     return entry;
-  }
-
-  /** The item as the board shows it, or undefined when there is none with this id. */
-  boardItem(id: string): BoardItem | undefined {
-    const state = this.board.item(id);
-    return state === undefined ? undefined : this.views.toView(state);
-  }
-
-  shareSnippet(snippet: CodeImageSource): BoardItem | undefined {
-    if (Array.from(snippet.code).length > MAX_SNIPPET_CODE) {
-      throw new NetError('ERR_BAD_INPUT', `The selection is longer than ${MAX_SNIPPET_CODE.toLocaleString('en')} characters; share a smaller part.`);
-    }
-    return this.placed(this.broadcastBoard({ type: 'snippet', op: 'add', item: newItemId(), clock: 0, ...snippet, ...this.nextFreePosition(snippetSize(snippet)) }));
-  }
-
-  addNote(text: string, x?: number, y?: number, style: { font?: string; size?: number; colour?: string } = {}): BoardItem | undefined {
-    const userPlaced = x !== undefined && y !== undefined;
-    const position = userPlaced ? { x: boardUnits(x), y: boardUnits(y) } : this.nextFreePosition(noteSize(text, { ...DEFAULT_NOTE_STYLE, ...style }));
-    const item = this.broadcastBoard({ type: 'note', op: 'add', item: newItemId(), clock: 0, text, ...DEFAULT_NOTE_STYLE, ...style, ...position });
-    return userPlaced ? item : this.placed(item);
-  }
-
-  editNote(id: string, change: { text?: string; font?: string; size?: number; colour?: string }): BoardItem | undefined {
-    this.requireItem(id, 'note');
-    if (Object.keys(change).length === 0) throw new NetError('ERR_BAD_INPUT', 'Nothing to change.');
-    return this.broadcastBoard({ type: 'note', op: 'edit', item: id, clock: 0, ...change });
-  }
-
-  moveItem(id: string, x: number, y: number, size?: { width: number; height: number }): BoardItem | undefined {
-    const item = this.requireItem(id);
-    const position = { x: boardUnits(x), y: boardUnits(y) };
-    switch (item.kind) {
-      case 'note':
-      case 'snippet':
-        return this.broadcastBoard({ type: item.kind, op: 'move', item: id, clock: 0, ...position });
-      case 'image':
-        return this.broadcastBoard({ type: 'image', op: 'move', item: id, clock: 0, ...position, ...(size && { width: boardUnits(size.width), height: boardUnits(size.height) }) });
-      case 'stroke':
-        throw new NetError('ERR_BAD_INPUT', 'Strokes cannot be moved; erase and redraw them.');
-    }
-  }
-
-  deleteItem(id: string): void {
-    const item = this.requireItem(id);
-    this.broadcastBoard({ type: item.kind, op: 'delete', item: id, clock: 0 });
-  }
-
-  /**
-   * Shares image bytes after checking them: the type from the magic bytes, the size and the pixel
-   * dimensions read from the header. Throws `ERR_IMAGE` with a message for the user otherwise.
-   */
-  addImage(bytes: Uint8Array, x: number, y: number, width: number, height: number): BoardItem | undefined {
-    const checked = checkImage(bytes);
-    if (!checked.ok) throw new NetError('ERR_IMAGE', checked.message);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const body: MessageBody<'image'> = {
-      type: 'image', op: 'add', item: newItemId(), clock: 0, x: boardUnits(x), y: boardUnits(y),
-      width: boardUnits(width), height: boardUnits(height), mime: checked.info.mime, bytes: bytes.length, sha256,
-    };
-    return this.broadcastBoard(body, bytes);
-  }
-
-  /** Shares a PNG of code ("Share Selection as Image"), making sure its text chunks carry the source. */
-  shareCodeImage(png: Uint8Array, source: CodeImageSource): BoardItem | undefined {
-    const checked = checkImage(png);
-    if (!checked.ok || checked.info.mime !== 'image/png') throw new NetError('ERR_IMAGE', checked.ok ? 'The rendered code image is not a PNG.' : checked.message);
-    // The host writes the source chunks itself (replacing any of the same keyword): what the image
-    // claims to show is what the user selected, whatever the renderer put there.
-    const withText = addPngText(png, codeImageText(source));
-    // Rendered at twice the resolution: shown at half its pixel size, sharp on high-density screens.
-    const size = { width: Math.max(1, Math.round(checked.info.width / 2)), height: Math.max(1, Math.round(checked.info.height / 2)) };
-    // The caption under a code image ("path:lines · Copy Code") takes room too.
-    const { x, y } = this.nextFreePosition({ width: size.width, height: size.height + IMAGE_CAPTION_HEIGHT });
-    return this.placed(this.addImage(withText, x, y, size.width, size.height));
-  }
-
-  /** Shares a freehand stroke given as flat absolute points (the board simplifies strokes to the wire's limit). */
-  addStroke(flat: readonly number[], width: number, colour: string): BoardItem | undefined {
-    const count = Math.floor(flat.length / 2);
-    if (count === 0 || count > MAX_STROKE_POINTS) throw new NetError('ERR_BAD_INPUT', `A stroke needs 1 to ${MAX_STROKE_POINTS.toLocaleString('en')} points.`);
-    const points: Point[] = [];
-    for (let i = 0; i < count; i += 1) points.push({ x: boardUnits(flat[2 * i]!), y: boardUnits(flat[2 * i + 1]!) });
-    return this.broadcastBoard({ type: 'stroke', op: 'add', item: newItemId(), clock: 0, points, width, colour });
-  }
-
-  /** The text a user can copy out of an item: a note's text, a snippet's code, a code image's source. */
-  itemText(id: string): string {
-    const item = this.requireItem(id);
-    if (item.kind === 'note') return item.text;
-    if (item.kind === 'snippet') return item.code;
-    if (item.kind === 'image' && item.source !== undefined) return item.source.code;
-    throw new NetError('ERR_BAD_INPUT', 'This item has no text to copy.');
-  }
-
-  /** Stamps a board change with the next Lamport clock, sends it to everyone and folds it into this board. */
-  private broadcastBoard(body: MessageBody<BoardMessage['type']>, bytes?: Uint8Array): BoardItem | undefined {
-    const node = this.requireNode();
-    const change = { ...body, clock: Math.max(node.nextClock(), this.board.nextClock()) };
-    // Refused here, the user hears why; sent anyway, every member would refuse it without a word.
-    const refusal = this.board.check({ ...change, from: node.id } as BoardChange, bytes);
-    if (refusal !== undefined) {
-      if (refusal.code === 'ERR_NOT_AUTHOR') throw new NetError('ERR_NOT_AUTHOR', 'Only the member who added this item can edit or delete it; anyone can move it.');
-      throw new NetError(refusal.code === 'ERR_DELETED' ? 'ERR_BAD_INPUT' : 'ERR_LIMIT', refusal.reason);
-    }
-    const message = node.broadcast(change, bytes) as BoardMessage;
-    this.applyBoard(message, bytes);
-    return this.boardItem(message.item);
-  }
-
-  private applyBoard(message: BoardMessage, bytes?: Uint8Array): void {
-    const { changed: id, refused } = this.board.apply(message, bytes);
-    if (refused !== undefined) {
-      const line = `${refused.code}: refused ${message.type} ${message.op} of ${message.item} from ${this.names.get(message.from) ?? message.from}: ${refused.reason}`;
-      // A change racing a delete is ordinary; anything else is a member outside the rules.
-      if (refused.code === 'ERR_DELETED') this.logger.debug(line);
-      else this.logger.warn(line);
-    }
-    if (id === undefined) return;
-    const state = this.board.item(id);
-    if (state !== undefined) {
-      this.changes.fire({ kind: 'board', item: this.views.toView(state) });
-    } else if (this.board.isDeleted(id)) {
-      this.views.forget(id);
-      this.changes.fire({ kind: 'boardRemove', id });
-    }
-  }
-
-  private requireItem<K extends BoardItem['kind']>(id: string, kind?: K): Extract<BoardItem, { kind: K }> {
-    const item = this.boardItem(id);
-    if (item === undefined || (kind !== undefined && item.kind !== kind)) throw new NetError('ERR_BAD_INPUT', 'That item is no longer on the board.');
-    return item as Extract<BoardItem, { kind: K }>;
-  }
-
-  /** Where a new item lands when the user does not place it: a free spot where the user is looking. */
-  private nextFreePosition(size: Size): { x: number; y: number } {
-    return placeNewItem(this.placementArea(), size, this.snapshot().board);
-  }
-
-  private placed(item: BoardItem | undefined): BoardItem | undefined {
-    if (item !== undefined) this.placements.fire(item.id);
-    return item;
   }
 
   private async startNode(group: string, name: string, repository: HostPort, settings: Settings, identity: MemberIdentity): Promise<void> {
@@ -537,7 +346,7 @@ export class Session extends Disposable {
         chat.push(this.chatEntry(message, { id: message.from, name: history.name(message.from) ?? fingerprint(message.from) }));
       } else {
         const bytes = message.type === 'image' && message.op === 'add' ? history.imageBytes(message.sha256!) : undefined;
-        this.board.apply(message, bytes === undefined ? undefined : new Uint8Array(bytes));
+        this.board.restore(message, bytes === undefined ? undefined : new Uint8Array(bytes));
       }
     }
     chat.sort((a, b) => a.ts - b.ts);
@@ -561,20 +370,8 @@ export class Session extends Disposable {
       case 'note':
       case 'snippet':
       case 'stroke':
-        this.applyBoard(message);
-        return;
       case 'image':
-        if (message.op === 'add') {
-          // The connection checked the byte count and the SHA-256; what the bytes are is checked here.
-          const checked = binary === undefined ? undefined : checkImage(binary);
-          if (checked === undefined || !checked.ok || checked.info.mime !== message.mime) {
-            this.logger.warn(`ERR_IMAGE: ignored image ${message.item} from ${from.name}: ${checked !== undefined && !checked.ok ? checked.message : `not the ${message.mime ?? 'image'} it claims to be`}`);
-            return;
-          }
-        }
-        // A plain copy, not the Buffer: it is posted to the board webview, whose message passing
-        // carries typed arrays but would turn a Node Buffer (and the chunk it is a view of) into JSON.
-        this.applyBoard(message, binary === undefined ? undefined : new Uint8Array(binary));
+        this.board.received(message, from.name, binary);
         return;
     }
   }

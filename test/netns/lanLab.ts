@@ -18,6 +18,16 @@ export interface LabHost {
   segments: string[];
 }
 
+/** True while a process with this pid runs. */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -49,7 +59,10 @@ export class LanLab {
   static removeLeftovers(): void {
     for (const line of ip('netns', 'list').split('\n')) {
       const name = line.split(' ')[0] ?? '';
-      if (name.startsWith(PREFIX)) ip('netns', 'del', name);
+      // A lab is named after the process that made it: one whose process still runs is another
+      // test run's, and stays.
+      const pid = /^tnlab(\d+)-/.exec(name)?.[1];
+      if (name.startsWith(PREFIX) && (pid === undefined || !processRuns(Number(pid)))) ip('netns', 'del', name);
     }
   }
 
@@ -60,7 +73,7 @@ export class LanLab {
   static create(hosts: readonly LabHost[], cliPath: string): LanLab {
     LanLab.removeLeftovers();
     const segments = [...new Set(hosts.flatMap((h) => h.segments))];
-    const lab = new LanLab(`${PREFIX}${process.pid % 100_000}`, hosts, segments, cliPath);
+    const lab = new LanLab(`${PREFIX}${process.pid}`, hosts, segments, cliPath);
     try {
       lab.build();
     } catch (err) {
