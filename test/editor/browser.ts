@@ -77,9 +77,11 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
       continue;
     }
     const input = widget.locator('input');
-    await input.fill(`>${title}`);
     const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
+      // The palette closes again when something takes the focus back as it opens (a webview that
+      // was just clicked does): then it is opened once more.
+      await input.fill(`>${title}`, { timeout: 5_000 });
       await row.waitFor({ state: 'visible', timeout: 5_000 });
       await input.press('Enter');
       return;
