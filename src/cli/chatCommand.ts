@@ -12,6 +12,7 @@ import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { PeerNode } from '../net/peerNode';
 import type { DeliveredMessage, Member } from '../net/peerNode';
 import { fingerprint } from '../net/memberKey';
+import { followLongestServing } from '../net/lanGroupServers';
 import { discoveryOptionUsage, findOnLan, startDiscovery } from './discovery';
 import { formatAddress, parseAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
@@ -269,6 +270,8 @@ export async function runChat(argv: string[]): Promise<number> {
   }
   // Newcomers on the LAN find the group through this member too (its listener answers `register`).
   discovery?.serve('member', options.advertisePort ?? node.listenAddress!.port, [{ group: node.group, passwordRequired: node.passwordProtected }]);
+  // Two repositories heard serving this group: the group meets on the one that has served it longest.
+  if (discovery !== undefined) followLongestServing(discovery, node, logger);
   const address = formatAddress(node.listenAddress!);
   printEvent(
     json,

@@ -2,14 +2,13 @@
  * LAN discovery for the terminal tools: `repository` announces the groups it serves, `chat`
  * finds its group's repository with nothing typed and then announces the group as a member (a
  * member's listener points a newcomer at the repository).
- *
- * `TEAM_NOTES_DISCOVERY_PORT` (default 46801) and `TEAM_NOTES_DISCOVERY_TARGETS` (comma-separated
- * addresses to send to instead of multicast and broadcast on every interface) keep a team's or a
- * test's discovery apart from the rest of the network.
+ * The environment can keep a team's or a test's discovery apart (`discoveryEnvironment` in
+ * src/net/lanGroupServers.ts).
  */
-import { NetError, toNetError } from '../net/errors';
+import { toNetError } from '../net/errors';
 import { DEFAULT_DISCOVERY_PORT, LanDiscovery } from '../net/lanDiscovery';
-import type { DiscoveredServer, LanDiscoveryOptions } from '../net/lanDiscovery';
+import type { DiscoveredServer } from '../net/lanDiscovery';
+import { discoveryEnvironment } from '../net/lanGroupServers';
 import type { Logger } from '../net/logger';
 import { printError } from './output';
 
@@ -17,21 +16,6 @@ export const discoveryOptionUsage = `  --no-discovery    do not announce or look
 
 /** How long `chat` listens for its group on the LAN before it falls back to the default address. */
 export const FIND_GROUP_MS = 1_500;
-
-/** The discovery port and targets from the environment. */
-export function discoveryEnvironment(env: NodeJS.ProcessEnv): Pick<LanDiscoveryOptions, 'port' | 'targets'> {
-  const options: Pick<LanDiscoveryOptions, 'port' | 'targets'> = {};
-  const port = env.TEAM_NOTES_DISCOVERY_PORT;
-  if (port !== undefined && port !== '') {
-    if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65_535) {
-      throw new NetError('ERR_BAD_INPUT', `TEAM_NOTES_DISCOVERY_PORT=${port} is not a port number (1 to 65535)`);
-    }
-    options.port = Number(port);
-  }
-  const targets = env.TEAM_NOTES_DISCOVERY_TARGETS;
-  if (targets !== undefined && targets !== '') options.targets = targets.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  return options;
-}
 
 /**
  * Starts discovery unless it is turned off; a machine where it cannot listen (the port taken by

@@ -4,6 +4,7 @@ import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { RepositoryServer } from '../net/repositoryServer';
 import { formatAddress, parseAddress } from '../net/tcp';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
+import { announceRepository } from '../net/lanGroupServers';
 import { discoveryOptionUsage, startDiscovery } from './discovery';
 import { onShutdown, printEvent } from './output';
 
@@ -38,13 +39,7 @@ export async function runRepository(argv: string[]): Promise<number> {
   const address = await server.listen(port, listenHost);
   printEvent(json, { event: 'listening', host: address.host, port: address.port }, `Team Notes repository listening on ${formatAddress(address)}`);
   const discovery = await startDiscovery(randomBytes(12).toString('base64url'), !values['no-discovery'], logger, json);
-  const since = Date.now();
-  // A repository cannot know a group's password (members prove it to each other, not to it). With
-  // no group yet it still announces itself, so that the first member of a new group finds it.
-  const announce = (): void => discovery?.serve('repository', address.port, server.groupNames().map((group) => ({ group, passwordRequired: undefined })), since);
-  announce();
-  server.on('memberJoined', announce);
-  server.on('memberLeft', announce);
+  if (discovery !== undefined) announceRepository(discovery, server, address.port, Date.now());
   server.on('memberJoined', (group, member) =>
     printEvent(json, { event: 'joined', group, member }, `+ ${member.name} joined ${group} from ${formatAddress(member)}`),
   );

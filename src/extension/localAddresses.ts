@@ -6,6 +6,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { NetError } from '../net/errors';
+import { isLocalHost } from '../net/interfaceAddresses';
 import { formatAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
 
@@ -25,11 +26,7 @@ export async function advertisedAddress(setting: string): Promise<string | undef
 }
 
 /** True when `host` names this machine (a loopback name or one of its own addresses). */
-export function isThisMachine(host: string): boolean {
-  const value = host.toLowerCase();
-  if (value === 'localhost' || value === '0.0.0.0' || value === '::' || value === '::1' || value.startsWith('127.')) return true;
-  return Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.address.toLowerCase() === value));
-}
+export const isThisMachine = isLocalHost;
 
 /** The address teammates on the network should use to reach a server bound to `bound`. */
 export function addressForTeammates(bound: HostPort): string {

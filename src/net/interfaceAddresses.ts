@@ -1,8 +1,16 @@
 /**
- * IPv4 interface arithmetic for LAN discovery: an interface's directed broadcast address, and
- * which local interface's subnet holds a host (the doctor's "via").
+ * IPv4 interface arithmetic for LAN discovery: an interface's directed broadcast address, which
+ * local interface's subnet holds a host (the doctor's "via"), and whether an address is this machine.
  */
+import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
+
+/** True when `host` names this machine (a loopback name, an any-address or one of its own addresses). */
+export function isLocalHost(host: string): boolean {
+  const value = host.toLowerCase().replace(/^::ffff:/, '');
+  if (value === 'localhost' || value === '0.0.0.0' || value === '::' || value === '::1' || value.startsWith('127.')) return true;
+  return Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.address.toLowerCase() === value));
+}
 
 /** An interface address with the name of its interface. */
 export type NamedAddress = NetworkInterfaceInfo & { name: string };

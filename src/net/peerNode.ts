@@ -259,6 +259,16 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return this.repository.connected;
   }
 
+  /** Where this member registers now (the repository, or a member standing in for it). */
+  get repositoryTarget(): HostPort {
+    return this.repository.currentTarget;
+  }
+
+  /** Belongs with the repository at `to` from now on (it has served the group longer on this LAN). */
+  moveRepository(to: HostPort): void {
+    this.repository.moveTo(to);
+  }
+
   /** True while this member stands in as the group's repository (the configured one went away). */
   get actingRepository(): boolean {
     return this.failover.isActing;

@@ -61,6 +61,8 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
   private closed = false;
   /** Where the client registers now: the configured repository, or a member standing in for it. */
   private target: HostPort;
+  /** The repository this member belongs with: the configured one, until a longer-serving one is followed ({@link moveTo}). */
+  private configured: HostPort;
   /** The configured repository's IP address, once reached: a member that hands back must point there. */
   private configuredAddress: string | undefined;
   /** Member ids (this member's included) in the order they registered with the repository: who joined first. */
@@ -71,6 +73,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
   constructor(private readonly options: RepositoryClientOptions) {
     super();
     this.target = options.target;
+    this.configured = options.target;
   }
 
   /** Where the client registers now. */
@@ -80,7 +83,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
 
   /** The repository address this member was configured with. */
   get configuredTarget(): HostPort {
-    return this.options.target;
+    return this.configured;
   }
 
   /** True once registered at the configured address itself (so it is a repository, not a member that pointed elsewhere). */
@@ -90,7 +93,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
 
   /** True while registering at the configured repository (not at a member standing in for it). */
   get atConfigured(): boolean {
-    return this.target === this.options.target;
+    return this.target === this.configured;
   }
 
   /** The IP address the repository connection reaches, while connected. */
@@ -100,7 +103,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
 
   /** True when `to` is the configured repository (by its address as this client reached it). */
   isConfigured(to: HostPort): boolean {
-    const configured = this.options.target;
+    const configured = this.configured;
     return to.port === configured.port && (to.host === configured.host || to.host === this.configuredAddress);
   }
 
@@ -110,13 +113,23 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
   }
 
   /**
+   * Makes `to` the repository this member belongs with, in place of the configured one (another
+   * repository has served the group longer on this LAN, see lanGroupServers.ts), and registers there.
+   */
+  moveTo(to: HostPort): void {
+    this.configured = to;
+    this.configuredAddress = undefined;
+    this.retarget(to);
+  }
+
+  /**
    * Registers at `to` from now on (a member took over as repository, or handed back): closes the
    * current connection and registers there at once. `to` undefined: back to the configured one.
    */
   retarget(to: HostPort | undefined): void {
-    const next = to ?? this.options.target;
+    const next = to ?? this.configured;
     if (next.host === this.target.host && next.port === this.target.port && this.connected) return;
-    this.target = to === undefined || this.isConfigured(to) ? this.options.target : to;
+    this.target = to === undefined || this.isConfigured(to) ? this.configured : to;
     this.options.logger.info(`Repository: registering at ${formatAddress(this.target)} from now on`);
     this.generation += 1;
     const old = this.connection;
@@ -160,7 +173,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
       } catch (err) {
         // A member answered in the repository's place and said where it is: follow, a few hops at most.
         if (!(err instanceof MovedError) || moves >= MAX_MOVES) throw err instanceof MovedError ? new NetError('ERR_REPOSITORY_UNREACHABLE', 'Members kept pointing elsewhere for the repository') : err;
-        this.target = this.isConfigured(err.to) ? this.options.target : err.to;
+        this.target = this.isConfigured(err.to) ? this.configured : err.to;
       }
     }
   }
@@ -332,7 +345,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
           // Retargeted meanwhile: the new target's attempt is already under way.
           if (err instanceof StaleAttempt || generation !== this.generation) return;
           if (err instanceof MovedError) {
-            this.target = this.isConfigured(err.to) ? this.options.target : err.to;
+            this.target = this.isConfigured(err.to) ? this.configured : err.to;
             this.reconnectAttempt = 0;
             if (this.active) this.scheduleReconnect(0);
             return;

@@ -70,6 +70,40 @@ describe('team-notes finds its group on the local network (separate processes)',
     console.log(`      ${group}: found at 127.0.0.1:${port} with nothing typed; heard ${servers.map((s) => `${s.role} ${s.host}:${s.port}`).join(', ')}`);
   });
 
+  it('two repositories serving one group end up as one group: the members of the younger move to the longer-serving one', async () => {
+    const group = `split-${Date.now().toString(36)}`;
+    const older = await repository();
+    // A second later, another window starts its own repository for the same group.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const younger = await repository();
+    const peer = (port: number, name: string) => processes.start(['chat', '--group', group, '--name', name, '--repository', `127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--json', '--log-level', 'info']);
+    const alice = peer(older, 'alice');
+    await alice.waitFor((e) => e.event === 'ready', 'alice ready on the older repository');
+    const bob = peer(younger, 'bob');
+    await bob.waitFor((e) => e.event === 'ready', 'bob ready on the younger repository');
+    // Each heard the other's repository serve the group: bob moves, and the two meet.
+    await alice.waitFor(cliEvents.joined('bob'), 'alice to meet bob once bob follows the older repository', 15_000);
+    await bob.waitFor(cliEvents.joined('alice'), 'bob to meet alice');
+    bob.type('one group, not two');
+    await alice.waitFor(cliEvents.chat('bob', 'one group, not two'), "alice to get bob's message");
+    alice.type('agreed');
+    await bob.waitFor(cliEvents.chat('alice', 'agreed'), "bob to get alice's message");
+    // And the younger repository no longer serves the group: a newcomer finds the older one only.
+    const lan = await listen();
+    const deadline = Date.now() + 8_000;
+    let ports: number[] = [];
+    while (Date.now() < deadline) {
+      ports = (lan.groups().find((g) => g.group === group)?.servers ?? []).filter((s) => s.role === 'repository').map((s) => s.port);
+      if (ports.length === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(ports, [older], `the repositories heard serving ${group}`);
+    const carol = processes.start(['chat', '--group', group, '--name', 'carol', '--listen', '127.0.0.1:0', '--json']);
+    await carol.waitFor((e) => e.event === 'ready', 'carol ready');
+    await carol.waitFor(cliEvents.joined('alice'), 'carol to meet alice');
+    await carol.waitFor(cliEvents.joined('bob'), 'carol to meet bob');
+  });
+
   it('--no-discovery announces nothing', async () => {
     const group = `quiet-${Date.now().toString(36)}`;
     const quietPort = await repository('--no-discovery');
