@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
+import type { LanPresence } from './lanPresence';
 import { fingerprint, peerIdToKey } from '../net/memberKey';
 import type { GroupLock } from './memberIdentity';
 import { MAX_NOTE_TEXT } from '../board/limits';
@@ -28,6 +29,8 @@ export interface CommandContext {
   board: BoardPanels;
   log: vscode.LogOutputChannel;
   logger: Logger;
+  /** This window on the local network: the groups heard there. */
+  lan: LanPresence;
   /** The last error shown to the user, with its code (the API exposes it to tests and other extensions). */
   lastError?: { code: string; message: string };
   /** This window's hold on the group it is in. */

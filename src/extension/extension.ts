@@ -11,6 +11,7 @@ import { ChatAttention } from './chatAttention';
 import { offerAnotherPassword, registerCommands, rejoinAfterReload } from './commands';
 import { registerHistoryCommands } from './historyCommands';
 import type { CommandContext } from './commands';
+import { LanPresence } from './lanPresence';
 import { channelLogger } from './log';
 import { registerMemberActions } from './memberActions';
 import { MembersView } from './membersView';
@@ -51,11 +52,12 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   session.board.placementArea = () => (session.groupName === undefined ? undefined : views.area(session.groupName));
   const board = new BoardPanels(context.extensionUri, session, logger, presence, views);
   context.subscriptions.push(onDidChangeSettings((settings) => void session.applyBans(settings.bannedPeers)));
-  const commands: CommandContext = { extension: context, session, board, log, logger };
+  const lan = new LanPresence(session, logger);
+  const commands: CommandContext = { extension: context, session, board, log, logger, lan };
   const attention = new ChatAttention(session, board);
   const members = new MembersView(session, attention);
   const isOnline = (id: string): boolean => session.memberList().some((m) => m.id === id && m.online);
-  context.subscriptions.push(session, presence, board, attention, new StatusBar(session, attention), members, registerMemberActions(isOnline), registerBoardCommands(board, session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
+  context.subscriptions.push(session, lan, presence, board, attention, new StatusBar(session, attention), members, registerMemberActions(isOnline), registerBoardCommands(board, session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
     dispose: () => commands.groupLock?.dispose(),
   });
   // Last: VS Code disposes subscriptions in order, and the session's goodbye still logs.

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { NetError } from '../net/errors';
+import type { DiscoveredGroup, DiscoveredServer } from '../net/lanDiscovery';
 import { accountDisplayName } from '../net/accountName';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 import { formatAddress, parseAddress } from '../net/tcp';
@@ -23,42 +24,71 @@ const MAX_RECENT_GROUPS = 10;
 export type JoinArgs = { group?: unknown; name?: unknown; password?: unknown; askPassword?: unknown } | undefined;
 export type LeaveArgs = { confirmed?: unknown } | undefined;
 
-type GroupItem = vscode.QuickPickItem & { group?: string };
+type GroupItem = vscode.QuickPickItem & { group?: string; server?: DiscoveredServer };
+/** A group picked, and where it was heard on the LAN when it was picked from there. */
+type PickedGroup = { group: string; server?: DiscoveredServer };
+
+/** How a group heard on the LAN is described in the picker. */
+function lanDescription(found: DiscoveredGroup): { description: string; detail: string } {
+  const server = found.servers[0]!;
+  const password = found.passwordRequired === true ? ' · password' : found.passwordRequired === false ? ' · open' : '';
+  const members = found.servers.filter((s) => s.role === 'member').length;
+  const who = members === 0 ? 'no member announced yet' : members === 1 ? '1 member' : `${members} members`;
+  return { description: `on the local network${password}`, detail: `${who}; ${server.role} at ${formatAddress(server)}${server.via === undefined ? '' : ` (${server.via})`}` };
+}
 
 /**
- * Asks for a group: recent groups to pick, or a new name typed in. While in a group, says that
- * joining another leaves it; picking the current group just shows its board.
+ * Asks for a group: groups heard on the LAN and recent groups to pick, or a new name typed in.
+ * While in a group, says that joining another leaves it; picking the current group just shows its
+ * board. The list grows as groups are heard on the LAN while it is open.
  */
-function pickGroup(ctx: CommandContext): Promise<string | undefined> {
+function pickGroup(ctx: CommandContext): Promise<PickedGroup | undefined> {
   const current = ctx.session.joined ? ctx.session.groupName : undefined;
   const stored = ctx.extension.globalState.get<string[]>(RECENT_GROUPS_KEY, []).filter((g) => groupNameProblem(g) === undefined);
   const recent = current === undefined ? stored : [current, ...stored.filter((g) => g !== current)];
   const quickPick = vscode.window.createQuickPick<GroupItem>();
   quickPick.title = current === undefined ? 'Team Notes: Join Group' : `Team Notes: Join Group (you are in "${current}"; joining another group leaves it)`;
   quickPick.placeholder = recent.length > 0 ? 'Pick a recent group or type the name of a group to join' : 'Type the name of the group to join, e.g. design';
-  const recentItems: GroupItem[] = recent.map((group) =>
-    group === current ? { label: group, description: 'you are in this group', detail: 'Shows its board', group } : { label: group, description: 'recent', group },
-  );
+  let lan: DiscoveredGroup[] = [];
   /** Set after Enter with nothing typed and nothing to pick: the picker then says why it stays open. */
   let acceptedEmpty = false;
   const update = (): void => {
     const typed = quickPick.value.trim();
+    const heard = new Map(lan.filter((g) => groupNameProblem(g.group) === undefined).map((g) => [g.group, g]));
     const items: GroupItem[] = [];
-    if (typed === '' && acceptedEmpty && recent.length === 0) {
+    if (typed === '' && acceptedEmpty && recent.length === 0 && heard.size === 0) {
       items.push({ label: '$(info) Type a group name first, then press Enter', detail: 'Teammates who join the same name meet in one group.', alwaysShow: true });
     }
-    if (typed !== '' && !recent.includes(typed)) {
+    if (typed !== '' && !recent.includes(typed) && !heard.has(typed)) {
       const hint = groupNameHint(typed);
       items.push(hint === undefined ? { label: `$(add) Join "${typed}"`, group: typed, alwaysShow: true } : { label: `$(error) ${hint.label}`, detail: hint.detail, alwaysShow: true });
     }
-    quickPick.items = [...items, ...recentItems];
+    const onLan = [...heard.values()].filter((g) => g.group !== current);
+    if (onLan.length > 0) {
+      items.push({ label: 'On the local network', kind: vscode.QuickPickItemKind.Separator });
+      for (const found of onLan) items.push({ label: `$(broadcast) ${found.group}`, ...lanDescription(found), group: found.group, server: found.servers[0] });
+    }
+    const recentShown = recent.filter((g) => g === current || !heard.has(g));
+    if (recentShown.length > 0) {
+      if (onLan.length > 0) items.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
+      for (const group of recentShown) {
+        items.push(group === current ? { label: group, description: 'you are in this group', detail: 'Shows its board', group } : { label: group, description: 'recent', group });
+      }
+    }
+    quickPick.items = items;
   };
   update();
+  const refresh = async (): Promise<void> => {
+    lan = await ctx.lan.groups();
+    update();
+  };
+  const listening = ctx.lan.onDidChangeGroups(() => void refresh());
+  void ctx.lan.listen().then(refresh);
   return new Promise((resolve) => {
     quickPick.onDidChangeValue(update);
     quickPick.onDidAccept(() => {
-      const group = quickPick.selectedItems[0]?.group;
-      if (group === undefined) {
+      const item = quickPick.selectedItems[0];
+      if (item?.group === undefined) {
         // Nothing to join (nothing typed, or a name that cannot be one): stay open and say why.
         if (quickPick.value.trim() === '') {
           acceptedEmpty = true;
@@ -66,10 +96,11 @@ function pickGroup(ctx: CommandContext): Promise<string | undefined> {
         }
         return;
       }
-      resolve(group);
+      resolve(item.server === undefined ? { group: item.group } : { group: item.group, server: item.server });
       quickPick.hide();
     });
     quickPick.onDidHide(() => {
+      listening.dispose();
       resolve(undefined);
       quickPick.dispose();
     });
@@ -95,8 +126,9 @@ async function displayName(): Promise<string | undefined> {
 
 export async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<void> {
   const picked = typeof args?.group !== 'string';
-  const group = typeof args?.group === 'string' ? args.group.trim() : await pickGroup(ctx);
-  if (group === undefined) return;
+  const choice = typeof args?.group === 'string' ? { group: args.group.trim() } : await pickGroup(ctx);
+  if (choice === undefined) return;
+  const { group } = choice;
   if (picked && ctx.session.joined && group === ctx.session.groupName) return ctx.board.show();
   const problem = groupNameProblem(group);
   if (problem !== undefined) return showError(ctx, new NetError('ERR_BAD_INPUT', problem), 'Team Notes could not join');
@@ -122,10 +154,20 @@ export async function joinGroup(ctx: CommandContext, args: JoinArgs): Promise<vo
     ctx.groupLock = undefined;
     ctx.groupLock = await GroupLock.acquire(ctx.extension.globalStorageUri, group);
     const key = await loadMemberKey(ctx.extension.secrets);
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Team Notes: joining "${group}"…` },
-      () => ctx.session.join(group, name, settings, { key, password: password === '' ? undefined : password }),
-    );
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Team Notes: joining "${group}"…` }, async (progress) => {
+      // Picked from the LAN: through the server heard. Otherwise, unless the user set an address,
+      // the group's repository on the LAN when one answers in time, else the default address.
+      let server = choice.server;
+      if (server === undefined && !settings.repositoryAddressSet && settings.discovery) {
+        progress.report({ message: 'looking for it on the local network' });
+        server = await ctx.lan.find(group);
+      }
+      if (server !== undefined) {
+        ctx.logger.info(`Joining "${group}" through the ${server.role} heard on the local network at ${formatAddress(server)}`);
+        settings.repositoryAddress = formatAddress(server);
+      }
+      return ctx.session.join(group, name, settings, { key, password: password === '' ? undefined : password });
+    });
     await rememberPassword(ctx.extension.secrets, group, password);
     await ctx.extension.workspaceState.update(ACTIVE_GROUP_KEY, { group, name });
     const recent = [group, ...ctx.extension.globalState.get<string[]>(RECENT_GROUPS_KEY, []).filter((g) => g !== group)];

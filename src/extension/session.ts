@@ -66,6 +66,10 @@ export class Session extends Disposable {
   private repositoryAddress: string | undefined;
   private node: PeerNode | undefined;
   private embedded: RepositoryServer | undefined;
+  private embeddedSince = 0;
+  private readonly repositoryStarts = this.register(new vscode.EventEmitter<void>());
+  /** Fires when this window starts a repository server. */
+  readonly onDidStartRepository = this.repositoryStarts.event;
   private readonly members = new Map<string, MemberView>();
   private chat: ChatEntry[] = [];
   /** Display names of everyone met in this membership, by peer id: authors keep their name after leaving. */
@@ -177,6 +181,17 @@ export class Session extends Disposable {
     return outcome;
   }
 
+  /** The repository server this window runs, with when it started (LAN discovery announces it). */
+  get embeddedServer(): { server: RepositoryServer; port: number; since: number } | undefined {
+    const port = this.embedded?.address?.port;
+    return port === undefined ? undefined : { server: this.embedded!, port, since: this.embeddedSince };
+  }
+
+  /** The joined member's node, for LAN discovery: its group, listener and repository. */
+  get joinedNode(): PeerNode | undefined {
+    return this.state === 'joined' ? this.node : undefined;
+  }
+
   /** The address teammates use for the repository server this window runs; undefined when it runs none. */
   get embeddedRepository(): string | undefined {
     const bound = this.embedded?.address;
@@ -190,6 +205,8 @@ export class Session extends Disposable {
     try {
       const bound = await server.listen(port, host);
       this.embedded = server;
+      this.embeddedSince = Date.now();
+      this.repositoryStarts.fire();
       return addressForTeammates(bound);
     } catch (err) {
       await server.close();

@@ -10,6 +10,10 @@ export interface Settings {
   displayName: string;
   /** `host:port` of the repository server. */
   repositoryAddress: string;
+  /** True when the user set the repository address (in any scope): LAN discovery then does not choose one. */
+  repositoryAddressSet: boolean;
+  /** Find groups on the LAN and announce the joined one. */
+  discovery: boolean;
   listenHost: string;
   listenPort: number;
   /** Empty: the address the repository sees. */
@@ -29,12 +33,15 @@ export function readSettings(): Settings {
   };
   const port = config.get<unknown>('listenPort');
   const bans = config.get<unknown>('bannedPeers');
+  const address = config.inspect<unknown>('repositoryAddress');
   return {
     displayName: text('displayName', ''),
     repositoryAddress: text('repositoryAddress', `127.0.0.1:${DEFAULT_REPOSITORY_PORT}`) || `127.0.0.1:${DEFAULT_REPOSITORY_PORT}`,
     listenHost: text('listenHost', '0.0.0.0') || '0.0.0.0',
     listenPort: typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0,
     advertiseHost: text('advertiseHost', ''),
+    repositoryAddressSet: [address?.globalValue, address?.workspaceValue, address?.workspaceFolderValue].some((v) => typeof v === 'string' && v.trim() !== ''),
+    discovery: config.get<unknown>('discovery') !== false,
     notifications: config.get<unknown>('notifications') !== false,
     bannedPeers: Array.isArray(bans) ? bans.filter((b): b is string => typeof b === 'string' && b.trim() !== '').map((b) => b.trim()) : [],
   };
