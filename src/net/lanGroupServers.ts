@@ -4,12 +4,12 @@
  * that has served its group longest, so that two repositories that find each other for one group
  * (two windows that each started one) end up as one group, not two halves.
  */
-import { NetError } from './errors';
+import { NetError, toNetError } from './errors';
 import { isLocalHost } from './interfaceAddresses';
 import type { DiscoveredServer, LanDiscovery, LanDiscoveryOptions } from './lanDiscovery';
 import type { Logger } from './logger';
 import type { RepositoryServer } from './repositoryServer';
-import { formatAddress } from './tcp';
+import { dial, formatAddress } from './tcp';
 import type { HostPort } from './tcp';
 
 /**
@@ -77,18 +77,51 @@ export function longerServing(discovery: Pick<LanDiscovery, 'groups'>, member: P
   return oldest === current ? undefined : oldest;
 }
 
+/** How long a member waits before trying again to move to a repository that did not answer, in ms. */
+const UNANSWERED_RETRY_MS = 30_000;
+/** How long the check that a repository answers may take, in ms. */
+const PROBE_TIMEOUT_MS = 2_000;
+
 /**
  * Keeps `member` on the repository that has served its group longest on the LAN: checks whenever
- * what is heard changes. Returns a function that stops.
+ * what is heard changes. A beacon's source address can be forged, so the member moves only to a
+ * repository that accepts a connection, and tries one that did not at most every 30 s. Returns a
+ * function that stops.
  */
 export function followLongestServing(discovery: LanDiscovery, member: RepositoryFollower, logger: Logger): () => void {
-  const check = (): void => {
+  const unanswered = new Map<string, number>();
+  let probing = false;
+  let stopped = false;
+  const check = async (): Promise<void> => {
     const to = longerServing(discovery, member);
-    if (to === undefined) return;
-    logger.info(`Another repository has served "${member.group}" longer on this network, at ${formatAddress(to)}: moving there so that the group is one`);
-    member.moveRepository({ host: to.host, port: to.port });
+    if (to === undefined || probing || stopped) return;
+    const target = { host: to.host, port: to.port };
+    const address = formatAddress(target);
+    if ((unanswered.get(address) ?? 0) > Date.now()) return;
+    probing = true;
+    try {
+      (await dial(target, { timeoutMs: PROBE_TIMEOUT_MS })).destroy();
+    } catch (err) {
+      unanswered.set(address, Date.now() + UNANSWERED_RETRY_MS);
+      logger.warn(`A repository announced for "${member.group}" at ${address} does not answer (${toNetError(err).code}): staying at ${formatAddress(member.repositoryTarget)}`);
+      return;
+    } finally {
+      probing = false;
+    }
+    // Still the one to follow (nothing changed while the probe ran, or stopped)?
+    if (stopped || longerServing(discovery, member)?.port !== to.port || longerServing(discovery, member)?.host !== to.host) return;
+    logger.info(`Another repository has served "${member.group}" longer on this network, at ${address}: moving there so that the group is one`);
+    member.moveRepository(target);
   };
-  discovery.on('changed', check);
-  check();
-  return () => discovery.off('changed', check);
+  const onChange = (): void => void check();
+  discovery.on('changed', onChange);
+  // Beacons that repeat themselves change nothing: one that did not answer is tried again on a timer.
+  const retry = setInterval(onChange, UNANSWERED_RETRY_MS);
+  retry.unref();
+  onChange();
+  return () => {
+    stopped = true;
+    clearInterval(retry);
+    discovery.off('changed', onChange);
+  };
 }
