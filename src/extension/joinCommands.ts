@@ -78,8 +78,13 @@ function pickGroup(ctx: CommandContext): Promise<PickedGroup | undefined> {
     quickPick.items = items;
   };
   update();
+  // Set once the picker is accepted or hidden: groups heard afterwards must not touch it (items set
+  // on a hidden quick pick can show up in the next one VS Code opens).
+  let closed = false;
   const refresh = async (): Promise<void> => {
-    lan = await ctx.lan.groups();
+    const heard = await ctx.lan.groups();
+    if (closed) return;
+    lan = heard;
     update();
   };
   const listening = ctx.lan.onDidChangeGroups(() => void refresh());
@@ -96,10 +101,12 @@ function pickGroup(ctx: CommandContext): Promise<PickedGroup | undefined> {
         }
         return;
       }
+      closed = true;
       resolve(item.server === undefined ? { group: item.group } : { group: item.group, server: item.server });
       quickPick.hide();
     });
     quickPick.onDidHide(() => {
+      closed = true;
       listening.dispose();
       resolve(undefined);
       quickPick.dispose();

@@ -76,7 +76,10 @@ describe('unread chat on the activity bar in a real VS Code (code-server + Chrom
     await picker.waitFor({ state: 'visible', timeout: 10_000 });
     const options = picker.locator('.quick-input-list .monaco-list-row');
     await options.first().waitFor({ state: 'visible', timeout: 10_000 });
-    const labels = (await options.locator('.label-name').allTextContents()).map((l) => l.trim());
+    // Visible labels only: a reused row keeps the hidden detail line of the last quick pick it showed.
+    const labels = await options.locator('.label-name').evaluateAll((els) =>
+      (els as unknown as Array<{ offsetParent: unknown; textContent: string | null }>).filter((el) => el.offsetParent !== null).map((el) => (el.textContent ?? '').trim()),
+    );
     assert.deepEqual(labels, ['Message', 'Show on Board', 'Ban']);
     await options.filter({ hasText: 'Message' }).first().click();
     await answerQuickInput(page, /message to cli-bob/i, 'looking at it now');
