@@ -121,7 +121,7 @@ export async function runDoctor(argv: string[]): Promise<number> {
     discovery?.close();
   }
   try {
-    const report = await gatherDoctorReport(node, options.waitMs);
+    const report = await gatherDoctorReport(node, { waitMs: options.waitMs, redial: false });
     printEvent(json, { event: 'report', ...report }, reportText(report));
   } finally {
     await node.leave();

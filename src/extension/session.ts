@@ -229,7 +229,7 @@ export class Session extends Disposable {
 
   /** The connectivity doctor's report on every member (pinged once more, `waitMs` for the pongs); undefined when not joined. */
   diagnose(waitMs?: number): Promise<DoctorReport | undefined> {
-    return this.node === undefined || !this.joined ? Promise.resolve(undefined) : gatherDoctorReport(this.node, waitMs);
+    return this.node === undefined || !this.joined ? Promise.resolve(undefined) : gatherDoctorReport(this.node, { waitMs });
   }
 
   /** Applies the ban list from the settings to the current membership: added entries and removed ones take effect at once. */

@@ -16,6 +16,12 @@ import type { Member } from './peerNodeTypes';
 
 /** How long the doctor waits for the pongs of the pings it sends, in ms. */
 export const DOCTOR_PING_WAIT_MS = 2_000;
+/**
+ * How long the doctor waits for fresh dials of the members it is not linked to, in ms: past a
+ * connect timeout, so that a dropped port shows as one; a handshake that hangs longer is reported
+ * from what was known before.
+ */
+export const DOCTOR_DIAL_WAIT_MS = 6_000;
 /** How long a route lookup may take, in ms (it is local: the kernel answers at once). */
 const ROUTE_LOOKUP_MS = 500;
 
@@ -29,6 +35,8 @@ export interface DoctorNode {
   members(): Member[];
   listedMembers(): MemberInfo[];
   pingLinks(): void;
+  /** Dials the listed members not linked now; never rejects. */
+  dialUnlinked(): Promise<void>;
   /**
    * How the link to a member is carried. Relaying through a member plugs in here: until a node
    * has it, every linked member is reported as direct.
@@ -99,11 +107,32 @@ export function routeInterface(host: string, interfaces: InterfaceTable = networ
   });
 }
 
-/** Pings every linked member, waits `waitMs` for the pongs, then reports on every member known. */
-export async function gatherDoctorReport(node: DoctorNode, waitMs = DOCTOR_PING_WAIT_MS, interfaces: () => InterfaceTable = networkInterfaces): Promise<DoctorReport> {
+export interface GatherOptions {
+  /** How long to wait for the pongs, in ms. Default {@link DOCTOR_PING_WAIT_MS}. */
+  waitMs?: number;
+  /**
+   * Dial again the listed members not linked, for a fresh failure (a member that joined later and
+   * never reached this one has not been dialed at all). Default true; a node that just joined has
+   * dialed everyone already.
+   */
+  redial?: boolean;
+  interfaces?: () => InterfaceTable;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Pings every linked member (and dials the others again), waits for the answers, then reports on every member known. */
+export async function gatherDoctorReport(node: DoctorNode, options: GatherOptions = {}): Promise<DoctorReport> {
+  const waitMs = options.waitMs ?? DOCTOR_PING_WAIT_MS;
   node.pingLinks();
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
-  return doctorReport(node, interfaces());
+  const dials = options.redial === false ? Promise.resolve() : Promise.race([node.dialUnlinked(), sleep(Math.max(waitMs, DOCTOR_DIAL_WAIT_MS))]);
+  await Promise.all([sleep(waitMs), dials]);
+  // Members linked by the fresh dials have not been pinged yet.
+  if (options.redial !== false && node.members().some((m) => (node.paths.linkPath(m.id)?.rttSamples ?? 0) === 0)) {
+    node.pingLinks();
+    await sleep(Math.min(waitMs, 500));
+  }
+  return doctorReport(node, (options.interfaces ?? networkInterfaces)());
 }
 
 /** The report on every member the node knows, from what it has measured so far. */

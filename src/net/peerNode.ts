@@ -494,6 +494,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     }
   }
 
+  /** Dials every listed member not linked now (the doctor's fresh look at those it cannot reach); never rejects. */
+  async dialUnlinked(): Promise<void> {
+    if (this.state === 'joined') await Promise.all(this.repository.listed().filter((m) => !this.links.has(m.id)).map((m) => this.connections.dialMember(m)));
+  }
+
   private pingAll(): void {
     this.pingLinks();
     this.repository.send(this.stamper.stamp({ type: 'ping' }));

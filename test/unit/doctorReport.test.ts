@@ -10,7 +10,7 @@ import MarkdownIt from 'markdown-it';
 import { doctorReport, gatherDoctorReport, memberLines, routeInterface } from '../../src/net/doctorReport';
 import type { DoctorNode } from '../../src/net/doctorReport';
 import { doctorMarkdown, markdownText } from '../../src/extension/doctorMarkdown';
-import { TestNetwork } from '../helpers/net';
+import { TestNetwork, waitUntil } from '../helpers/net';
 
 /** A port on 127.0.0.1 nothing listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
@@ -28,7 +28,7 @@ describe('doctorReport', () => {
   it('reports linked members as direct, with a round trip from ping to pong, the addresses and the loopback interface', async () => {
     const { port } = await net.repository();
     const [alice] = await net.joinedPeers(['alice', 'bob', 'carol'], port);
-    const report = await gatherDoctorReport(alice!, 300);
+    const report = await gatherDoctorReport(alice!, { waitMs: 300 });
     assert.equal(report.self.name, 'alice');
     assert.deepEqual(report.members.map((m) => m.name), ['bob', 'carol']);
     for (const member of report.members) {
@@ -53,7 +53,7 @@ describe('doctorReport', () => {
     const node = alice!;
     const relaying: DoctorNode = {
       id: node.id, name: node.name, group: node.group, passwordProtected: node.passwordProtected, paths: node.paths,
-      members: () => node.members(), listedMembers: () => node.listedMembers(), pingLinks: () => node.pingLinks(),
+      members: () => node.members(), listedMembers: () => node.listedMembers(), pingLinks: () => node.pingLinks(), dialUnlinked: () => node.dialUnlinked(),
       pathOf: () => ({ kind: 'relayed', via: bob!.id }),
     };
     const report = await doctorReport(relaying, networkInterfaces());
@@ -68,7 +68,7 @@ describe('doctorReport', () => {
     await ghost.join();
     const doctor = net.peer('doctor', port);
     await doctor.join();
-    const report = await gatherDoctorReport(doctor, 100);
+    const report = await gatherDoctorReport(doctor, { waitMs: 100 });
     const member = report.members.find((m) => m.name === 'ghost')!;
     assert.equal(member.state, 'unreachable');
     if (member.state !== 'unreachable') return;
@@ -82,9 +82,22 @@ describe('doctorReport', () => {
     await net.joinedPeers(['alice'], port, { password: 'correct horse battery staple' });
     const doctor = net.peer('doctor', port, { password: 'wrong' });
     await doctor.join();
-    const report = await gatherDoctorReport(doctor, 100);
+    const report = await gatherDoctorReport(doctor, { waitMs: 100 });
     const member = report.members[0]!;
     assert.equal(member.state === 'unreachable' && member.verdict.cause, 'password');
+  });
+
+  it('dials again a member that joined later and never reached this one, for a fresh verdict', async () => {
+    const { port } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port, { password: 'correct horse battery staple' });
+    // bob joins with another password: his dial to alice fails, so alice has never dialed him.
+    const bob = net.peer('bob', port, { password: 'wrong' });
+    await bob.join();
+    await waitUntil(() => alice!.listedMembers().some((m) => m.name === 'bob'), 'alice to hear bob is listed');
+    const before = await gatherDoctorReport(alice!, { waitMs: 50, redial: false });
+    assert.equal(before.members[0]!.state === 'unreachable' && before.members[0]!.verdict.cause, 'notTriedYet');
+    const after = await gatherDoctorReport(alice!, { waitMs: 50 });
+    assert.equal(after.members[0]!.state === 'unreachable' && after.members[0]!.verdict.cause, 'password');
   });
 
   it('finds the interface a route would use without sending anything, and none for a name', async () => {
@@ -96,7 +109,7 @@ describe('doctorReport', () => {
   it('renders the report as Markdown in which names from the network stay text', async () => {
     const { port } = await net.repository();
     const [alice] = await net.joinedPeers(['alice', '<img src=x onerror=alert(1)> [link](http://evil) **b**'], port);
-    const markdown = doctorMarkdown(await gatherDoctorReport(alice!, 200));
+    const markdown = doctorMarkdown(await gatherDoctorReport(alice!, { waitMs: 200 }));
     const html = new MarkdownIt({ html: true }).render(markdown);
     assert.ok(!html.includes('<img'), html);
     assert.ok(!html.includes('<a '), html);
