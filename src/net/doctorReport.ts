@@ -50,6 +50,8 @@ export interface LinkedReport extends LinkPath {
   interface?: string;
   /** True when that interface is a VPN or tunnel. */
   vpn: boolean;
+  /** For a relayed path: the name and fingerprint of the member that carries it, when linked to it. */
+  viaLabel?: string;
 }
 
 export interface UnreachableReport {
@@ -145,7 +147,15 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
     const who = { id: member.id, name: member.name, fingerprint: fingerprint(member.id) };
     if (path === undefined) continue;
     const name = interfaceOfAddress(path.localAddress, interfaces);
-    reports.push({ ...who, state: 'linked', ...path, ...(name !== undefined && { interface: name }), vpn: name !== undefined && isVpnInterface(name) });
+    const carrier = path.via === undefined ? undefined : linked.find((m) => m.id === path.via);
+    reports.push({
+      ...who,
+      state: 'linked',
+      ...path,
+      ...(name !== undefined && { interface: name }),
+      vpn: name !== undefined && isVpnInterface(name),
+      ...(carrier !== undefined && { viaLabel: `${carrier.name} [${fingerprint(carrier.id)}]` }),
+    });
   }
   for (const member of node.listedMembers()) {
     if (linkedIds.has(member.id) || member.id === node.id) continue;
@@ -190,7 +200,8 @@ export function formatRtt(path: { rttMs?: number; rttSamples: number }): string 
 export function memberLines(member: MemberReport): { title: string; fields: [string, string][] } {
   const title = `${member.name} [${member.fingerprint}]`;
   if (member.state === 'linked') {
-    const path = member.kind === 'relayed' ? `relayed${member.via !== undefined ? ` via ${member.via}` : ''}` : 'direct';
+    const via = member.viaLabel ?? member.via;
+    const path = member.kind === 'relayed' ? `relayed${via !== undefined ? ` via ${via}` : ''}` : 'direct';
     return {
       title,
       fields: [

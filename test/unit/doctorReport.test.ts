@@ -48,18 +48,20 @@ describe('doctorReport', () => {
 
   it('asks the node how a link is carried, so a relayed path shows with the member relaying it', async () => {
     const { port } = await net.repository();
-    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
-    // The node as the relay work will make it: the same node, with pathOf saying how a link is carried.
+    const [alice, bob, carol] = await net.joinedPeers(['alice', 'bob', 'carol'], port);
+    // The node as the relay work will make it: the same node, with pathOf saying carol's link goes through bob.
     const node = alice!;
     const relaying: DoctorNode = {
       id: node.id, name: node.name, group: node.group, passwordProtected: node.passwordProtected, paths: node.paths,
       members: () => node.members(), listedMembers: () => node.listedMembers(), pingLinks: () => node.pingLinks(), dialUnlinked: () => node.dialUnlinked(),
-      pathOf: () => ({ kind: 'relayed', via: bob!.id }),
+      pathOf: (id) => (id === carol!.id ? { kind: 'relayed', via: bob!.id } : { kind: 'direct' }),
     };
     const report = await doctorReport(relaying, networkInterfaces());
-    const member = report.members[0]!;
-    assert.equal(member.state === 'linked' && member.kind, 'relayed');
-    assert.match(memberLines(member).fields[0]![1], new RegExp(`^relayed via ${bob!.id}$`));
+    const [toBob, toCarol] = report.members;
+    assert.equal(toBob!.state === 'linked' && toBob!.kind, 'direct');
+    assert.equal(toCarol!.state === 'linked' && toCarol!.kind, 'relayed');
+    assert.equal(toCarol!.state === 'linked' && toCarol!.via, bob!.id);
+    assert.match(memberLines(toCarol!).fields[0]![1], /^relayed via bob \[[0-9a-f]{4}-[0-9a-f]{4}\]$/);
   });
 
   it('gives a listed member at a closed port the verdict "connection refused", with ECONNREFUSED', async () => {
