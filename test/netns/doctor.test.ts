@@ -6,7 +6,10 @@
  *  - dropped packets (the member's interface drops everything it sends: a `pfifo` queue of length
  *    0, since this kernel may have neither iptables, nft nor netem),
  *  - no route (the doctor's host loses its route to the segment, keeping one to the repository),
- *  - a different password.
+ *  - a different password,
+ *  - another subnet (a doctor on a second segment, with no route to the first),
+ *  - only over a VPN (that doctor's interface named wg0 and the first segment routed through it,
+ *    where nobody answers: what a VPN that does not carry the members' traffic looks like).
  * Where namespaces cannot be made, the faults that loopback can carry (refused, password) run there.
  */
 import { strict as assert } from 'node:assert';
@@ -67,13 +70,19 @@ describe('team-notes doctor across network namespaces (injected faults)', functi
     assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first');
     lab = LanLab.create(
       [
-        { name: 'repo', segments: ['lan'] },
+        { name: 'repo', segments: ['lan', 'lab'] },
         { name: 'alice', segments: ['lan'] },
         { name: 'bob', segments: ['lan'] },
         { name: 'doc', segments: ['lan'] },
+        { name: 'far', segments: ['lab'] },
       ],
       cli,
     );
+    // far's only interface becomes wg0, as a WireGuard tunnel is named.
+    const farNic = lab.interfaceName('far');
+    lab.exec('far', 'ip', 'link', 'set', farNic, 'down');
+    lab.exec('far', 'ip', 'link', 'set', farNic, 'name', 'wg0');
+    lab.exec('far', 'ip', 'link', 'set', 'wg0', 'up');
     const server = lab.run('repo', ['repository', '--json', '--port', '46800']);
     await server.waitFor((e) => e.event === 'listening', 'the repository to listen');
     repository = `${lab.address('repo')}:46800`;
@@ -92,7 +101,8 @@ describe('team-notes doctor across network namespaces (injected faults)', functi
     await lab?.close();
   });
 
-  const doctor = (password = PASSWORD): CliProcess => lab!.run('doc', ['doctor', '--group', GROUP, '--repository', repository, '--no-discovery', '--wait', '1000', '--password-file', passwordFile(password), '--json'], 'doctor');
+  const doctor = (password = PASSWORD, host = 'doc', repositoryAddress = repository): CliProcess =>
+    lab!.run(host, ['doctor', '--group', GROUP, '--repository', repositoryAddress, '--no-discovery', '--wait', '1000', '--password-file', passwordFile(password), '--json'], `doctor on ${host}`);
 
   it('reaches alice and bob directly over the LAN interface, and finds carol\'s port refused', async () => {
     const report = await reportOf(doctor());
@@ -154,6 +164,30 @@ describe('team-notes doctor across network namespaces (injected faults)', functi
       assert.equal(member.verdict?.cause, 'password', name);
       assert.equal(member.failure?.code, 'ERR_AUTH_FAILED');
       show('wrong password', member);
+    }
+  });
+
+  it('says "another subnet" to a doctor on a second segment with no route to the members\' one', async () => {
+    const report = await reportOf(doctor(PASSWORD, 'far', `${lab!.address('repo', 'lab')}:46800`));
+    for (const name of ['alice', 'bob']) {
+      const member = report.get(name)!;
+      assert.equal(member.verdict?.cause, 'otherSubnet', `${name}: ${JSON.stringify(member)}`);
+      assert.match(member.verdict!.summary, /wg0 10\.200\.1\.\d+\/24/);
+      show('another subnet', member);
+    }
+  });
+
+  it('says "only over a VPN" when the route to the members goes through wg0 and nothing answers there', async () => {
+    lab!.exec('far', 'ip', 'route', 'add', '10.200.0.0/24', 'dev', 'wg0');
+    try {
+      const report = await reportOf(doctor(PASSWORD, 'far', `${lab!.address('repo', 'lab')}:46800`));
+      const alice = report.get('alice')!;
+      assert.equal(alice.verdict?.cause, 'vpn', JSON.stringify(alice));
+      assert.match(alice.verdict!.summary, /wg0/);
+      assert.match(alice.verdict!.advice, new RegExp(`port ${alice.failure!.port}\\b`));
+      show('only over a VPN', alice);
+    } finally {
+      lab!.exec('far', 'ip', 'route', 'del', '10.200.0.0/24', 'dev', 'wg0');
     }
   });
 });
