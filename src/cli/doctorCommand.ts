@@ -74,7 +74,7 @@ function readOptions(argv: string[]): DoctorOptions {
   const own = accountDisplayName() || hostname();
   return {
     group: values.group,
-    name: values.name ?? `${own.slice(0, 55)} (doctor)`,
+    name: values.name ?? `${own.slice(0, 55).trim()} (doctor)`,
     repository: values.repository,
     discovery: !values['no-discovery'],
     passwordFile: values['password-file'],

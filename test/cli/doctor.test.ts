@@ -134,6 +134,14 @@ describe('team-notes doctor (separate processes)', function () {
     assert.ok(empty.events.some((e) => e.line === '  nobody else is in the group'), JSON.stringify(empty.events));
   });
 
+  it('is listed in the help with its options', async () => {
+    const help = new CliProcess(cli, ['help'], 'help');
+    processes.push(help);
+    assert.equal(await help.exited, 0);
+    const text = help.events.map((e) => String(e.line)).join('\n');
+    assert.match(text, /team-notes doctor --group G \[--repository H:P\] \[--no-discovery\] \[--password-file FILE\] \[--wait MS\] \[--json\]/);
+  });
+
   it('finds the group on the (loopback) LAN when no repository is named', async () => {
     const repository = new CliProcess(cli, ['repository', '--host', '127.0.0.1', '--port', '0', '--json'], 'repository');
     processes.push(repository);
