@@ -198,7 +198,7 @@ async function advertisedAddress(value: string): Promise<string> {
 }
 
 /** The address given with --repository; else the group as heard on the LAN; else the default. */
-async function repositoryAddress(options: ChatOptions, discovery: LanDiscovery | undefined, json: boolean): Promise<HostPort> {
+export async function repositoryAddress(options: Pick<ChatOptions, 'repository' | 'group'>, discovery: LanDiscovery | undefined, json: boolean): Promise<HostPort> {
   const fallback = { host: '127.0.0.1', port: DEFAULT_REPOSITORY_PORT };
   if (options.repository !== undefined) return parseAddress(options.repository, fallback);
   const found = await findOnLan(discovery, options.group);

@@ -3,20 +3,23 @@
  *   team-notes repository ...   an always-on repository server
  *   team-notes chat ...         a terminal peer (for bots, servers, tests and benchmarks)
  *   team-notes export ...       a group's history as Markdown
+ *   team-notes doctor ...       why members can or cannot reach each other
  */
 import { isNetError } from '../net/errors';
 import { chatUsage, runChat } from './chatCommand';
+import { doctorUsage, runDoctor } from './doctorCommand';
 import { exportUsage, runExport } from './exportCommand';
 import { terminalSafe } from './output';
 import { repositoryUsage, runRepository } from './repositoryCommand';
 
-const usage = `Usage:\n  ${repositoryUsage}\n\n  ${chatUsage}\n\n  ${exportUsage}\n`;
+const usage = `Usage:\n  ${repositoryUsage}\n\n  ${chatUsage}\n\n  ${exportUsage}\n\n  ${doctorUsage}\n`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'repository') return runRepository(rest);
   if (command === 'chat') return runChat(rest);
   if (command === 'export') return runExport(rest);
+  if (command === 'doctor') return runDoctor(rest);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(usage);
     return command === undefined ? 2 : 0;

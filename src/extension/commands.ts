@@ -13,6 +13,7 @@ import type { CodeTheme } from '../board/codeTheme';
 import type { CodeImageSource } from '../webview/protocol';
 import type { BoardPanels } from './boardPanel';
 import type { Session } from './session';
+import { registerDiagnoseCommand } from './diagnoseCommand';
 import { showError } from './errorNotice';
 import { joinGroup, leaveGroup } from './joinCommands';
 import type { JoinArgs, LeaveArgs } from './joinCommands';
@@ -51,6 +52,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('teamNotes.addNote', (args?: { text?: unknown }) => addNote(ctx, args)),
     vscode.commands.registerCommand('teamNotes.startRepository', () => startRepository(ctx)),
     vscode.commands.registerCommand('teamNotes.showLog', () => ctx.log.show(true)),
+    registerDiagnoseCommand(ctx),
   ];
 }
 

@@ -4,6 +4,8 @@
  * views and the panel listen to {@link Session.onDidChange}.
  */
 import * as vscode from 'vscode';
+import { gatherDoctorReport } from '../net/doctorReport';
+import type { DoctorReport } from '../net/doctorReport';
 import { NetError, isNetError, toNetError } from '../net/errors';
 import { GroupHistory } from '../net/groupHistory';
 import type { HistoryEntry } from '../net/groupHistory';
@@ -240,6 +242,11 @@ export class Session extends Disposable {
     this.chat = [];
     this.board.clear();
     this.changes.fire({ kind: 'session' });
+  }
+
+  /** The connectivity doctor's report on every member (pinged once more, `waitMs` for the pongs); undefined when not joined. */
+  diagnose(waitMs?: number): Promise<DoctorReport | undefined> {
+    return this.node === undefined || !this.joined ? Promise.resolve(undefined) : gatherDoctorReport(this.node, { waitMs });
   }
 
   /** Applies the ban list from the settings to the current membership: added entries and removed ones take effect at once. */

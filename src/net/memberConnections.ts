@@ -42,6 +42,8 @@ export interface MemberConnectionsContext {
   /** A repository client (proven without the group password) registered here while this member stands in. */
   serveClient(connection: Connection, register: RegisterMessage): void;
   connectionError(error: NetError): void;
+  /** Dialing or meeting a listed member failed (the doctor keeps the last failure per member). */
+  dialFailed?(info: MemberInfo, error: NetError): void;
 }
 
 export class MemberConnections {
@@ -90,6 +92,7 @@ export class MemberConnections {
     } catch (err) {
       const error = toNetError(err);
       ctx.logger.warn(`Cannot connect to member ${info.name} (${info.id}) at ${formatAddress(info)}: ${error.code} ${error.message}`);
+      ctx.dialFailed?.(info, error);
       ctx.connectionError(error);
     }
   }

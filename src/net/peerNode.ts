@@ -29,6 +29,7 @@ import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
 import { MemberConnections } from './memberConnections';
 import { MemberRedial } from './memberRedial';
+import { PathStats } from './pathStats';
 import { RepositoryClient } from './repositoryClient';
 import { RepositoryFailover } from './repositoryFailover';
 import { cryptoReady } from './sodium';
@@ -69,6 +70,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   readonly history: GroupHistory;
   private readonly sync: HistorySync;
   private readonly failover: RepositoryFailover;
+  /** Round trips, link addresses and the last dial failure per member, for the connectivity doctor. */
+  readonly paths = new PathStats();
 
   constructor(private readonly options: PeerNodeOptions) {
     super();
@@ -103,6 +106,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       linkUp: (hello, connection, dialer, host) => this.addLink(hello, connection, dialer, host),
       serveClient: (connection, register) => this.failover.serveClient(connection, register),
       connectionError: (error) => this.emit('connectionError', error),
+      dialFailed: (info, error) => this.paths.failed(info.id, error, info),
     });
     this.sync = new HistorySync(
       {
@@ -409,6 +413,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   private watchLink(link: MemberLink): void {
+    this.paths.linked(link.member.id, link.connection);
     link.connection.on('message', (message, binary, xml) => this.onLinkMessage(link, message, binary, xml));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
   }
@@ -441,6 +446,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         link.connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
         return;
       case 'pong':
+        this.paths.pongReceived(link.member.id, message.re);
         return;
       case 'bye':
         link.leaveReason = 'bye';
@@ -478,6 +484,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private onLinkClosed(link: MemberLink, error: NetError | undefined): void {
     if (this.links.get(link.member.id) !== link) return; // replaced, or this node is closing
     this.links.delete(link.member.id);
+    this.paths.unlinked(link.member.id, error, link.member);
     const reason: MemberLeftReason = link.leaveReason ?? (error?.code === 'ERR_PEER_TIMEOUT' ? 'timeout' : 'closed');
     this.logger.info(`${link.member.name} (${link.member.id}) left: ${reason}`);
     if (error !== undefined && reason !== 'banned') this.emit('connectionError', error);
@@ -487,11 +494,24 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   // --- liveness -----------------------------------------------------------------------------
 
-  private pingAll(): void {
+  /** Pings every member now (the timer does every ping interval); the pongs time the round trips in {@link paths}. */
+  pingLinks(): void {
     const ping = this.stamper.stamp({ type: 'ping' });
     const frames = encodeOutgoing(ping);
-    for (const link of this.links.values()) link.connection.sendEncoded(frames, ping);
-    this.repository.sendEncoded(frames, ping);
+    for (const link of this.links.values()) {
+      this.paths.pingSent(link.member.id, ping.id);
+      link.connection.sendEncoded(frames, ping);
+    }
+  }
+
+  /** Dials every listed member not linked now (the doctor's fresh look at those it cannot reach); never rejects. */
+  async dialUnlinked(): Promise<void> {
+    if (this.state === 'joined') await Promise.all(this.repository.listed().filter((m) => !this.links.has(m.id)).map((m) => this.connections.dialMember(m)));
+  }
+
+  private pingAll(): void {
+    this.pingLinks();
+    this.repository.send(this.stamper.stamp({ type: 'ping' }));
     this.sync.resendUnacknowledged(this.timing.pingIntervalMs);
   }
 }

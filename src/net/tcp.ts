@@ -51,7 +51,9 @@ export function dial(target: HostPort, options: { timeoutMs?: number; code?: 'ER
     const socket = connect({ host: target.host, port: target.port, noDelay: true });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new NetError(code, `No answer from ${formatAddress(target)} within ${timeoutMs} ms`));
+      // No packet came back: the OS code a timed-out connect has, so the doctor reads it as one.
+      const cause = Object.assign(new Error(`connect ETIMEDOUT ${formatAddress(target)}`), { code: 'ETIMEDOUT' });
+      reject(new NetError(code, `No answer from ${formatAddress(target)} within ${timeoutMs} ms`, { cause }));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);

@@ -131,6 +131,20 @@ export class LanLab {
     return address;
   }
 
+  /** The name of the host's interface on `segment` (default: its first), as `ip link` and `os.networkInterfaces()` show it. */
+  interfaceName(host: string, segment?: string): string {
+    const h = this.hosts.findIndex((x) => x.name === host);
+    const own = this.hosts[h]?.segments;
+    const name = segment ?? own?.[0];
+    if (own === undefined || name === undefined || !own.includes(name)) throw new Error(`${host} has no interface${segment === undefined ? '' : ` on ${segment}`}`);
+    return `h${h}s${this.segments.indexOf(name)}`;
+  }
+
+  /** Runs a command (`ip`, `tc`…) inside `host`'s namespace and returns its output; throws when it fails. */
+  exec(host: string, command: string, ...args: string[]): string {
+    return execFileSync('ip', ['netns', 'exec', this.namespace(host), command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
   /** Runs the CLI with `args` inside `host`, with LAN discovery on the host's real interfaces. */
   run(host: string, args: string[], label = `${host}: ${args[0] ?? 'cli'}`): CliProcess {
     const proc = new CliProcess(this.cliPath, args, label, {}, { netns: this.namespace(host) });
