@@ -1,7 +1,7 @@
 /**
  * What is inside a `.vsix` (a zip), read from its central directory with no dependency, and the
  * targets it must meet: only what runs, under 2 MB, under 50 files, dist/extension.js minified and
- * under 800 KB (libsodium's WebAssembly build, the one crypto library, is about 535 KB of it). Used by scripts/package.ts (refuses a package that misses them) and by the tests.
+ * under 900 KB (libsodium's WebAssembly build, the one crypto library, is about 535 KB of it). Used by scripts/package.ts (refuses a package that misses them) and by the tests.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
@@ -71,7 +71,7 @@ export function notMinified(code: string): string | undefined {
   return undefined;
 }
 
-export const vsixTargets = { maxBytes: 2 * 1024 * 1024, maxFiles: 50, maxExtensionJsBytes: 800 * 1024 };
+export const vsixTargets = { maxBytes: 2 * 1024 * 1024, maxFiles: 50, maxExtensionJsBytes: 900 * 1024 };
 
 /** Files a `.vsix` may hold: the manifest, package.json, readme, licence, changelog, dist/*.js, media/. */
 const allowed = [

@@ -53,8 +53,10 @@ export function registerDiagnoseCommand(ctx: CommandContext): vscode.Disposable 
  */
 async function diagnoseConnection(ctx: CommandContext, documents: ReportDocuments, args: DiagnoseArgs): Promise<string | undefined> {
   if (!ctx.session.joined) {
-    const choice = await vscode.window.showInformationMessage('Team Notes: not in a group, so there is no connection to diagnose.', 'Join Group…');
-    if (choice === 'Join Group…') await vscode.commands.executeCommand('teamNotes.joinGroup');
+    // Not awaited: the command finishes whether or not anyone answers the notification.
+    void vscode.window.showInformationMessage('Team Notes: not in a group, so there is no connection to diagnose.', 'Join Group…').then((choice) => {
+      if (choice === 'Join Group…') void vscode.commands.executeCommand('teamNotes.joinGroup');
+    });
     return undefined;
   }
   const waitMs = typeof args?.waitMs === 'number' && Number.isFinite(args.waitMs) && args.waitMs >= 0 ? Math.min(args.waitMs, 60_000) : DOCTOR_PING_WAIT_MS;

@@ -4,7 +4,7 @@ import { describeVsix, listVsix, notMinified, readVsixEntry, vsixProblems, vsixT
 import { currentVsix, version } from './vsixFile';
 
 describe('the packaged .vsix', () => {
-  it(`is team-notes-${version}.vsix: only what runs, under 2 MB and 50 files, dist/extension.js minified under 800 KB`, () => {
+  it(`is team-notes-${version}.vsix: only what runs, under 2 MB and 50 files, dist/extension.js minified under 900 KB`, () => {
     const vsix = currentVsix();
     assert.deepEqual(vsixProblems(vsix), [], `the package misses its targets:\n${describeVsix(vsix)}`);
     const extensionJs = listVsix(vsix).find((e) => e.name === 'extension/dist/extension.js')!;
