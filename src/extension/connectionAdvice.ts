@@ -3,7 +3,7 @@
  * check, and which buttons help. Pure (no `vscode`), so the wording is tested with real socket
  * errors in Node. The code and the raw message stay in the log; this is the sentence people read.
  */
-import { toNetError } from '../net/errors';
+import { osErrorCode, toNetError } from '../net/errors';
 import type { NetErrorCode } from '../net/errors';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
 
@@ -49,17 +49,6 @@ const NO_ROUTE = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN
 /** Something answered and then hung up: often not a Team Notes repository, or one that is shutting down. */
 const HUNG_UP = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
-/** The operating system's error code somewhere in the `cause` chain (a socket or lookup error), if any. */
-export function errnoOf(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z0-9_]{2,30}$/.test(code) && !code.startsWith('ERR_')) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** `text` ending in a full stop, once. */
 function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
@@ -78,7 +67,7 @@ function hostOf(address: string): string {
  */
 export function connectionAdvice(err: unknown, context: AdviceContext = {}): ConnectionAdvice {
   const error = toNetError(err, 'ERR_BAD_INPUT');
-  const errno = errnoOf(error);
+  const errno = osErrorCode(error);
   const address = context.address ?? 'the repository address';
   const host = context.address === undefined ? 'the repository host' : hostOf(context.address);
   const addressSetting = context.addressSetting ?? REPOSITORY_ADDRESS_SETTING;

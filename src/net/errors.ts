@@ -148,3 +148,14 @@ function describeThrown(err: unknown): string {
     return Object.prototype.toString.call(err);
   }
 }
+
+/** The OS error code somewhere in an error's `cause` chain (`ECONNREFUSED`, `ETIMEDOUT`…). */
+export function osErrorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z0-9_]{2,30}$/.test(code) && !code.startsWith('ERR_')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

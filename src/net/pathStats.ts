@@ -6,6 +6,7 @@
  * The peer node feeds it from its own ping timer, its pong handler, the links it opens and closes
  * and its dial failures; it changes nothing on the wire.
  */
+import { osErrorCode } from './errors';
 import type { NetError } from './errors';
 import type { FailureFacts } from './diagnosis';
 
@@ -39,17 +40,6 @@ interface Entry {
   pending: Map<string, number>;
   samples: number[];
   failure?: FailureFacts;
-}
-
-/** The OS error code somewhere in an error's `cause` chain (`ECONNREFUSED`, `ETIMEDOUT`…). */
-export function osErrorCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z0-9_]{2,30}$/.test(code) && !code.startsWith('ERR_')) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 export class PathStats {

@@ -101,7 +101,9 @@ export async function answerQuickInput(page: Page, prompt: RegExp, text: string)
   const deadline = Date.now() + 15_000;
   for (;;) {
     const placeholder = (await input.getAttribute('placeholder')) ?? '';
-    const message = (await widget.textContent()) ?? '';
+    // The title and the prompt, not the list: a picker that is closing may still show rows that
+    // mention what the next question asks (a group "· password" before the password box).
+    const message = (await widget.locator('.quick-input-title, .quick-input-message').allTextContents()).join(' ');
     if (prompt.test(placeholder) || prompt.test(message)) break;
     if (Date.now() > deadline) throw new Error(`the quick input never asked for ${String(prompt)}; placeholder "${placeholder}", text "${message}"`);
     await new Promise((r) => setTimeout(r, 100));

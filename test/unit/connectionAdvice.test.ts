@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { NetError } from '../../src/net/errors';
 import { parseAddress } from '../../src/net/tcp';
-import { connectionAdvice, errnoOf } from '../../src/extension/connectionAdvice';
+import { connectionAdvice } from '../../src/extension/connectionAdvice';
+import { osErrorCode } from '../../src/net/errors';
 import { TestNetwork } from '../helpers/net';
 import { freePort } from '../helpers/ports';
 
@@ -117,6 +118,6 @@ describe('connectionAdvice', function () {
       assert.equal(typeof advice.message, 'string');
       assert.ok(advice.actions.includes('showLog'));
     }
-    assert.equal(errnoOf(looped), undefined);
+    assert.equal(osErrorCode(looped), undefined);
   });
 });

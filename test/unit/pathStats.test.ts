@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { NetError } from '../../src/net/errors';
-import { median, osErrorCode, PathStats, RTT_SAMPLES } from '../../src/net/pathStats';
+import { osErrorCode } from '../../src/net/errors';
+import { median, PathStats, RTT_SAMPLES } from '../../src/net/pathStats';
 
 const ends = { localAddress: '192.168.1.23', remoteAddress: '192.168.1.40', remotePort: 43121 };
 
