@@ -56,7 +56,6 @@ describe('Relay through a member', function () {
   it('carries every message between two members that cannot dial each other through a third, once each, and goes direct when the block is lifted', async () => {
     const firewall = new Firewall();
     const [alice, bob, carol] = await blockedTrio(firewall, 'open sesame');
-    after(() => { if (process.env.DEBUG_RELAY) for (const n of [alice, bob, carol]) console.log(n.name, n.log.lines.filter((l) => !l.startsWith('trace')).join('\n')); });
     const [toAlice, toBob, toCarol] = [inbox(alice), inbox(bob), inbox(carol)];
     assert.deepEqual(await pathBecomes(carol, alice, 'relayed'), { kind: 'relayed', via: bob.id });
     assert.deepEqual(await pathBecomes(alice, carol, 'relayed'), { kind: 'relayed', via: bob.id });
