@@ -165,7 +165,8 @@ export class MemberConnections {
 
   /** Closes every connection; those whose socket has not closed after the grace period are destroyed. */
   async closeAll(): Promise<void> {
-    const connections = [...this.connections];
+    // Newest first: a tunnel's connection flushes (its bye) over the link to its relay before that link closes.
+    const connections = [...this.connections].reverse();
     for (const connection of connections) connection.close();
     const grace = setTimeout(() => {
       for (const connection of connections) connection.destroy();

@@ -343,12 +343,15 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     await this.failover.close();
     if (wasJoined) {
       const bye = this.stamper.stamp({ type: 'bye' });
-      for (const link of this.links.values()) link.connection.send(bye);
+      // Relayed links first, and a turn for their tunnels to write: the bye to a relay closes the link carrying them.
+      for (const link of this.links.values()) if (link.via !== undefined) link.connection.send(bye);
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const link of this.links.values()) if (link.via === undefined) link.connection.send(bye);
       this.repository.send(this.stamper.stamp({ type: 'unregister' }));
     }
     this.links.clear();
-    this.relay.close();
     await this.connections.closeAll();
+    this.relay.close();
     if (this.server !== undefined) await closeServer(this.server);
     if (wasJoined) this.logger.info(`Left ${this.group}`);
   }

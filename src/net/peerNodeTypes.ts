@@ -184,6 +184,10 @@ export class MemberLink {
    */
   refusal(message: Message, lamport: number, rates = true): NetError | undefined {
     switch (message.type) {
+      case 'relay':
+        // Asking for a tunnel costs the relay a table entry and an answer: as dear as a chat message.
+        if (message.op !== 'connect' && message.op !== 'open') return undefined;
+        return rates && this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} tunnel requests, chat messages or pings a second`) : undefined;
       case 'ping':
       case 'chat':
         return rates && this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages or pings a second`) : undefined;

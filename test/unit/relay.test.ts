@@ -88,6 +88,16 @@ describe('Relay through a member', function () {
     assert.equal(carol.members().length, 2);
   });
 
+  it('tells a relayed member goodbye through the tunnel when leaving', async () => {
+    const firewall = new Firewall();
+    const [alice, , carol] = await blockedTrio(firewall);
+    await pathBecomes(alice, carol, 'relayed');
+    await pathBecomes(carol, alice, 'relayed');
+    const left = nextEvent<[Member, string]>(alice, 'memberLeft', (m) => m.id === carol.id);
+    await carol.leave();
+    assert.equal((await left)[1], 'bye');
+  });
+
   it('finds another relay when the relaying member leaves, and nothing is shown twice', async () => {
     const firewall = new Firewall();
     const [alice, bob, carol, port] = await blockedTrio(firewall);
