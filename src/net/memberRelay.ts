@@ -5,6 +5,7 @@
  */
 import type { EnvelopeStamper } from './ids';
 import type { Logger } from './logger';
+import type { Message } from './messages';
 import type { MemberConnections } from './memberConnections';
 import type { MemberLink, PeerNodeTiming } from './peerNodeTypes';
 import { RelayService } from './relay';
@@ -49,4 +50,15 @@ export function memberRelay(parts: MemberRelayParts): { relay: RelayService; pat
     dialRelayed: async (member, via) => connections.dialOver(member, relay.open(via, member.id), via.member.id),
   });
   return { relay, paths };
+}
+
+/**
+ * Says `bye` on every link: relayed links first, then a turn for their tunnels to write, then the
+ * direct ones (the bye to a relay closes the link that carries the tunnels through it).
+ */
+export async function sendBye(links: Iterable<MemberLink>, bye: Message): Promise<void> {
+  const all = [...links];
+  for (const link of all) if (link.via !== undefined) link.connection.send(bye);
+  await new Promise((resolve) => setImmediate(resolve));
+  for (const link of all) if (link.via === undefined) link.connection.send(bye);
 }

@@ -29,7 +29,7 @@ import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
 import { MemberConnections } from './memberConnections';
 import { MemberRedial } from './memberRedial';
-import { memberRelay } from './memberRelay';
+import { memberRelay, sendBye } from './memberRelay';
 import { prepareOutgoing } from './outgoing';
 import type { RelayService } from './relay';
 import type { RelayPaths, MemberPath } from './relayPaths';
@@ -302,22 +302,13 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** Bans an IP address, host name or peer id: closes matching connections and refuses new ones. */
   async ban(entry: string): Promise<void> {
     await this.bans.add(entry);
-    this.closeBannedLinks();
+    this.bans.closeBanned(this.links.values());
   }
 
   /** The whole ban list, replaced (an entry removed is lifted at once; one added closes its links). */
   async setBans(entries: readonly string[]): Promise<void> {
     await this.bans.replace(entries);
-    this.closeBannedLinks();
-  }
-
-  private closeBannedLinks(): void {
-    for (const link of this.links.values()) {
-      if (this.bans.hasPeer(link.member.id) || this.bans.hasAddress(link.connection.remoteAddress)) {
-        link.leaveReason = 'banned';
-        link.connection.close(new NetError('ERR_BANNED', 'You are banned by this member'));
-      }
-    }
+    this.bans.closeBanned(this.links.values());
   }
 
   /** Leaves the group: `bye` to every member, `unregister` to the repository, then closes. Idempotent. */
@@ -343,10 +334,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     await this.failover.close();
     if (wasJoined) {
       const bye = this.stamper.stamp({ type: 'bye' });
-      // Relayed links first, and a turn for their tunnels to write: the bye to a relay closes the link carrying them.
-      for (const link of this.links.values()) if (link.via !== undefined) link.connection.send(bye);
-      await new Promise((resolve) => setImmediate(resolve));
-      for (const link of this.links.values()) if (link.via === undefined) link.connection.send(bye);
+      await sendBye(this.links.values(), bye);
       this.repository.send(this.stamper.stamp({ type: 'unregister' }));
     }
     this.links.clear();
