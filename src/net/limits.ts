@@ -150,3 +150,7 @@ export const MAX_RELAYED_TUNNELS = 128;
 
 /** Failed direct dials of a member before a relay is tried. */
 export const RELAY_AFTER_FAILURES = 2;
+
+/** Tunnel requests (`relay` connect and open) one member may send a second, and its burst. */
+export const TUNNEL_REQUEST_RATE_PER_SECOND = 10;
+export const TUNNEL_REQUEST_BURST = 40;

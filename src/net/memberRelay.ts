@@ -3,6 +3,7 @@
  * links and connections, and the path policy (`relayPaths.ts`) that decides when a member is
  * reached through another. Kept apart so `peerNode.ts` only hooks it in.
  */
+import { toNetError } from './errors';
 import type { EnvelopeStamper } from './ids';
 import type { Logger } from './logger';
 import type { Message } from './messages';
@@ -47,7 +48,17 @@ export function memberRelay(parts: MemberRelayParts): { relay: RelayService; pat
     links: () => links.values(),
     listed: (id) => repository.lookup(id),
     dialDirect: (member) => connections.dialMember(member),
-    dialRelayed: async (member, via) => connections.dialOver(member, relay.open(via, member.id), via.member.id),
+    dialRelayed: async (member, via) => {
+      let socket;
+      try {
+        socket = relay.open(via, member.id);
+      } catch (err) {
+        // This side's own bound (tunnels over one link): that relay is not asked now.
+        parts.logger.info(`No tunnel to ${member.id} through ${via.member.id}: ${toNetError(err, 'ERR_RELAY').message}`);
+        return false;
+      }
+      return connections.dialOver(member, socket, via.member.id);
+    },
   });
   return { relay, paths };
 }

@@ -5,7 +5,7 @@
  */
 import type { Connection, ConnectionOptions } from './connection';
 import { NetError } from './errors';
-import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, MAX_CLOCK_JUMP, PEER_TIMEOUT_MS, PING_INTERVAL_MS, RELAY_AFTER_FAILURES } from './limits';
+import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, MAX_CLOCK_JUMP, PEER_TIMEOUT_MS, PING_INTERVAL_MS, RELAY_AFTER_FAILURES, TUNNEL_REQUEST_BURST, TUNNEL_REQUEST_RATE_PER_SECOND } from './limits';
 import type { Logger } from './logger';
 import type { MemberKey } from './memberKey';
 import type { GroupHistory } from './groupHistory';
@@ -158,6 +158,7 @@ export class MemberLink {
   leaveReason?: MemberLeftReason;
   private readonly chatBucket: TokenBucket | undefined;
   private readonly boardBucket: TokenBucket | undefined;
+  private readonly tunnelBucket: TokenBucket | undefined;
   /** When a refusal was last logged (refusals in a flood are logged once a second). */
   private lastRefusalLogAt: number | undefined;
 
@@ -173,6 +174,7 @@ export class MemberLink {
     if (limits !== false) {
       this.chatBucket = new TokenBucket(limits.chat.rate, limits.chat.burst);
       this.boardBucket = new TokenBucket(limits.board.rate, limits.board.burst);
+      this.tunnelBucket = new TokenBucket(TUNNEL_REQUEST_RATE_PER_SECOND, TUNNEL_REQUEST_BURST);
     }
   }
 
@@ -185,9 +187,10 @@ export class MemberLink {
   refusal(message: Message, lamport: number, rates = true): NetError | undefined {
     switch (message.type) {
       case 'relay':
-        // Asking for a tunnel costs the relay a table entry and an answer: as dear as a chat message.
+        // Asking for a tunnel costs the relay a table entry and an answer; a bucket of its own, so an
+        // honest member asking for many tunnels at once loses none of its chat.
         if (message.op !== 'connect' && message.op !== 'open') return undefined;
-        return rates && this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} tunnel requests, chat messages or pings a second`) : undefined;
+        return rates && this.tunnelBucket !== undefined && !this.tunnelBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${TUNNEL_REQUEST_RATE_PER_SECOND} tunnel requests a second`) : undefined;
       case 'ping':
       case 'chat':
         return rates && this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages or pings a second`) : undefined;

@@ -103,6 +103,9 @@ export class RelayPaths {
           break;
         }
       }
+    } catch (err) {
+      // dialRelayed never rejects; a throw here is this program's fault, and must not end the process.
+      this.host.logger.error(`ERR_LOCAL_FAULT while relaying to ${state.member.id}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       state.relaying = false;
     }
