@@ -200,6 +200,40 @@ describe('Relay messages and tunnels', function () {
     });
   });
 
+  describe('a relay that pretends', () => {
+    it('cannot pass itself off as the member it says opens the tunnel: the handshake fails with ERR_AUTH_FAILED', async () => {
+      const { port } = await net.repository();
+      const [alice, carol] = (await net.joinedPeers(['alice', 'carol'], port)) as [Node, Node];
+      const mallory = await net.secure(carol.listenAddress!.port, { expectedPeer: carol.id });
+      mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+      await nextEvent<[Member]>(carol, 'memberJoined', (m) => m.name === 'mallory');
+      // "alice opens a tunnel to you", then mallory runs the initiator itself, with its own key.
+      const tunnel = newItemId();
+      const socket = new TunnelSocket({
+        id: tunnel,
+        remoteAddress: '',
+        localAddress: '',
+        link: {
+          data: (data) => (mallory.send(mallory.stamp({ type: 'relay', op: 'data', tunnel, data })), true),
+          ack: (bytes) => (mallory.send(mallory.stamp({ type: 'relay', op: 'ack', tunnel, bytes })), true),
+          close: () => undefined,
+        },
+      });
+      mallory.onMessage = (m: Message) => {
+        if (m.type === 'relay' && m.tunnel === tunnel && m.op === 'data') socket.receive(m.data!);
+        if (m.type === 'relay' && m.tunnel === tunnel && m.op === 'close') socket.remoteClosed(undefined);
+      };
+      mallory.send(mallory.stamp({ type: 'relay', op: 'open', tunnel, peer: alice.id }));
+      const inner = new Connection(socket, { logger: silentLogger, handshake: new HandshakeInitiator({ key: mallory.key, group: 'team', expectedPeer: carol.id }) });
+      const closed = new Promise<NetError | undefined>((resolve) => inner.once('close', resolve));
+      assert.equal((await closed)?.code, 'ERR_AUTH_FAILED');
+      await carol.log.waitFor('ERR_AUTH_FAILED');
+      await stillLinked(mallory);
+      assert.deepEqual(carol.members().map((m) => m.name).sort(), ['alice', 'mallory']);
+      assert.deepEqual(carol.pathOf(alice.id), { kind: 'direct' });
+    });
+  });
+
   describe('a relay that misbehaves', () => {
     /**
      * alice and carol cannot dial each other; their only other link is mallory, played by hand,
