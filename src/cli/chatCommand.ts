@@ -249,6 +249,14 @@ export async function runChat(argv: string[]): Promise<number> {
   node.on('connectionError', (error) => printError(json, error.code, error.message));
   node.on('repositoryLost', (error) => printError(json, error.code, `${error.message}; members stay connected, reconnecting`));
   node.on('repositoryRestored', () => printEvent(json, { event: 'repository', state: 'restored' }, '* repository connection restored'));
+  const relayed = new Set<string>();
+  node.on('pathChanged', (member, path) => {
+    const via = node.members().find((m) => m.id === path.via);
+    const wasRelayed = relayed.delete(member.id);
+    if (path.kind === 'relayed') relayed.add(member.id);
+    const text = path.kind === 'relayed' ? `* ${memberLabel(member)} is reached through ${via === undefined ? path.via : memberLabel(via)}` : wasRelayed ? `* ${memberLabel(member)} is reached directly again` : [];
+    printEvent(json, { event: 'path', member: memberJson(member), kind: path.kind, via: path.via ?? null }, text);
+  });
   node.on('memberReconnecting', (member) => printEvent(json, { event: 'reconnecting', member: memberJson(member) }, `* reconnecting to ${memberLabel(member)}`));
   node.on('catchUp', (received, pending) => {
     if (!pending) printEvent(json, { event: 'caughtUp', received }, `* caught up (${received} messages from the members)`);

@@ -5,7 +5,9 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { NetError } from './errors';
 import type { Logger } from './logger';
+import type { MemberLink } from './peerNodeTypes';
 
 export class BanList {
   private readonly entries = new Set<string>();
@@ -17,6 +19,16 @@ export class BanList {
     private readonly logger: Logger,
   ) {
     for (const entry of entries) this.entries.add(normalEntry(entry));
+  }
+
+  /** Closes, with `ERR_BANNED`, the links of banned members and of members at banned addresses. */
+  closeBanned(links: Iterable<MemberLink>): void {
+    for (const link of links) {
+      if (this.hasPeer(link.member.id) || this.hasAddress(link.connection.remoteAddress)) {
+        link.leaveReason = 'banned';
+        link.connection.close(new NetError('ERR_BANNED', 'You are banned by this member'));
+      }
+    }
   }
 
   /** Resolves the banned host names given at construction. */

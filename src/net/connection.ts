@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { describeErrorCode, NetError, toNetError } from './errors';
 import { FrameDecoder, FrameType, encodeFrame } from './framing';
 import type { Frame, FrameLimits } from './framing';
@@ -51,6 +52,12 @@ export interface ConnectionOptions {
   /** Builds the `error` message sent to the other side before a deliberate close, if any. */
   errorNotice?: (error: NetError) => Message | undefined;
 }
+
+/**
+ * What a connection runs over: a TCP socket, or one end of a tunnel through a relay
+ * (`tunnel.ts`), which has the same addresses and ignores the socket options.
+ */
+export type ConnectionSocket = Socket | (Duplex & Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress'> & { setNoDelay(noDelay?: boolean): unknown; setKeepAlive(enable?: boolean, delayMs?: number): unknown });
 
 /** Who the other side proved to be in the handshake. */
 export type ProvenPeer = Pick<HandshakeResult, 'peerId' | 'version' | 'group' | 'named'>;
@@ -132,7 +139,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly socketClosed: Promise<void>;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
     options: ConnectionOptions,
   ) {
     super();

@@ -31,17 +31,14 @@ export interface DoctorNode {
   readonly name: string;
   readonly group: string;
   readonly passwordProtected: boolean;
-  readonly paths: PathStats;
+  readonly pathStats: PathStats;
   members(): Member[];
   listedMembers(): MemberInfo[];
   pingLinks(): void;
   /** Dials the listed members not linked now; never rejects. */
   dialUnlinked(): Promise<void>;
-  /**
-   * How the link to a member is carried. Relaying through a member plugs in here: until a node
-   * has it, every linked member is reported as direct.
-   */
-  pathOf?(memberId: string): PathKind;
+  /** How the link to a member is carried: direct, or relayed through a member (relay.ts); undefined when not linked. */
+  pathOf(memberId: string): PathKind | undefined;
 }
 
 export interface LinkedReport extends LinkPath {
@@ -130,7 +127,7 @@ export async function gatherDoctorReport(node: DoctorNode, options: GatherOption
   const dials = options.redial === false ? Promise.resolve() : Promise.race([node.dialUnlinked(), sleep(Math.max(waitMs, DOCTOR_DIAL_WAIT_MS))]);
   await Promise.all([sleep(waitMs), dials]);
   // Members linked by the fresh dials have not been pinged yet.
-  if (options.redial !== false && node.members().some((m) => (node.paths.linkPath(m.id)?.rttSamples ?? 0) === 0)) {
+  if (options.redial !== false && node.members().some((m) => (node.pathStats.linkPath(m.id)?.rttSamples ?? 0) === 0)) {
     node.pingLinks();
     await sleep(Math.min(waitMs, 500));
   }
@@ -143,7 +140,7 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
   const linkedIds = new Set(linked.map((m) => m.id));
   const reports: MemberReport[] = [];
   for (const member of linked) {
-    const path = node.paths.linkPath(member.id, node.pathOf?.(member.id) ?? { kind: 'direct' });
+    const path = node.pathStats.linkPath(member.id, node.pathOf(member.id) ?? { kind: 'direct' });
     const who = { id: member.id, name: member.name, fingerprint: fingerprint(member.id) };
     if (path === undefined) continue;
     const name = interfaceOfAddress(path.localAddress, interfaces);
@@ -159,7 +156,7 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
   }
   for (const member of node.listedMembers()) {
     if (linkedIds.has(member.id) || member.id === node.id) continue;
-    const failure = node.paths.lastFailure(member.id);
+    const failure = node.pathStats.lastFailure(member.id);
     const host = failure?.host ?? member.host;
     const port = failure?.port ?? member.port;
     const route = await routeInterface(host, interfaces);
@@ -176,7 +173,7 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
       verdict,
     });
   }
-  node.paths.retain(new Set([...linkedIds, ...node.listedMembers().map((m) => m.id)]));
+  node.pathStats.retain(new Set([...linkedIds, ...node.listedMembers().map((m) => m.id)]));
   reports.sort((a, b) => (a.state === b.state ? a.name.localeCompare(b.name) : a.state === 'linked' ? -1 : 1));
   return { self: { id: node.id, name: node.name, fingerprint: fingerprint(node.id) }, group: node.group, passwordProtected: node.passwordProtected, at: Date.now(), members: reports };
 }

@@ -65,6 +65,8 @@ export type NetErrorCode =
   | 'ERR_LOCAL_FAULT'
   /** An edit or delete of a board item by a member other than its author. */
   | 'ERR_NOT_AUTHOR'
+  /** A relay tunnel was refused or broke its rules (unknown or relayed target, a loop, too many, a window overrun). */
+  | 'ERR_RELAY'
   /** The history on disk could not be read or written (a `log` that is a folder, unreadable, a failed write). */
   | 'ERR_STORE'
   /** Part of the history on disk was damaged (a torn last record, garbage) and was skipped. */
@@ -106,9 +108,15 @@ const CODE_TEXT: Record<NetErrorCode, string> = {
   ERR_LIMIT: 'A limit was reached.',
   ERR_LOCAL_FAULT: 'An internal fault.',
   ERR_NOT_AUTHOR: 'Only the author of a board item may edit or delete it.',
+  ERR_RELAY: 'A relay tunnel was refused or broke the relay rules.',
   ERR_STORE: 'The history on disk could not be read or written.',
   ERR_STORE_CORRUPT: 'Part of the history on disk was damaged and skipped.',
 };
+
+/** True when `code` (say, from a remote's message) is one of the {@link NetErrorCode}s. */
+export function isNetErrorCode(code: string): code is NetErrorCode {
+  return Object.prototype.hasOwnProperty.call(CODE_TEXT, code);
+}
 
 /** The fixed description of a code (see {@link CODE_TEXT}). */
 export function describeErrorCode(code: NetErrorCode): string {

@@ -135,3 +135,22 @@ export const MAX_OUTBOX_PER_MEMBER = 200;
 
 /** How long an acknowledgement waits for more messages to acknowledge with it, in ms. */
 export const ACK_DELAY_MS = 50;
+
+/** Largest chunk of tunnel bytes in one `relay` data message, in bytes (21,846 characters of base64). */
+export const MAX_RELAY_CHUNK_BYTES = 16 * 1024;
+
+/** Tunnel bytes one side may send before the other end acknowledges them (per direction), in bytes. */
+export const RELAY_WINDOW_BYTES = 256 * 1024;
+
+/** Tunnels one member may have through a relay, or end at one member over one link. */
+export const MAX_TUNNELS_PER_MEMBER = 16;
+
+/** Tunnels one member carries for others at a time. */
+export const MAX_RELAYED_TUNNELS = 128;
+
+/** Failed direct dials of a member before a relay is tried. */
+export const RELAY_AFTER_FAILURES = 2;
+
+/** Tunnel requests (`relay` connect and open) one member may send a second, and its burst. */
+export const TUNNEL_REQUEST_RATE_PER_SECOND = 10;
+export const TUNNEL_REQUEST_BURST = 40;

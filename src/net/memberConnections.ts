@@ -8,6 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import { Connection, errorNoticeBody, plainAddress } from './connection';
+import type { ConnectionSocket } from './connection';
 import { NetError, toNetError } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeInitiator, HandshakeResponder } from './handshake';
@@ -37,8 +38,13 @@ export interface MemberConnectionsContext {
   linked(memberId: string): boolean;
   /** The host the repository lists for a member, if it does. */
   listedHost(memberId: string): string | undefined;
-  /** A member proved its key and said `hello`: make it a link. `dialer` is the peer id of the side that dialed. */
-  linkUp(hello: HelloMessage, connection: Connection, dialer: string, host: string): void;
+  /**
+   * A member proved its key and said `hello`: make it a link. `dialer` is the peer id of the side
+   * that dialed; `via` the relaying member's, for a link through a tunnel.
+   */
+  linkUp(hello: HelloMessage, connection: Connection, dialer: string, host: string, via?: string): void;
+  /** A direct dial of a member failed before the connection opened (refused, unreachable, no answer). */
+  unreachable(info: MemberInfo): void;
   /** A repository client (proven without the group password) registered here while this member stands in. */
   serveClient(connection: Connection, register: RegisterMessage): void;
   connectionError(error: NetError): void;
@@ -55,7 +61,7 @@ export class MemberConnections {
   }
 
   /** A connection of this node, tracked until it closes (liveness and shutdown see it). */
-  open(socket: Socket, label: string, handshake: HandshakeDriver): Connection {
+  open(socket: ConnectionSocket, label: string, handshake: HandshakeDriver): Connection {
     const connection = new Connection(socket, {
       ...this.ctx.options.connection,
       logger: this.ctx.logger,
@@ -73,28 +79,65 @@ export class MemberConnections {
   async dialMember(info: MemberInfo): Promise<void> {
     const { ctx } = this;
     if (ctx.linked(info.id) || ctx.bans.hasPeer(info.id) || ctx.bans.hasAddress(info.host)) return;
+    let socket: Socket;
     try {
-      const socket = await dial(info, { timeoutMs: ctx.timing.connectTimeoutMs });
+      socket = await (ctx.options.dial ?? dial)(info, { timeoutMs: ctx.timing.connectTimeoutMs });
+    } catch (err) {
+      this.dialFailed(info, err, '');
+      ctx.unreachable(info);
+      return;
+    }
+    await this.meet(info, socket);
+  }
+
+  /**
+   * Meets a member over a tunnel through the member `via` (`relay.ts`): the same handshake and
+   * `hello` as a direct dial. Resolves true once linked; never rejects.
+   */
+  dialOver(info: MemberInfo, socket: ConnectionSocket, via: string): Promise<boolean> {
+    return this.meet(info, socket, via);
+  }
+
+  /** A member opened a tunnel to this one through `via`: the same handshake as on the listener, for that member only. */
+  acceptTunnel(socket: ConnectionSocket, peer: string, via: string): void {
+    if (this.ctx.closed() || this.ctx.bans.hasPeer(peer)) {
+      socket.destroy();
+      return;
+    }
+    this.startIncoming(socket, { peer, via });
+  }
+
+  private async meet(info: MemberInfo, socket: ConnectionSocket, via?: string): Promise<boolean> {
+    const { ctx } = this;
+    const where = via === undefined ? `at ${formatAddress(info)}` : `through ${via}`;
+    try {
       if (ctx.closed()) {
         socket.destroy();
-        return;
+        return false;
       }
       // The handshake refuses anyone at that address who cannot prove info.id's key and the password.
       const handshake = new HandshakeInitiator({ key: ctx.key, group: ctx.group, password: ctx.options.password, expectedPeer: info.id });
-      const connection = this.open(socket, `member ${info.name} (${info.id}) at ${formatAddress(info)}`, handshake);
+      const connection = this.open(socket, `member ${info.name} (${info.id}) ${where}`, handshake);
       const linked = this.awaitFirst(connection, (hello) => {
         if (hello.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${hello.type}`);
         if (hello.from !== info.id) throw new NetError('ERR_PROTOCOL', `Expected hello from ${info.id}, got one from ${hello.from}`);
-        ctx.linkUp(hello, connection, ctx.id, info.host);
+        ctx.linkUp(hello, connection, ctx.id, info.host, via);
       });
       connection.send(this.hello());
       await linked;
+      return !connection.closed;
     } catch (err) {
-      const error = toNetError(err);
-      ctx.logger.warn(`Cannot connect to member ${info.name} (${info.id}) at ${formatAddress(info)}: ${error.code} ${error.message}`);
-      ctx.dialFailed?.(info, error);
-      ctx.connectionError(error);
+      this.dialFailed(info, err, via);
+      return false;
     }
+  }
+
+  private dialFailed(info: MemberInfo, err: unknown, via: string | undefined): void {
+    const error = toNetError(err);
+    const where = via === undefined || via === '' ? `at ${formatAddress(info)}` : `through ${via}`;
+    this.ctx.logger.warn(`Cannot connect to member ${info.name} (${info.id}) ${where}: ${error.code} ${error.message}`);
+    this.ctx.dialFailed?.(info, error);
+    this.ctx.connectionError(error);
   }
 
   /** A socket on this member's listener. */
@@ -125,7 +168,8 @@ export class MemberConnections {
 
   /** Closes every connection; those whose socket has not closed after the grace period are destroyed. */
   async closeAll(): Promise<void> {
-    const connections = [...this.connections];
+    // Newest first: a tunnel's connection flushes (its bye) over the link to its relay before that link closes.
+    const connections = [...this.connections].reverse();
     for (const connection of connections) connection.close();
     const grace = setTimeout(() => {
       for (const connection of connections) connection.destroy();
@@ -138,21 +182,24 @@ export class MemberConnections {
     return this.ctx.stamper.stamp({ type: 'hello', name: this.ctx.name, port: this.ctx.advertisedPort() });
   }
 
-  private startIncoming(socket: Socket): Connection {
+  /** The responder side; `tunnel` for a connection through a relay, which only that member may use. */
+  private startIncoming(socket: ConnectionSocket, tunnel?: { peer: string; via: string }): Connection {
     const { ctx } = this;
     const handshake = new HandshakeResponder({
       key: ctx.key,
       password: ctx.options.password,
       // An offer that names nobody comes from a repository client: newcomers may use any member's address.
-      unnamedWithoutPassword: true,
-      admit: ({ peerId, group }) => {
+      unnamedWithoutPassword: tunnel === undefined,
+      admit: ({ peerId, group, named }) => {
         // One answer for a wrong group and a wrong password alike: the handshake says nothing more.
         if (group !== ctx.group) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
         if (ctx.bans.hasPeer(peerId)) return new NetError('ERR_BANNED', `Refused banned peer ${peerId}`);
+        if (tunnel !== undefined && (!named || peerId !== tunnel.peer)) return new NetError('ERR_AUTH_FAILED', 'Authentication failed');
         return undefined;
       },
     });
-    const connection = this.open(socket, `incoming ${plainAddress(socket.remoteAddress)}:${socket.remotePort}`, handshake);
+    const label = tunnel === undefined ? `incoming ${plainAddress(socket.remoteAddress)}:${socket.remotePort}` : `incoming tunnel from ${tunnel.peer} through ${tunnel.via}`;
+    const connection = this.open(socket, label, handshake);
     this.awaitFirst(connection, (first) => {
       if (first.from !== connection.peer?.peerId || first.group !== ctx.group) {
         throw new NetError('ERR_PROTOCOL', 'A message for another peer id or group than the one proven in the handshake');
@@ -165,7 +212,7 @@ export class MemberConnections {
       }
       if (first.type !== 'hello') throw new NetError('ERR_PROTOCOL', `Expected hello, got ${first.type}`);
       connection.send(this.hello());
-      ctx.linkUp(first, connection, first.from, ctx.listedHost(first.from) ?? connection.remoteAddress);
+      ctx.linkUp(first, connection, first.from, ctx.listedHost(first.from) ?? connection.remoteAddress, tunnel?.via);
     }).catch(() => {
       // Already closed with a coded error and logged by the connection.
     });

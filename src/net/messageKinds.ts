@@ -5,7 +5,7 @@
  */
 
 import { isIPv4, isIPv6 } from 'node:net';
-import { MAX_BINARY_FRAME_BYTES } from './limits';
+import { MAX_BINARY_FRAME_BYTES, MAX_RELAY_CHUNK_BYTES } from './limits';
 import { PROTOCOL_VERSION } from './messages';
 import type { Point } from './messages';
 
@@ -252,3 +252,24 @@ export const SHA256 = patternKind('64 lower-case hex digits', /^[0-9a-f]{64}$/);
 /** An Ed25519 signature: 64 bytes as unpadded URL-safe base64 (86 characters). */
 export const SIGNATURE = patternKind('an Ed25519 signature (86 characters of URL-safe base64)', /^[A-Za-z0-9_-]{85}[AQgw]$/);
 export const ERROR_CODE = patternKind('1 to 64 characters of A-Z and _', /^[A-Z_]{1,64}$/);
+
+/**
+ * Tunnel bytes: 1 to {@link MAX_RELAY_CHUNK_BYTES} bytes as unpadded URL-safe base64, canonical
+ * (one spelling per value, so the length check is exact).
+ */
+export const RELAY_CHUNK: Kind<Buffer> = (() => {
+  const maxChars = Math.ceil((MAX_RELAY_CHUNK_BYTES * 4) / 3);
+  const BASE64URL = /^[A-Za-z0-9_-]+$/;
+  return {
+    rule: `1 to ${MAX_RELAY_CHUNK_BYTES} bytes as canonical unpadded URL-safe base64`,
+    read(raw) {
+      if (raw.length === 0 || raw.length > maxChars || raw.length % 4 === 1 || !BASE64URL.test(raw)) return undefined;
+      const bytes = Buffer.from(raw, 'base64url');
+      return bytes.length <= MAX_RELAY_CHUNK_BYTES && bytes.toString('base64url') === raw ? bytes : undefined;
+    },
+    write(value) {
+      if (!(value instanceof Uint8Array) || value.length === 0 || value.length > MAX_RELAY_CHUNK_BYTES) return undefined;
+      return Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64url');
+    },
+  };
+})();

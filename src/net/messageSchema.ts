@@ -6,9 +6,10 @@
  */
 
 import { NetError } from './errors';
+import { RELAY_WINDOW_BYTES } from './limits';
 import type { Envelope, MemberInfo, Message, MessageOf, MessageType } from './messages';
 import { ATTR, LIST_ELEMENTS } from './xmlScanner';
-import { BYTES, CLOCK, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
+import { BYTES, CLOCK, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
 import { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageKinds';
 import type { Kind } from './messageKinds';
 
@@ -193,6 +194,23 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     check: (m) => (m.op === 'page' && m.have.length > 0 ? 'a page lists no have entries' : undefined),
   },
   moved: { fields: { host: attr(HOST), port: attr(PORT) }, presence: { required: ['port'], optional: ['host'] } },
+  relay: {
+    fields: {
+      op: attr(enumKind(['connect', 'open', 'data', 'ack', 'close'] as const)),
+      tunnel: attr(ID),
+      peer: attr(ID),
+      bytes: attr(intKind(1, RELAY_WINDOW_BYTES)),
+      code: attr(ERROR_CODE),
+      data: attr(RELAY_CHUNK),
+    },
+    presence: {
+      connect: { required: ['op', 'tunnel', 'peer'] },
+      open: { required: ['op', 'tunnel', 'peer'] },
+      data: { required: ['op', 'tunnel', 'data'] },
+      ack: { required: ['op', 'tunnel', 'bytes'] },
+      close: { required: ['op', 'tunnel'], optional: ['code'] },
+    },
+  },
   error: {
     // The repository answers a connection that never registered (handshake timeout, wrong first
     // message) before it knows any group.

@@ -231,6 +231,27 @@ export interface MovedMessage extends Envelope {
   port: number;
 }
 
+/**
+ * A tunnel through a member (the *relay*) between two members that cannot reach each other
+ * directly; `relay.ts` speaks it. `connect` (asker -> relay): "carry a tunnel to member `peer`";
+ * `open` (relay -> that member): "member `peer` opens a tunnel to you"; `data`: opaque bytes of the
+ * end-to-end connection, handshake included; `ack`: "I have taken `bytes` more bytes of this
+ * tunnel" (flow control); `close`: the tunnel is gone, with the code of why when it failed.
+ * `tunnel` names the tunnel on both links of the relay.
+ */
+export interface RelayMessage extends Envelope {
+  type: 'relay';
+  op: 'connect' | 'open' | 'data' | 'ack' | 'close';
+  tunnel: string;
+  peer?: string;
+  /** On `ack`: bytes taken since the last ack. */
+  bytes?: number;
+  /** On `close`: why, when the tunnel failed. */
+  code?: string;
+  /** On `data`: 1 to `MAX_RELAY_CHUNK_BYTES` bytes, as unpadded URL-safe base64 on the wire. */
+  data?: Buffer;
+}
+
 /** Tells the other side why the connection is about to close. */
 export interface ErrorMessage extends Envelope {
   type: 'error';
@@ -255,6 +276,7 @@ export type Message =
   | AckMessage
   | SyncMessage
   | MovedMessage
+  | RelayMessage
   | ErrorMessage;
 
 /** The `type` of every message. */

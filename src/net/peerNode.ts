@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:net';
 import { encodeOutgoing } from './connection';
-import type { Connection, EncodedMessage } from './connection';
+import type { Connection } from './connection';
 import { NetError, toNetError } from './errors';
 import { GroupHistory } from './groupHistory';
 import type { HistoryMessage } from './groupHistory';
@@ -23,13 +23,17 @@ import type { Logger } from './logger';
 import { assertNever } from './messages';
 import type { ChatMessage, HelloMessage, MemberInfo, Message, MessageBody } from './messages';
 import { MemberKey } from './memberKey';
-import { isSignedType, signMessage } from './signing';
+import { isSignedType } from './signing';
 import { BanList } from './banList';
 import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
 import { MemberConnections } from './memberConnections';
 import { MemberRedial } from './memberRedial';
+import { memberRelay, sendBye } from './memberRelay';
+import { prepareOutgoing } from './outgoing';
 import { PathStats } from './pathStats';
+import type { RelayService } from './relay';
+import type { RelayPaths, MemberPath } from './relayPaths';
 import { RepositoryClient } from './repositoryClient';
 import { RepositoryFailover } from './repositoryFailover';
 import { cryptoReady } from './sodium';
@@ -71,7 +75,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private readonly sync: HistorySync;
   private readonly failover: RepositoryFailover;
   /** Round trips, link addresses and the last dial failure per member, for the connectivity doctor. */
-  readonly paths = new PathStats();
+  readonly pathStats = new PathStats();
+  /** Tunnels through members (`relay.ts`), and which member links take one (`relayPaths.ts`). */
+  private readonly relay: RelayService;
+  private readonly paths: RelayPaths;
 
   constructor(private readonly options: PeerNodeOptions) {
     super();
@@ -101,12 +108,14 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       bans: this.bans,
       advertisedPort: () => this.advertisedPort(),
       closed: () => this.state === 'closed',
-      linked: (id) => this.links.has(id),
+      // Direct links only: a relayed member is still dialed directly, to take the direct path back.
+      linked: (id) => this.links.has(id) && this.links.get(id)!.via === undefined,
       listedHost: (id) => this.repository.lookup(id)?.host,
-      linkUp: (hello, connection, dialer, host) => this.addLink(hello, connection, dialer, host),
+      linkUp: (hello, connection, dialer, host, via) => this.addLink(hello, connection, dialer, host, via),
+      unreachable: (info) => this.paths.unreachable(info),
       serveClient: (connection, register) => this.failover.serveClient(connection, register),
       connectionError: (error) => this.emit('connectionError', error),
-      dialFailed: (info, error) => this.paths.failed(info.id, error, info),
+      dialFailed: (info, error) => this.pathStats.failed(info.id, error, info),
     });
     this.sync = new HistorySync(
       {
@@ -162,6 +171,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       ownAddress: () => ({ host: this.boundAddress!.host === '0.0.0.0' || this.boundAddress!.host === '::' ? '127.0.0.1' : this.boundAddress!.host, port: this.boundAddress!.port }),
       stamp: (body) => this.stamper.stamp(body),
     });
+    ({ relay: this.relay, paths: this.paths } = memberRelay({
+      ...{ id: this.id, logger: this.logger, timing: this.timing, stamper: this.stamper, links: this.links },
+      ...{ repository: this.repository, connections: this.connections, limits: options.relayLimits },
+      active: () => this.state === 'joining' || this.state === 'joined',
+    }));
     this.repository.on('lost', (error) => {
       this.failover.repositoryLost();
       this.emit('repositoryLost', error);
@@ -232,7 +246,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
    */
   broadcast<B extends MessageBody>(body: B, binary?: Uint8Array): B & Message {
     this.requireJoined();
-    const { message, frames } = this.prepare(body, binary);
+    const { message, frames } = prepareOutgoing({ stamper: this.stamper, key: this.key, history: this.history }, body, binary);
     if (isSignedType(message)) this.sync.recordOwn(message as HistoryMessage, frames);
     for (const link of this.links.values()) link.connection.sendEncoded(frames, message);
     return message;
@@ -246,11 +260,16 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.requireJoined();
     const link = this.links.get(memberId);
     if (link === undefined) throw new NetError('ERR_UNKNOWN_MEMBER', `Not connected to member ${memberId}`);
-    const { message, frames } = this.prepare(body, binary);
+    const { message, frames } = prepareOutgoing({ stamper: this.stamper, key: this.key, history: this.history }, body, binary);
     if (isSignedType(message)) this.sync.recordOwn(message as HistoryMessage, frames);
     if (message.type === 'chat' && message.to === memberId) this.sync.holdDirect(memberId, message, frames);
     link.connection.sendEncoded(frames, message);
     return message;
+  }
+
+  /** How a member's messages travel now: direct, or relayed through another member; undefined when not linked. */
+  pathOf(memberId: string): MemberPath | undefined {
+    return this.paths.pathOf(this.links.get(memberId));
   }
 
   /** How far `memberId` has acknowledged this member's log (0 when not connected to it). */
@@ -297,22 +316,13 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** Bans an IP address, host name or peer id: closes matching connections and refuses new ones. */
   async ban(entry: string): Promise<void> {
     await this.bans.add(entry);
-    this.closeBannedLinks();
+    this.bans.closeBanned(this.links.values());
   }
 
   /** The whole ban list, replaced (an entry removed is lifted at once; one added closes its links). */
   async setBans(entries: readonly string[]): Promise<void> {
     await this.bans.replace(entries);
-    this.closeBannedLinks();
-  }
-
-  private closeBannedLinks(): void {
-    for (const link of this.links.values()) {
-      if (this.bans.hasPeer(link.member.id) || this.bans.hasAddress(link.connection.remoteAddress)) {
-        link.leaveReason = 'banned';
-        link.connection.close(new NetError('ERR_BANNED', 'You are banned by this member'));
-      }
-    }
+    this.bans.closeBanned(this.links.values());
   }
 
   /** Leaves the group: `bye` to every member, `unregister` to the repository, then closes. Idempotent. */
@@ -332,16 +342,18 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     clearInterval(this.pingTimer);
     clearInterval(this.livenessTimer);
     this.redial.close();
+    this.paths.close();
     this.sync.close();
     this.repository.close();
     await this.failover.close();
     if (wasJoined) {
       const bye = this.stamper.stamp({ type: 'bye' });
-      for (const link of this.links.values()) link.connection.send(bye);
+      await sendBye(this.links.values(), bye);
       this.repository.send(this.stamper.stamp({ type: 'unregister' }));
     }
     this.links.clear();
     await this.connections.closeAll();
+    this.relay.close();
     if (this.server !== undefined) await closeServer(this.server);
     if (wasJoined) this.logger.info(`Left ${this.group}`);
   }
@@ -350,47 +362,30 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return this.options.advertisePort ?? this.boundAddress!.port;
   }
 
-  /**
-   * Stamps a message's envelope, signs chat and board messages with this member's key, and encodes
-   * it. Those to the group take the next number of this member's log (direct messages are not in
-   * it); a message the codec refuses gives its number back, so the log never has a gap.
-   */
-  private prepare<B extends MessageBody>(body: B, binary: Uint8Array | undefined): { message: B & Message; frames: EncodedMessage } {
-    if (!isSignedType(body) || (body.type === 'chat' && (body as MessageBody<'chat'>).to !== undefined)) {
-      const message = this.stamper.stamp(body);
-      const signed = isSignedType(message) ? signMessage(message, this.key) : message;
-      return { message: signed, frames: encodeOutgoing(signed, binary) };
-    }
-    const seq = this.history.nextSeq();
-    try {
-      const message = signMessage(this.stamper.stampNumbered(body, seq), this.key);
-      return { message, frames: encodeOutgoing(message, binary) };
-    } catch (err) {
-      this.history.releaseSeq(seq);
-      throw err;
-    }
-  }
-
   private requireJoined(): void {
     if (this.state !== 'joined') throw new NetError('ERR_CLOSED', `Not joined (the node is ${this.state})`);
   }
 
-  private addLink(hello: HelloMessage, connection: Connection, dialer: string, host: string): void {
+  private addLink(hello: HelloMessage, connection: Connection, dialer: string, host: string, via?: string): void {
     const member: Member = { id: hello.from, name: hello.name, host, port: hello.port };
     connection.admitFullFrames();
-    connection.label = `member ${member.name} (${member.id}) at ${formatAddress(member)}`;
-    const link = new MemberLink(member, connection, dialer, this.options.rateLimits);
+    connection.label = `member ${member.name} (${member.id}) ${via === undefined ? `at ${formatAddress(member)}` : `through ${via}`}`;
+    const link = new MemberLink(member, connection, dialer, this.options.rateLimits, via);
+    if (via === undefined) this.paths.reachable(member.id);
     const existing = this.links.get(member.id);
     if (existing !== undefined) {
-      // Two connections to one member. A redial by the same side replaces the old one; a
-      // simultaneous dial from both sides is settled the same way on both: keep the connection
-      // dialed by the smaller peer id. The dropped connection's close event finds it unlinked.
+      // Two connections to one member. A direct one beats a relayed one. Otherwise a redial by the
+      // same side replaces the old one; a simultaneous dial from both sides is settled the same way
+      // on both: keep the connection dialed by the smaller peer id. The dropped connection's close
+      // event finds it unlinked.
       const preferredDialer = this.id < member.id ? this.id : member.id;
-      if (existing.dialer === dialer || dialer === preferredDialer) {
+      const sameKind = (existing.via === undefined) === (via === undefined);
+      if (sameKind ? existing.dialer === dialer || dialer === preferredDialer : via === undefined) {
         this.links.set(member.id, link);
         this.watchLink(link);
         existing.connection.close();
         this.sync.opened(link);
+        if (existing.via !== via) this.safeEmit('pathChanged', member, this.paths.pathOf(link)!);
       } else {
         connection.close();
       }
@@ -404,16 +399,21 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     this.logger.info(`Connected to ${member.name} (${member.id}) at ${formatAddress(member)}`);
     // Inside the hello handler, whose errors close the link as the remote's fault: a throwing
     // listener is this program's fault, logged as such, and the member stays.
-    try {
-      this.emit('memberJoined', member);
-    } catch (err) {
-      this.logger.error(`ERR_LOCAL_FAULT in a memberJoined listener: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
-    }
+    this.safeEmit('memberJoined', member);
     this.sync.opened(link);
+    this.safeEmit('pathChanged', member, this.paths.pathOf(link)!);
+  }
+
+  private safeEmit<K extends keyof PeerNodeEvents>(event: K, ...args: PeerNodeEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: PeerNodeEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.logger.error(`ERR_LOCAL_FAULT in a ${event} listener: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    }
   }
 
   private watchLink(link: MemberLink): void {
-    this.paths.linked(link.member.id, link.connection);
+    this.pathStats.linked(link.member.id, link.connection);
     link.connection.on('message', (message, binary, xml) => this.onLinkMessage(link, message, binary, xml));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
   }
@@ -446,7 +446,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
         link.connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
         return;
       case 'pong':
-        this.paths.pongReceived(link.member.id, message.re);
+        this.pathStats.pongReceived(link.member.id, message.re);
         return;
       case 'bye':
         link.leaveReason = 'bye';
@@ -470,6 +470,9 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       case 'moved':
         this.failover.onMoved(link, message);
         return;
+      case 'relay':
+        this.relay.onMessage(link, message);
+        return;
       case 'hello':
       case 'register':
       case 'peers':
@@ -482,9 +485,10 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   }
 
   private onLinkClosed(link: MemberLink, error: NetError | undefined): void {
+    this.relay.linkClosed(link);
     if (this.links.get(link.member.id) !== link) return; // replaced, or this node is closing
     this.links.delete(link.member.id);
-    this.paths.unlinked(link.member.id, error, link.member);
+    this.pathStats.unlinked(link.member.id, error, link.member);
     const reason: MemberLeftReason = link.leaveReason ?? (error?.code === 'ERR_PEER_TIMEOUT' ? 'timeout' : 'closed');
     this.logger.info(`${link.member.name} (${link.member.id}) left: ${reason}`);
     if (error !== undefined && reason !== 'banned') this.emit('connectionError', error);
@@ -499,7 +503,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     const ping = this.stamper.stamp({ type: 'ping' });
     const frames = encodeOutgoing(ping);
     for (const link of this.links.values()) {
-      this.paths.pingSent(link.member.id, ping.id);
+      this.pathStats.pingSent(link.member.id, ping.id);
       link.connection.sendEncoded(frames, ping);
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { Connection, ConnectionOptions } from './connection';
 import { NetError } from './errors';
-import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, MAX_CLOCK_JUMP, PEER_TIMEOUT_MS, PING_INTERVAL_MS } from './limits';
+import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, CONNECT_TIMEOUT_MS, HANDSHAKE_DEADLINE_MS, MAX_CLOCK_JUMP, PEER_TIMEOUT_MS, PING_INTERVAL_MS, RELAY_AFTER_FAILURES, TUNNEL_REQUEST_BURST, TUNNEL_REQUEST_RATE_PER_SECOND } from './limits';
 import type { Logger } from './logger';
 import type { MemberKey } from './memberKey';
 import type { GroupHistory } from './groupHistory';
@@ -13,6 +13,9 @@ import type { ChatMessage, ImageMessage, MemberInfo, Message, NoteMessage, Snipp
 import { TokenBucket } from './rateLimit';
 import type { AddressGuardLimits } from './rateLimit';
 import type { HostPort } from './tcp';
+import type { Socket } from 'node:net';
+import type { RelayLimits } from './relay';
+import type { MemberPath, RelayTiming } from './relayPaths';
 
 /** A member this node is connected to. */
 export type Member = MemberInfo;
@@ -26,7 +29,7 @@ export type DeliveredMessage = ChatMessage | BoardMessage;
 /** Why a member is no longer connected. */
 export type MemberLeftReason = 'bye' | 'timeout' | 'closed' | 'banned';
 
-export interface PeerNodeTiming {
+export interface PeerNodeTiming extends RelayTiming {
   /** Interval between pings on every connection, in ms. Default {@link PING_INTERVAL_MS}. */
   pingIntervalMs: number;
   /** A connection silent for this long is closed, in ms. Default {@link PEER_TIMEOUT_MS}. */
@@ -84,6 +87,13 @@ export interface PeerNodeOptions {
   timing?: Partial<PeerNodeTiming>;
   /** The group's history (on disk or in memory); default a fresh one in memory. */
   history?: GroupHistory;
+  /**
+   * Opens the TCP connection to a member (default `tcp.dial`): an embedding may route or filter
+   * member dials; tests use it to stand in for a firewall between two members.
+   */
+  dial?: (target: MemberInfo, options: { timeoutMs: number }) => Promise<Socket>;
+  /** Bounds on relay tunnels (window, tunnels per member, tunnels carried). */
+  relayLimits?: Partial<RelayLimits>;
   /** Passed to every connection (frame deadline, queue bounds). */
   connection?: Omit<ConnectionOptions, 'logger' | 'label' | 'errorNotice' | 'handshake'>;
 }
@@ -111,6 +121,8 @@ export interface PeerNodeEvents {
   memberReconnecting: [member: Member];
   /** The node stopped redialing a member (it left the group, or stayed unreachable). */
   reconnectGaveUp: [member: Member];
+  /** The link to a member came up or moved: direct, or relayed through another member (`pathOf`). */
+  pathChanged: [member: Member, path: MemberPath];
 }
 
 
@@ -128,6 +140,9 @@ export const DEFAULT_TIMING: PeerNodeTiming = {
   failoverMinMs: 1000,
   failoverMaxMs: 3000,
   failoverProbeMs: 5000,
+  relayAfterFailures: RELAY_AFTER_FAILURES,
+  directRetryMinMs: 1000,
+  directRetryMaxMs: 30_000,
 };
 
 /** Token buckets for what one member may send: messages per second and burst. */
@@ -143,6 +158,7 @@ export class MemberLink {
   leaveReason?: MemberLeftReason;
   private readonly chatBucket: TokenBucket | undefined;
   private readonly boardBucket: TokenBucket | undefined;
+  private readonly tunnelBucket: TokenBucket | undefined;
   /** When a refusal was last logged (refusals in a flood are logged once a second). */
   private lastRefusalLogAt: number | undefined;
 
@@ -152,10 +168,13 @@ export class MemberLink {
     /** Peer id of the side that dialed this connection. */
     readonly dialer: string,
     limits: RateLimits | false = DEFAULT_RATE_LIMITS,
+    /** The member carrying this link as a tunnel (`relay.ts`); undefined for a direct link. */
+    readonly via?: string,
   ) {
     if (limits !== false) {
       this.chatBucket = new TokenBucket(limits.chat.rate, limits.chat.burst);
       this.boardBucket = new TokenBucket(limits.board.rate, limits.board.burst);
+      this.tunnelBucket = new TokenBucket(TUNNEL_REQUEST_RATE_PER_SECOND, TUNNEL_REQUEST_BURST);
     }
   }
 
@@ -167,6 +186,11 @@ export class MemberLink {
    */
   refusal(message: Message, lamport: number, rates = true): NetError | undefined {
     switch (message.type) {
+      case 'relay':
+        // Asking for a tunnel costs the relay a table entry and an answer; a bucket of its own, so an
+        // honest member asking for many tunnels at once loses none of its chat.
+        if (message.op !== 'connect' && message.op !== 'open') return undefined;
+        return rates && this.tunnelBucket !== undefined && !this.tunnelBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${TUNNEL_REQUEST_RATE_PER_SECOND} tunnel requests a second`) : undefined;
       case 'ping':
       case 'chat':
         return rates && this.chatBucket !== undefined && !this.chatBucket.take() ? new NetError('ERR_RATE_LIMITED', `More than ${CHAT_RATE_PER_SECOND} chat messages or pings a second`) : undefined;

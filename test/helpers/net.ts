@@ -179,6 +179,8 @@ export class SecureClient {
   readonly key: MemberKey;
   readonly stamper: EnvelopeStamper;
   readonly received: Message[] = [];
+  /** Called with every message received, after it is added to `received` (a relay played by hand). */
+  onMessage: ((message: Message) => void) | undefined;
   closed = false;
   readonly whenClosed: Promise<void>;
   readonly secured: Promise<void>;
@@ -217,7 +219,11 @@ export class SecureClient {
             return;
           }
           const plain = this.channel!.open(frame.type as typeof FrameType.SealedXml, frame.payload);
-          if (frame.type === FrameType.SealedXml) this.received.push(decodeMessage(plain));
+          if (frame.type === FrameType.SealedXml) {
+            const message = decodeMessage(plain);
+            this.received.push(message);
+            this.onMessage?.(message);
+          }
         });
       } catch (err) {
         settle.reject(toNetError(err));

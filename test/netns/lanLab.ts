@@ -145,6 +145,16 @@ export class LanLab {
     return execFileSync('ip', ['netns', 'exec', this.namespace(host), command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
+  /** Runs `ip` with `args` inside `host` (a route, an address): it goes with the host's namespace. */
+  ipIn(host: string, ...args: string[]): string {
+    return ip('-n', this.namespace(host), ...args);
+  }
+
+  /** Turns IPv4 forwarding on or off in `host`: a host on two segments becomes a router, or stops being one. */
+  setForwarding(host: string, on: boolean): void {
+    execFileSync('ip', ['netns', 'exec', this.namespace(host), 'sysctl', '-qw', `net.ipv4.ip_forward=${on ? 1 : 0}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
   /** Runs the CLI with `args` inside `host`, with LAN discovery on the host's real interfaces. */
   run(host: string, args: string[], label = `${host}: ${args[0] ?? 'cli'}`): CliProcess {
     const proc = new CliProcess(this.cliPath, args, label, {}, { netns: this.namespace(host) });

@@ -52,7 +52,7 @@ describe('doctorReport', () => {
     // The node as the relay work will make it: the same node, with pathOf saying carol's link goes through bob.
     const node = alice!;
     const relaying: DoctorNode = {
-      id: node.id, name: node.name, group: node.group, passwordProtected: node.passwordProtected, paths: node.paths,
+      id: node.id, name: node.name, group: node.group, passwordProtected: node.passwordProtected, pathStats: node.pathStats,
       members: () => node.members(), listedMembers: () => node.listedMembers(), pingLinks: () => node.pingLinks(), dialUnlinked: () => node.dialUnlinked(),
       pathOf: (id) => (id === carol!.id ? { kind: 'relayed', via: bob!.id } : { kind: 'direct' }),
     };

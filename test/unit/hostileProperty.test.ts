@@ -440,6 +440,10 @@ function baseBodies(): MessageBody[] {
     { type: 'register', name: 'mallory', port: 1 },
     { type: 'peers', event: 'joined', members: [{ id: MemberKey.generate().id, name: 'eve', host: '10.0.0.9', port: 2 }] },
     { type: 'unregister' },
+    { type: 'relay', op: 'connect', tunnel: newItemId(), peer: MemberKey.generate().id },
+    { type: 'relay', op: 'data', tunnel: newItemId(), data: Buffer.from('tunnel bytes') },
+    { type: 'relay', op: 'ack', tunnel: newItemId(), bytes: 12 },
+    { type: 'relay', op: 'close', tunnel: newItemId(), code: 'ERR_RELAY' },
   ] as MessageBody[];
 }
 
