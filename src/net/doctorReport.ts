@@ -49,6 +49,8 @@ export interface LinkedReport extends LinkPath {
   vpn: boolean;
   /** For a relayed path: the name and fingerprint of the member that carries it, when linked to it. */
   viaLabel?: string;
+  /** For a relayed path: why the direct one does not work (what the last direct dial met). */
+  direct?: { failure?: FailureFacts; verdict: Verdict };
 }
 
 export interface UnreachableReport {
@@ -145,6 +147,7 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
     if (path === undefined) continue;
     const name = interfaceOfAddress(path.localAddress, interfaces);
     const carrier = path.via === undefined ? undefined : linked.find((m) => m.id === path.via);
+    const direct = path.kind === 'relayed' ? await directVerdict(node, member.id, interfaces) : undefined;
     reports.push({
       ...who,
       state: 'linked',
@@ -152,15 +155,12 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
       ...(name !== undefined && { interface: name }),
       vpn: name !== undefined && isVpnInterface(name),
       ...(carrier !== undefined && { viaLabel: `${carrier.name} [${fingerprint(carrier.id)}]` }),
+      ...(direct !== undefined && { direct: { ...(direct.failure !== undefined && { failure: direct.failure }), verdict: direct.verdict } }),
     });
   }
   for (const member of node.listedMembers()) {
     if (linkedIds.has(member.id) || member.id === node.id) continue;
-    const failure = node.pathStats.lastFailure(member.id);
-    const host = failure?.host ?? member.host;
-    const port = failure?.port ?? member.port;
-    const route = await routeInterface(host, interfaces);
-    const verdict = diagnose({ host, port, ...(failure !== undefined && { failure }), ...(route !== undefined && { routeInterface: route }) }, interfaces);
+    const { host, port, failure, route, verdict } = await verdictFor(node, member, interfaces);
     reports.push({
       id: member.id,
       name: member.name,
@@ -176,6 +176,24 @@ export async function doctorReport(node: DoctorNode, interfaces: InterfaceTable)
   node.pathStats.retain(new Set([...linkedIds, ...node.listedMembers().map((m) => m.id)]));
   reports.sort((a, b) => (a.state === b.state ? a.name.localeCompare(b.name) : a.state === 'linked' ? -1 : 1));
   return { self: { id: node.id, name: node.name, fingerprint: fingerprint(node.id) }, group: node.group, passwordProtected: node.passwordProtected, at: Date.now(), members: reports };
+}
+
+/** Why a member cannot be dialed at its listed address: its last direct failure, the route, the verdict. */
+async function verdictFor(node: DoctorNode, member: { id: string; host: string; port: number }, interfaces: InterfaceTable) {
+  const failure = node.pathStats.lastFailure(member.id);
+  const host = failure?.host ?? member.host;
+  const port = failure?.port ?? member.port;
+  const route = await routeInterface(host, interfaces);
+  const verdict = diagnose({ host, port, ...(failure !== undefined && { failure }), ...(route !== undefined && { routeInterface: route }) }, interfaces);
+  return { host, port, failure, route, verdict };
+}
+
+/** For a member reached through a relay: why the direct path does not work, when it is listed. */
+async function directVerdict(node: DoctorNode, memberId: string, interfaces: InterfaceTable): Promise<{ failure?: FailureFacts; verdict: Verdict } | undefined> {
+  const listed = node.listedMembers().find((m) => m.id === memberId);
+  if (listed === undefined) return undefined;
+  const { failure, verdict } = await verdictFor(node, listed, interfaces);
+  return { ...(failure !== undefined && { failure }), verdict };
 }
 
 /** An endpoint as `host:port`, IPv6 in brackets. */
@@ -206,6 +224,7 @@ export function memberLines(member: MemberReport): { title: string; fields: [str
         ['round trip', formatRtt(member)],
         ['address', `${endpoint(member.remoteAddress, member.remotePort)} from ${member.localAddress}`],
         ['interface', member.interface === undefined ? 'unknown' : `${member.interface}${member.vpn ? ' (VPN)' : ''}`],
+        ...(member.direct === undefined ? [] : ([['direct path', member.direct.verdict.summary], ['what to do', member.direct.verdict.advice]] as [string, string][])),
       ],
     };
   }

@@ -31,6 +31,7 @@ interface ReportMember {
   name: string;
   state: 'linked' | 'unreachable';
   kind?: string;
+  direct?: { failure?: { code: string; errno?: string; port: number }; verdict: { cause: string; summary: string; advice: string } };
   rttMs?: number;
   interface?: string;
   remoteAddress?: string;
@@ -104,7 +105,7 @@ describe('team-notes doctor across network namespaces (injected faults)', functi
   const doctor = (password = PASSWORD, host = 'doc', repositoryAddress = repository): CliProcess =>
     lab!.run(host, ['doctor', '--group', GROUP, '--repository', repositoryAddress, '--no-discovery', '--wait', '1000', '--password-file', passwordFile(password), '--json'], `doctor on ${host}`);
 
-  it('reaches alice and bob directly over the LAN interface, and finds carol\'s port refused', async () => {
+  it('reaches alice and bob directly over the LAN interface, and reaches carol, whose port refuses, through a relay', async () => {
     const report = await reportOf(doctor());
     for (const name of ['alice', 'bob']) {
       const member = report.get(name)!;
@@ -115,11 +116,15 @@ describe('team-notes doctor across network namespaces (injected faults)', functi
       assert.ok(typeof member.rttMs === 'number' && member.rttMs < 1000);
       show('no fault', member);
     }
+    // Nothing listens at carol's port, but she dialed alice and bob: the doctor reaches her through
+    // one of them, and says why the direct path does not work.
     const carol = report.get('carol')!;
-    assert.equal(carol.verdict?.cause, 'refused');
-    assert.equal(carol.failure?.errno, 'ECONNREFUSED');
-    assert.equal(carol.failure?.port, closedPort);
-    show('refused port', carol);
+    assert.equal(carol.state, 'linked', JSON.stringify(carol));
+    assert.equal(carol.kind, 'relayed');
+    assert.equal(carol.direct?.verdict.cause, 'refused');
+    assert.equal(carol.direct?.failure?.errno, 'ECONNREFUSED');
+    assert.equal(carol.direct?.failure?.port, closedPort);
+    show('refused port', { ...carol, verdict: carol.direct!.verdict });
   });
 
   it('says "firewall timeout" with the port when alice\'s host drops every packet', async () => {
