@@ -249,7 +249,7 @@ export interface RelayMessage extends Envelope {
   /** On `close`: why, when the tunnel failed. */
   code?: string;
   /** On `data`: 1 to `MAX_RELAY_CHUNK_BYTES` bytes, as unpadded URL-safe base64 on the wire. */
-  data?: Buffer;
+  data?: Uint8Array;
 }
 
 /** Tells the other side why the connection is about to close. */

@@ -138,7 +138,9 @@ export class RelayService {
       case 'open':
         return this.onOpen(link, id, message.peer!);
       case 'data':
-        return this.onData(link, id, message.data!);
+        // The codec decodes `data` into a Buffer; the type says Uint8Array so that the message
+        // types also compile for the board webview, which has no Node types.
+        return this.onData(link, id, Buffer.from(message.data!.buffer, message.data!.byteOffset, message.data!.byteLength));
       case 'ack':
         return this.onAck(link, id, message.bytes!);
       case 'close':

@@ -180,7 +180,7 @@ describe('Relay messages and tunnels', function () {
       });
       mallory.onMessage = (m: Message) => {
         if (m.type !== 'relay' || m.tunnel !== tunnel) return;
-        if (m.op === 'data') socket.receive(m.data!);
+        if (m.op === 'data') socket.receive(Buffer.from(m.data!));
         if (m.op === 'ack') socket.acknowledged(m.bytes!);
         if (m.op === 'close') socket.remoteClosed(undefined);
       };
@@ -220,7 +220,7 @@ describe('Relay messages and tunnels', function () {
         },
       });
       mallory.onMessage = (m: Message) => {
-        if (m.type === 'relay' && m.tunnel === tunnel && m.op === 'data') socket.receive(m.data!);
+        if (m.type === 'relay' && m.tunnel === tunnel && m.op === 'data') socket.receive(Buffer.from(m.data!));
         if (m.type === 'relay' && m.tunnel === tunnel && m.op === 'close') socket.remoteClosed(undefined);
       };
       mallory.send(mallory.stamp({ type: 'relay', op: 'open', tunnel, peer: alice.id }));
