@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { findFrame, openWorkbench, quickInput, screenshot, waitForWorkbenchReady } from '../editor/browser';
+import { findFrame, openWorkbench, quickInput, runFromPalette, screenshot, waitForWorkbenchReady } from '../editor/browser';
 import type { Workbench } from '../editor/browser';
 import { repoRoot, startCodeServer } from '../editor/codeServer';
 import type { CodeServer } from '../editor/codeServer';
@@ -95,18 +95,29 @@ export async function startGroupWithPeer(
   return { peer, settings: { 'teamNotes.repositoryAddress': repository.address, 'teamNotes.listenHost': '127.0.0.1' } };
 }
 
-/** Types a group name into the open group picker and accepts it. */
+/**
+ * Types a group name into the open group picker and accepts it. A picker that closes again as it
+ * opens (the focus taken back by a webview) is opened once more with Join Group, as a person would.
+ */
 export async function typeGroup(page: Page, group: string): Promise<void> {
   const widget = quickInput(page);
   const input = widget.locator('input');
-  const deadline = Date.now() + 15_000;
-  while ((await input.inputValue().catch(() => '>')).startsWith('>') || !/group/i.test((await input.getAttribute('placeholder').catch(() => '')) ?? '')) {
-    if (Date.now() > deadline) throw new Error(`the group picker never appeared; quick input shows "${(await widget.textContent()) ?? ''}"`);
-    await page.waitForTimeout(100);
+  for (let attempt = 1; ; attempt += 1) {
+    const deadline = Date.now() + 15_000;
+    while ((await input.inputValue().catch(() => '>')).startsWith('>') || !/group/i.test((await input.getAttribute('placeholder').catch(() => '')) ?? '')) {
+      if (Date.now() > deadline) throw new Error(`the group picker never appeared; quick input shows "${(await widget.textContent()) ?? ''}"`);
+      await page.waitForTimeout(100);
+    }
+    try {
+      await input.fill(group, { timeout: 5_000 });
+      await widget.locator('.quick-input-list .monaco-list-row', { hasText: group }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await input.press('Enter');
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await runFromPalette(page, 'Team Notes: Join Group…');
+    }
   }
-  await input.fill(group);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: group }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
 }
 
 /** Clicks the board's "Fit to Content", so that every item is in view (and rendered). */
