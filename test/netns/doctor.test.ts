@@ -52,7 +52,9 @@ async function reportOf(proc: CliProcess): Promise<Map<string, ReportMember>> {
 }
 
 function show(fault: string, member: ReportMember): void {
-  console.log(`      ${fault}: ${member.name} → ${member.state === 'linked' ? `direct, ${member.rttMs?.toFixed(2)} ms over ${member.interface}` : `${member.verdict!.cause}: ${member.verdict!.summary}`}`);
+  const path = member.state !== 'linked' ? `${member.verdict!.cause}: ${member.verdict!.summary}` : `${member.kind ?? 'direct'}, ${member.rttMs === undefined ? 'no pong yet' : `${member.rttMs.toFixed(2)} ms`} over ${member.interface}`;
+  const direct = member.direct === undefined ? '' : `; direct path: ${member.direct.verdict.cause}: ${member.direct.verdict.summary}`;
+  console.log(`      ${fault}: ${member.name} → ${path}${direct}`);
 }
 
 describe('team-notes doctor across network namespaces (injected faults)', function () {
@@ -124,7 +126,7 @@ describe('team-notes doctor across network namespaces (injected faults)', functi
     assert.equal(carol.direct?.verdict.cause, 'refused');
     assert.equal(carol.direct?.failure?.errno, 'ECONNREFUSED');
     assert.equal(carol.direct?.failure?.port, closedPort);
-    show('refused port', { ...carol, verdict: carol.direct!.verdict });
+    show('refused port', carol);
   });
 
   it('says "firewall timeout" with the port when alice\'s host drops every packet', async () => {
