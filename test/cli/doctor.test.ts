@@ -5,12 +5,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliProcess, startChatPeer, startRepository } from '../helpers/cliProcess';
 import type { CliEvent } from '../helpers/cliProcess';
+import { freePort } from '../helpers/ports';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 const GROUP = 'design';
@@ -29,15 +28,6 @@ interface ReportMember {
   remoteAddress?: string;
   failure?: { code: string; errno?: string; host: string; port: number };
   verdict?: { cause: string; summary: string; advice: string };
-}
-
-/** A port on 127.0.0.1 nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function passwordFile(password: string): string {
@@ -75,7 +65,7 @@ describe('team-notes doctor (separate processes)', function () {
     track(await startChatPeer(cli, GROUP, 'alice', repository.address));
     track(await startChatPeer(cli, GROUP, 'bob', repository.address));
     // Listed at a port where nothing listens: what a member whose window is gone leaves behind.
-    const refusedPort = await closedPort();
+    const refusedPort = await freePort();
     const ghost = new CliProcess(cli, ['chat', '--group', GROUP, '--name', 'ghost', '--repository', repository.address, '--listen', '127.0.0.1:0', '--advertise-port', String(refusedPort), '--json'], 'ghost');
     processes.push(ghost);
     await ghost.waitFor((e) => e.event === 'ready', 'ghost to be ready');
@@ -125,7 +115,7 @@ describe('team-notes doctor (separate processes)', function () {
   });
 
   it('exits 1 with one coded line and no stack when it cannot join, and 0 with "nobody else" in an empty group', async () => {
-    const failed = doctor(['--repository', `127.0.0.1:${await closedPort()}`]);
+    const failed = doctor(['--repository', `127.0.0.1:${await freePort()}`]);
     assert.equal(await failed.exited, 1);
     assert.match(failed.stderr, /^error ERR_REPOSITORY_UNREACHABLE: cannot join "design": .*ECONNREFUSED\n$/);
     assert.doesNotMatch(failed.stderr, /\bat .*\.js:\d+/);

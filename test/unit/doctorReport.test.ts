@@ -3,23 +3,13 @@
  * link's addresses and interface, and verdicts for listed members that cannot be reached.
  */
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import MarkdownIt from 'markdown-it';
 import { doctorReport, gatherDoctorReport, memberLines, routeInterface } from '../../src/net/doctorReport';
 import type { DoctorNode } from '../../src/net/doctorReport';
 import { doctorMarkdown, markdownText } from '../../src/extension/doctorMarkdown';
 import { TestNetwork, waitUntil } from '../helpers/net';
-
-/** A port on 127.0.0.1 nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/ports';
 
 describe('doctorReport', () => {
   const net = new TestNetwork();
@@ -66,7 +56,7 @@ describe('doctorReport', () => {
 
   it('gives a listed member at a closed port the verdict "connection refused", with ECONNREFUSED', async () => {
     const { port } = await net.repository();
-    const ghost = net.peer('ghost', port, { advertisePort: await closedPort() });
+    const ghost = net.peer('ghost', port, { advertisePort: await freePort() });
     await ghost.join();
     const doctor = net.peer('doctor', port);
     await doctor.join();

@@ -12,18 +12,9 @@ import type { Beacon } from '../../src/net/beacon';
 import { NetError } from '../../src/net/errors';
 import { broadcastAddress, interfaceFor, LanDiscovery } from '../../src/net/lanDiscovery';
 import type { DiscoveredGroup, LanDiscoveryOptions } from '../../src/net/lanDiscovery';
+import { freeUdpPort } from '../helpers/ports';
 
 const LOOPBACK_BROADCAST = '127.255.255.255';
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

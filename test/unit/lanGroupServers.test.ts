@@ -16,18 +16,9 @@ import { followLongestServing, isServerAt, longerServing } from '../../src/net/l
 import type { RepositoryFollower } from '../../src/net/lanGroupServers';
 import type { Logger } from '../../src/net/logger';
 import type { HostPort } from '../../src/net/tcp';
+import { freeUdpPort } from '../helpers/ports';
 
 const LOOPBACK_BROADCAST = '127.255.255.255';
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, probe: () => boolean, timeoutMs = 8_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
