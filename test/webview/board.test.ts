@@ -139,6 +139,8 @@ describe('board webview', function () {
 
     it('renders notes and snippet cards at their board coordinates, stacked in their order', async () => {
       await send(snapshot());
+      // Mounting has a per-frame time budget: on a busy machine the last card may come a frame later.
+      await page().waitForFunction((n: number) => document.querySelectorAll('.board-item').length >= n, BOARD.length, { timeout: 10_000 });
       const items = await page().locator('.board-item').evaluateAll((els: PageElement[]) =>
         els.map((el) => ({ id: el.dataset.id, left: el.style.left, top: el.style.top, kind: el.dataset.kind, z: Number(el.style.zIndex) })),
       );
