@@ -1,12 +1,19 @@
 /**
  * The XML layer under the codec (`xmlCodec.ts`): bytes <-> the plain object tree of one document.
- * It owns the only fast-xml-parser parser and builder instances, configured so that they cannot
- * expand entities or build prototype keys. Every document goes through UTF-8 decoding, a markup
- * scan and `XMLValidator` before the parser sees it; what the tree means is `messageSchema.ts`'s.
+ *
+ * Reading is one strict pass of our own ({@link parseDocument}): a receiver decodes every message
+ * of every member, and the general route (a markup scan, fast-xml-parser's `XMLValidator`, then its
+ * parser: three scans of each document through code that mostly runs cold at chat rates) was most
+ * of the CPU a member spent per received message. The documents of this protocol are a small,
+ * fixed subset of XML (a root element with attributes; children with attributes or CDATA; nothing
+ * deeper, no declarations, no entities to expand), and this reader accepts exactly the documents
+ * the general route accepted and builds the same tree for them: `test/unit/xmlReader.test.ts`
+ * holds it to that route (kept in `test/helpers/xmlOracle.ts`) over generated and mutated
+ * documents. Writing stays with fast-xml-parser's builder, once per message sent.
  */
 
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { X2jOptions, XmlBuilderOptions } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
+import type { XmlBuilderOptions } from 'fast-xml-parser';
 import { NetError } from './errors';
 
 /** A parsed or to-be-built element: attributes under `@_name`, children under their names. */
@@ -36,63 +43,10 @@ export function badXml(message: string, cause?: unknown): NetError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The one parser, builder and UTF-8 decoder
+// Writing
 // ---------------------------------------------------------------------------------------------
 
 const identity = <V>(_name: string, value: V): V => value;
-
-const PARSER_OPTIONS: Required<Omit<X2jOptions, 'entityDecoder'>> & Pick<X2jOptions, 'entityDecoder'> = {
-  preserveOrder: false,
-  // Attributes and child elements live in one object; the prefix keeps `<chat v="1">` and a child
-  // `<v>` apart, so an element can never stand in for an attribute.
-  attributeNamePrefix: ATTR,
-  attributesGroupName: false,
-  textNodeName: TEXT,
-  ignoreAttributes: false,
-  removeNSPrefix: false,
-  allowBooleanAttributes: false,
-  // Values stay strings: the guards parse numbers with strict patterns ("007", "1e3", "0x1F").
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Keeps the whitespace of code snippets.
-  trimValues: false,
-  // CDATA sections arrive as an array under `#cdata`, separate from plain text, so the guards can
-  // insist that free text is CDATA only (plain text would carry entity references we do not expand).
-  cdataPropName: CDATA,
-  commentPropName: false,
-  tagValueProcessor: identity,
-  attributeValueProcessor: identity,
-  numberParseOptions: { hex: false, leadingZeros: false, eNotation: false },
-  stopNodes: [],
-  unpairedTags: [],
-  alwaysCreateTextNode: false,
-  // Repeated paths are always arrays, so one item and many have the same shape.
-  isArray: (name, _matcher, _isLeaf, isAttribute) => !isAttribute && (LIST_ELEMENTS.has(name) || name === CDATA),
-  // The documented defence against entity expansion; the builder escapes the five XML entities in
-  // attribute values and `decodeAttribute` below undoes exactly those five.
-  processEntities: false,
-  htmlEntities: false,
-  // The built-in decoder; inert while processEntities is false.
-  entityDecoder: undefined,
-  // Declarations, processing instructions and DOCTYPE are rejected before parsing anyway.
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  transformTagName: false,
-  transformAttributeName: false,
-  updateTag: (tagName) => tagName,
-  captureMetaData: false,
-  // The library counts the ancestors of an opening tag, so this admits the schema's two levels and
-  // one more; `scanMarkup` enforces the exact depth before the parser runs.
-  maxNestedTags: SCHEMA_DEPTH,
-  // `__proto__`, `constructor`, `prototype` and the parser's own key names as tag names throw.
-  strictReservedNames: true,
-  // Callbacks get the matcher instead of a path string built for every node.
-  jPath: false,
-  // Names such as `toString` or `hasOwnProperty` are rejected outright instead of renamed.
-  onDangerousProperty: (name) => {
-    throw new Error(`Reserved name "${name}"`);
-  },
-};
 
 // `jPath` and `sanitizeName` are fast-xml-builder options missing from fast-xml-parser's typings.
 const BUILDER_OPTIONS: Required<Omit<XmlBuilderOptions, 'arrayNodeName'>> & { jPath: boolean; sanitizeName: false } = {
@@ -126,7 +80,6 @@ const BUILDER_OPTIONS: Required<Omit<XmlBuilderOptions, 'arrayNodeName'>> & { jP
   sanitizeName: false,
 };
 
-const PARSER = new XMLParser(PARSER_OPTIONS);
 const BUILDER = new XMLBuilder(BUILDER_OPTIONS);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -143,12 +96,26 @@ export function buildDocument(type: string, root: XmlObject): string {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
 /**
- * Decodes, checks and parses one document; the result is the parser's object tree, not yet checked
- * against any schema.
+ * Decodes, checks and parses one document in a single pass; the result is the object tree, not yet
+ * checked against any schema. Attributes are under `@_name` with their raw values (entity
+ * references undone only by {@link decodeAttribute}), CDATA sections under `#cdata` (always an
+ * array), other text under `#text`, repeated children and the {@link LIST_ELEMENTS} as arrays, and
+ * an element with nothing in it is `''`.
  *
- * @throws NetError `ERR_BAD_XML` for invalid UTF-8 and for anything {@link scanMarkup}, the
- * validator or the parser refuses.
+ * Refused as `ERR_BAD_XML`: invalid UTF-8; markup declarations (DOCTYPE, ENTITY), comments,
+ * processing instructions and XML declarations; text or CDATA outside the root; more than one
+ * root; nesting deeper than {@link SCHEMA_DEPTH}; names that are not XML names or that would
+ * name a property of every object (`__proto__`, `toString`, …); attributes without a value, not
+ * separated by whitespace, or given twice; a closing tag that does not match; a bare `&` in text;
+ * anything left open. CDATA content is not looked into, so chat text such as `<!DOCTYPE html>` or
+ * `<?php` is fine.
+ *
+ * @throws NetError `ERR_BAD_XML`.
  */
 export function parseDocument(payload: Uint8Array): unknown {
   let xml: string;
@@ -157,83 +124,183 @@ export function parseDocument(payload: Uint8Array): unknown {
   } catch (err) {
     throw badXml('The payload is not valid UTF-8', err);
   }
-  scanMarkup(xml);
-  const valid = XMLValidator.validate(xml, { allowBooleanAttributes: false, unpairedTags: [] });
-  if (valid !== true) throw badXml(`Malformed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  try {
-    return PARSER.parse(xml);
-  } catch (err) {
-    throw badXml(`Malformed XML: ${(err as Error).message}`, err);
+  // Line ends are normalised to LF throughout, as every XML parser does (CDATA included).
+  return readDocument(xml.indexOf('\r') === -1 ? xml : xml.replace(/\r\n?/g, '\n'));
+}
+
+/** What a character code is to the reader: XML whitespace (space, tab, CR, LF). */
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+
+// The XML Name production as fast-xml-parser's validator applies it (the Basic Multilingual Plane).
+const NAME_START = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+/** A name at `lastIndex` (sticky). */
+// The combining marks (U+0300–U+036F) are name characters by the XML specification.
+// eslint-disable-next-line no-misleading-character-class
+const NAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*`, 'y');
+
+/**
+ * Names that would reach an object's prototype or shadow its methods if they became keys: never
+ * element names here (attribute names always carry the `@_` prefix).
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+
+/** An entity or character reference where text has `&` (text is refused by the schema anyway). */
+const BARE_AMPERSAND = /&(?![:A-Za-z_][\w.:-]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
+
+/** One open element while reading. */
+interface Open {
+  name: string;
+  node: XmlObject | undefined;
+}
+
+/** The element's node, made when it first gets content. */
+function nodeOf(open: Open): XmlObject {
+  open.node ??= {};
+  return open.node;
+}
+
+function addChild(parent: Open, name: string, node: XmlObject | ''): void {
+  const p = nodeOf(parent);
+  const existing = p[name];
+  if (LIST_ELEMENTS.has(name)) {
+    if (existing === undefined) p[name] = [node];
+    else (existing as unknown[]).push(node);
+  } else if (existing === undefined) {
+    p[name] = node;
+  } else if (Array.isArray(existing)) {
+    existing.push(node);
+  } else {
+    p[name] = [existing, node];
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Markup scan
-// ---------------------------------------------------------------------------------------------
+function readName(xml: string, at: number, what: string): string {
+  NAME.lastIndex = at;
+  const match = NAME.exec(xml);
+  if (match === null) throw badXml(`Expected ${what} at offset ${at}`);
+  return match[0];
+}
 
-/**
- * Rejects what the parser would otherwise tolerate, before it runs: markup declarations (DOCTYPE,
- * ENTITY), comments, processing instructions and XML declarations; text or CDATA outside the root;
- * more than one root; nesting deeper than the schema. CDATA content is skipped, so chat text such
- * as `<!DOCTYPE html>` or `<?php` is fine.
- */
-function scanMarkup(xml: string): void {
+function readDocument(xml: string): unknown {
   const n = xml.length;
-  let depth = 0;
-  let rootClosed = false;
+  const stack: Open[] = [];
+  let doc: XmlObject | undefined;
   let i = 0;
   for (;;) {
     const lt = xml.indexOf('<', i);
     const textEnd = lt === -1 ? n : lt;
-    if (depth === 0 && textEnd > i && !XML_SPACE.test(xml.slice(i, textEnd))) throw badXml('Text outside the root element');
+    if (textEnd > i) readText(xml, i, textEnd, stack[stack.length - 1]);
     if (lt === -1) break;
     const c = xml.charCodeAt(lt + 1);
     if (c === 0x21 /* ! */) {
-      if (!xml.startsWith('<![CDATA[', lt)) {
-        if (xml.startsWith('<!DOCTYPE', lt) || xml.startsWith('<!ENTITY', lt)) throw badXml('DOCTYPE and ENTITY declarations are not allowed');
-        if (xml.startsWith('<!--', lt)) throw badXml('Comments are not allowed');
-        throw badXml('Markup declarations are not allowed');
-      }
-      if (depth === 0) throw badXml('CDATA outside the root element');
-      const end = xml.indexOf(']]>', lt + 9);
-      if (end === -1) throw badXml('Unterminated CDATA section');
-      i = end + 3;
-      continue;
-    }
-    if (c === 0x3f /* ? */) throw badXml('Processing instructions and XML declarations are not allowed');
-    // Find the tag's closing '>' outside quoted attribute values.
-    let j = lt + 1;
-    for (;;) {
-      if (j >= n) throw badXml('Unterminated tag');
-      const ch = xml.charCodeAt(j);
-      if (ch === 0x22 || ch === 0x27) {
-        j = xml.indexOf(ch === 0x22 ? '"' : "'", j + 1);
-        if (j === -1) throw badXml('Unterminated attribute value');
-        j++;
-      } else if (ch === 0x3e /* > */) {
-        break;
-      } else if (ch === 0x3c /* < */) {
-        throw badXml("'<' inside a tag");
-      } else {
-        j++;
-      }
-    }
-    if (c === 0x2f /* / */) {
-      depth--;
-      if (depth < 0) throw badXml('Closing tag without an opening tag');
-      if (depth === 0) rootClosed = true;
+      i = readCdata(xml, lt, stack[stack.length - 1]);
+    } else if (c === 0x3f /* ? */) {
+      throw badXml('Processing instructions and XML declarations are not allowed');
+    } else if (c === 0x2f /* / */) {
+      const open = stack.pop();
+      if (open === undefined) throw badXml('Closing tag without an opening tag');
+      const name = readName(xml, lt + 2, 'a tag name');
+      if (name !== open.name) throw badXml(`Expected the closing tag of <${open.name.slice(0, 64)}>, got </${name.slice(0, 64)}>`);
+      let j = lt + 2 + name.length;
+      while (j < n && isSpace(xml.charCodeAt(j))) j++;
+      if (xml.charCodeAt(j) !== 0x3e /* > */) throw badXml(j >= n ? 'Unterminated tag' : `Unexpected character in the closing tag of <${name.slice(0, 64)}>`);
+      closeElement(stack, open, doc);
+      i = j + 1;
     } else {
-      if (rootClosed) throw badXml('More than one root element');
-      if (depth >= SCHEMA_DEPTH) throw badXml(`Elements nested deeper than ${SCHEMA_DEPTH} levels`);
-      if (xml.charCodeAt(j - 1) === 0x2f /* / */) {
-        if (depth === 0) rootClosed = true;
-      } else {
-        depth++;
-      }
+      if (doc !== undefined && stack.length === 0) throw badXml('More than one root element');
+      if (stack.length >= SCHEMA_DEPTH) throw badXml(`Elements nested deeper than ${SCHEMA_DEPTH} levels`);
+      const name = readName(xml, lt + 1, 'a tag name');
+      if (RESERVED_NAMES.has(name)) throw badXml(`Reserved name "${name}"`);
+      const open: Open = { name, node: undefined };
+      const end = readAttributes(xml, lt + 1 + name.length, open);
+      if (stack.length === 0) doc = { [name]: '' };
+      if (xml.charCodeAt(end - 1) === 0x2f /* / */) closeElement(stack, open, doc);
+      else stack.push(open);
+      i = end + 1;
     }
-    i = j + 1;
   }
-  if (!rootClosed) throw badXml(depth > 0 ? 'Unclosed element' : 'No root element');
+  if (stack.length > 0) throw badXml('Unclosed element');
+  if (doc === undefined) throw badXml('No root element');
+  return doc;
+}
+
+/** Puts a complete element into its parent, or the root into the document. */
+function closeElement(stack: Open[], open: Open, doc: XmlObject | undefined): void {
+  const parent = stack[stack.length - 1];
+  const node = open.node ?? '';
+  // A list element is an array even as the root (the codec then refuses it as more than one root).
+  if (parent === undefined) doc![open.name] = LIST_ELEMENTS.has(open.name) ? [node] : node;
+  else addChild(parent, open.name, node);
+}
+
+/** Text between markup: whitespace outside the root, anything but a bare `&` inside. */
+function readText(xml: string, from: number, to: number, open: Open | undefined): void {
+  const text = xml.slice(from, to);
+  const blank = XML_SPACE.test(text);
+  if (open === undefined) {
+    if (!blank) throw badXml('Text outside the root element');
+    return;
+  }
+  if (!blank && BARE_AMPERSAND.test(text)) throw badXml("A bare '&' in text");
+  const node = nodeOf(open);
+  const before = node[TEXT];
+  node[TEXT] = before === undefined ? text : `${before as string}${text}`;
+}
+
+/** A `<![CDATA[…]]>` section at `lt`; anything else that starts `<!` is refused. Returns the offset after it. */
+function readCdata(xml: string, lt: number, open: Open | undefined): number {
+  if (!xml.startsWith('<![CDATA[', lt)) {
+    if (xml.startsWith('<!DOCTYPE', lt) || xml.startsWith('<!ENTITY', lt)) throw badXml('DOCTYPE and ENTITY declarations are not allowed');
+    if (xml.startsWith('<!--', lt)) throw badXml('Comments are not allowed');
+    throw badXml('Markup declarations are not allowed');
+  }
+  if (open === undefined) throw badXml('CDATA outside the root element');
+  const end = xml.indexOf(']]>', lt + 9);
+  if (end === -1) throw badXml('Unterminated CDATA section');
+  const node = nodeOf(open);
+  const sections = node[CDATA] as string[] | undefined;
+  const content = xml.slice(lt + 9, end);
+  if (sections === undefined) node[CDATA] = [content];
+  else sections.push(content);
+  return end + 3;
+}
+
+/**
+ * The attributes of a start tag whose name ends at `at`, into `open`. Returns the offset of the
+ * tag's closing `>` (preceded by `/` for an empty element).
+ */
+function readAttributes(xml: string, at: number, open: Open): number {
+  const n = xml.length;
+  let j = at;
+  for (;;) {
+    const before = j;
+    while (j < n && isSpace(xml.charCodeAt(j))) j++;
+    if (j >= n) throw badXml('Unterminated tag');
+    const c = xml.charCodeAt(j);
+    if (c === 0x3e /* > */) return j;
+    if (c === 0x2f /* / */) {
+      if (xml.charCodeAt(j + 1) !== 0x3e) throw badXml(j + 1 >= n ? 'Unterminated tag' : "'/' inside a tag");
+      return j + 1;
+    }
+    if (c === 0x3c /* < */) throw badXml("'<' inside a tag");
+    if (j === before) throw badXml(`Attributes must be separated by whitespace in <${open.name.slice(0, 64)}>`);
+    const name = readName(xml, j, 'an attribute name');
+    j += name.length;
+    while (j < n && isSpace(xml.charCodeAt(j))) j++;
+    if (xml.charCodeAt(j) !== 0x3d /* = */) throw badXml(`Attribute "${name.slice(0, 64)}" has no value`);
+    j++;
+    while (j < n && isSpace(xml.charCodeAt(j))) j++;
+    const quote = xml.charCodeAt(j);
+    if (quote !== 0x22 && quote !== 0x27) throw badXml(j >= n ? 'Unterminated tag' : `The value of attribute "${name.slice(0, 64)}" must be quoted`);
+    const close = xml.indexOf(quote === 0x22 ? '"' : "'", j + 1);
+    if (close === -1) throw badXml('Unterminated attribute value');
+    const node = nodeOf(open);
+    const key = `${ATTR}${name}`;
+    if (Object.hasOwn(node, key)) throw badXml(`Attribute "${name.slice(0, 64)}" is repeated`);
+    node[key] = xml.slice(j + 1, close);
+    j = close + 1;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
