@@ -133,8 +133,12 @@ export const PAGE_BURST = 20_000;
 /** Direct messages kept for resending to one member until it acknowledges them. */
 export const MAX_OUTBOX_PER_MEMBER = 200;
 
-/** How long an acknowledgement waits for more messages to acknowledge with it, in ms. */
-export const ACK_DELAY_MS = 50;
+/**
+ * How long an acknowledgement waits for more messages to acknowledge with it, in ms: below what a
+ * person notices on a delivery mark, and in a busy group one acknowledgement to an author then
+ * covers all it sent meanwhile (each is a message the author must read).
+ */
+export const ACK_DELAY_MS = 200;
 
 /** Largest chunk of tunnel bytes in one `relay` data message, in bytes (21,846 characters of base64). */
 export const MAX_RELAY_CHUNK_BYTES = 16 * 1024;
