@@ -18,7 +18,7 @@
 import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
-import { ACK_DELAY_MS, MAX_OUTBOX_PER_MEMBER, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import { ACK_DELAY_MS, MAX_CATCHUP_QUEUED_BYTES, MAX_OUTBOX_PER_MEMBER, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
 import type { Logger } from './logger';
 import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
@@ -254,11 +254,13 @@ export class HistorySync {
 
   /**
    * Answers once what is queued for the link has mostly gone out (a page behind a large image waits
-   * for it), so pages never pile up in a connection's queue. One answer waits at a time per link.
+   * for it), so pages never pile up in a connection's queue, and once what is queued on all links
+   * together is under {@link MAX_CATCHUP_QUEUED_BYTES}, so many newcomers asking at once are
+   * answered in turn within a bounded amount of memory. One answer waits at a time per link.
    */
   private answerWhenDrained(link: MemberLink, request: SyncMessage): void {
     const sync = this.sync(link);
-    if (link.connection.pendingBytes <= SYNC_PAGE_BYTES) {
+    if (sync.waiting === undefined && this.canAnswer(link)) {
       this.answer(link, request);
       return;
     }
@@ -267,7 +269,7 @@ export class HistorySync {
     if (waiting) return;
     const retry = (): void => {
       if (link.connection.closed || sync.waiting === undefined) return;
-      if (link.connection.pendingBytes > SYNC_PAGE_BYTES) {
+      if (!this.canAnswer(link)) {
         setTimeout(retry, 100).unref();
         return;
       }
@@ -276,6 +278,17 @@ export class HistorySync {
       this.answer(link, next);
     };
     setTimeout(retry, 100).unref();
+  }
+
+  private canAnswer(link: MemberLink): boolean {
+    return link.connection.pendingBytes <= SYNC_PAGE_BYTES && this.queuedBytes() <= MAX_CATCHUP_QUEUED_BYTES;
+  }
+
+  /** Bytes waiting to be sent on all links. */
+  queuedBytes(): number {
+    let bytes = 0;
+    for (const l of this.host.links()) bytes += l.connection.pendingBytes;
+    return bytes;
   }
 
   private answer(link: MemberLink, request: SyncMessage): void {

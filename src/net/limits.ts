@@ -118,6 +118,13 @@ export const MAX_HISTORY_MESSAGES = 200_000;
 /** About how many bytes one catch-up page carries (messages and image bytes), so a page never fills a connection's queue. */
 export const SYNC_PAGE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Bytes queued for sending on all links together above which a catch-up answer waits, so that a
+ * class of newcomers asking at once (each page is sealed anew for its link) costs this much memory,
+ * not a page per member. A member that never reads holds its share until the drain deadline.
+ */
+export const MAX_CATCHUP_QUEUED_BYTES = 4 * SYNC_PAGE_BYTES;
+
 /** Catch-up requests one member may make per second, and in a burst: each is answered with one page. */
 export const SYNC_RATE_PER_SECOND = 20;
 export const SYNC_BURST = 40;

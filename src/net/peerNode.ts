@@ -201,6 +201,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return [...this.links.values()].map((link) => link.member);
   }
 
+  /** Bytes waiting to be sent on all member links (what a slow or stalled link holds in memory). */
+  queuedBytes(): number {
+    return this.sync.queuedBytes();
+  }
+
   /** The members the repository lists, connected or not. */
   listedMembers(): MemberInfo[] {
     return this.repository.listed();

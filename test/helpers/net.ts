@@ -107,7 +107,7 @@ export class TestNetwork {
    */
   async secure(port: number, options: SecureClientOptions = {}): Promise<SecureClient> {
     await cryptoReady();
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
     this.closers.push(() => {
       socket.destroy();
     });
@@ -172,6 +172,8 @@ export interface SecureClientOptions {
   expectedPeer?: string;
   /** Protocol versions the client offers. */
   versions?: number[];
+  /** The loopback address to connect from (127.0.0.1 unless given): many clients, several addresses. */
+  localAddress?: string;
 }
 
 /** The sealed side of {@link TestNetwork.secure}. */

@@ -8,6 +8,7 @@ import type { ChatMessage, Message } from '../../src/net/messages';
 import type { DeliveredMessage, Member } from '../../src/net/peerNode';
 import { signMessage } from '../../src/net/signing';
 import { nextEvent, TestNetwork, waitUntil } from '../helpers/net';
+import type { SecureClient } from '../helpers/net';
 
 /** Chat texts a node was handed, as "author: text", in arrival order. */
 function chatLog(node: { on(event: 'message', l: (m: DeliveredMessage, from: Member) => void): unknown }): string[] {
@@ -198,6 +199,50 @@ describe('History on disk', () => {
     const seen = chatLog(bob!);
     alice!.chat('still here');
     await waitUntil(() => seen.includes('alice: still here'), 'the group goes on');
+  });
+
+  it('answers 100 members asking for its whole history at once within a bounded amount of memory, and the group goes on', async function () {
+    this.timeout(120_000);
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port, { rateLimits: false });
+    // About 8 MiB of history: two full pages for every newcomer.
+    const filler = 'x'.repeat(8000);
+    for (let i = 0; i < 1000; i++) alice!.chat(`${i} ${filler}`);
+    // 100 members that ask and then never read: without a bound, alice would seal 4 MiB pages for each.
+    // From 20 loopback addresses: a member's address may hold only a few handshakes at once.
+    const askers: SecureClient[] = [];
+    for (let batch = 0; batch < 20; batch++) {
+      const five = Array.from({ length: 5 }, async (_, i) => {
+        const asker = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id, localAddress: `127.0.0.${batch + 2}` });
+        asker.send(asker.stamp({ type: 'hello', name: `student${batch * 5 + i}`, port: 1 }));
+        await asker.next('sync');
+        return asker;
+      });
+      askers.push(...(await Promise.all(five)));
+    }
+    for (const asker of askers) asker.socket.pause();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, alice!.queuedBytes());
+    }, 5);
+    // Each asks again and again: past what the kernel's socket buffers absorb, pages queue in alice.
+    for (let round = 0; round < 4; round++) {
+      for (const asker of askers) asker.send(asker.stamp({ type: 'sync', op: 'have', have: [], authors: [] }));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const seen = chatLog(bob!);
+    await new Promise((r) => setTimeout(r, 1000));
+    alice!.chat('still here');
+    await waitUntil(() => seen.includes('alice: still here'), 'live chat goes on beside the catch-up');
+    clearInterval(sampler);
+    const MiB = 1024 * 1024;
+    // The bound (16 MiB) plus the one page that may start just under it, and the live chat.
+    assert.ok(peak <= 21 * MiB, `at most about 20 MiB queued for all the askers together, saw ${(peak / MiB).toFixed(1)} MiB`);
+    assert.ok(peak >= 4 * MiB, `the askers were being answered (${(peak / MiB).toFixed(1)} MiB queued)`);
+    // The askers that read again get their pages in turn.
+    for (const asker of askers.slice(0, 5)) asker.socket.resume();
+    for (const asker of askers.slice(5)) asker.socket.destroy();
+    await waitUntil(() => askers.slice(0, 5).every((a) => a.received.filter((m) => m.type === 'chat').length >= 500), 'the first page reaches each asker that reads', 60_000);
   });
 
   it('does not believe an ack for more than this member ever wrote', async () => {
