@@ -1,7 +1,8 @@
 /**
- * What reading one received message costs: the one-pass reader of src/net/xmlScanner.ts against
- * the general route it replaced (a markup scan, fast-xml-parser's `XMLValidator`, its parser; kept
- * in test/helpers/xmlOracle.ts), on the same 100-character chat document, in the same run.
+ * What reading and writing one message costs: the one-pass reader of src/net/xmlScanner.ts against
+ * the general route it replaced (a markup scan, fast-xml-parser's `XMLValidator`, its parser), and
+ * its writer against fast-xml-parser's builder (both kept in test/helpers/xmlOracle.ts), on the
+ * same 100-character chat document, in the same run.
  *
  * At chat rates a receiver's code runs mostly cold (V8 optimises a function after about a thousand
  * calls), so each figure is taken in a fresh process: the first call, the mean of the next 10, of
@@ -14,12 +15,13 @@
 import { execFileSync } from 'node:child_process';
 import type { Message } from '../../src/net/messages';
 import { decodeMessage, encodeMessage } from '../../src/net/xmlCodec';
-import { parseDocument } from '../../src/net/xmlScanner';
-import { parseDocumentReference } from '../../test/helpers/xmlOracle';
+import { buildDocument, parseDocument } from '../../src/net/xmlScanner';
+import type { XmlObject } from '../../src/net/xmlScanner';
+import { buildDocumentReference, parseDocumentReference } from '../../test/helpers/xmlOracle';
 import { saveBenchmarkSection } from '../saveSection';
 
-type Route = 'reader' | 'reference' | 'decode';
-const ROUTES: Route[] = ['reader', 'reference', 'decode'];
+type Route = 'reader' | 'reference' | 'decode' | 'writer' | 'builder' | 'encode';
+const ROUTES: Route[] = ['reader', 'reference', 'decode', 'writer', 'builder', 'encode'];
 const STAGES = ['first call', 'next 10, each', 'next 1,000, each', 'hot'] as const;
 
 const CHAT = {
@@ -37,7 +39,17 @@ const CHAT = {
 /** In a child process: the four figures of one route, in µs. */
 function measure(route: Route): number[] {
   const doc = encodeMessage(CHAT);
-  const run = route === 'reader' ? () => parseDocument(doc) : route === 'reference' ? () => parseDocumentReference(doc) : () => decodeMessage(doc);
+  const tree = parseDocument(doc) as XmlObject;
+  const root = JSON.parse(JSON.stringify(tree.chat), (key, value: unknown) => (key === '#cdata' && Array.isArray(value) ? value.join('') : value)) as XmlObject;
+  const runs: Record<Route, () => unknown> = {
+    reader: () => parseDocument(doc),
+    reference: () => parseDocumentReference(doc),
+    decode: () => decodeMessage(doc),
+    writer: () => buildDocument('chat', root),
+    builder: () => buildDocumentReference('chat', root),
+    encode: () => encodeMessage(CHAT),
+  };
+  const run = runs[route];
   const each = (n: number): number => {
     const start = process.hrtime.bigint();
     for (let i = 0; i < n; i++) run();
@@ -71,13 +83,16 @@ function main(): void {
   const figure = (route: Route, stage: number): number => median(samples.get(route)!.map((s) => s[stage]!));
   const bytes = encodeMessage(CHAT).length;
   const lines = [
-    '## Reading a received message',
+    '## Reading and writing a message',
     '',
-    `Measured by \`bench/network/codec.ts\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}): a ${bytes}-byte chat document, each figure in a fresh process (cold code, as at chat rates), ${rounds} rounds taken in turns; medians. *Reader*: the one-pass strict reader of \`src/net/xmlScanner.ts\`. *Reference*: the general route it replaced (markup scan, fast-xml-parser's validator and parser). *Decode*: the reader and the schema's checks, the whole of \`decodeMessage\`.`,
+    `Measured by \`bench/network/codec.ts\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}): a ${bytes}-byte chat document, each figure in a fresh process (cold code, as at chat rates), ${rounds} rounds taken in turns; medians. *Reader*: the one-pass strict reader of \`src/net/xmlScanner.ts\`. *Reference*: the general route it replaced (markup scan, fast-xml-parser's validator and parser). *Decode*: the reader and the schema's checks, the whole of \`decodeMessage\`. *Writer*: \`buildDocument\` of the same module, against fast-xml-parser's *builder* with the options the product used; *encode*: the schema's checks and the writer, the whole of \`encodeMessage\` (once per message sent, and once per acknowledgement).`,
     '',
-    '| µs per document | reader | reference | reference ÷ reader | decode (reader + schema) |',
-    '|---|---:|---:|---:|---:|',
-    ...STAGES.map((stage, i) => `| ${stage} | ${fmt(figure('reader', i))} | ${fmt(figure('reference', i))} | ${(figure('reference', i) / figure('reader', i)).toFixed(1)}x | ${fmt(figure('decode', i))} |`),
+    '| µs per document | reader | reference | reference ÷ reader | decode (reader + schema) | writer | builder | builder ÷ writer | encode (schema + writer) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...STAGES.map((stage, i) => {
+      const ratio = (a: Route, b: Route): string => `${(figure(a, i) / figure(b, i)).toFixed(1)}x`;
+      return `| ${stage} | ${fmt(figure('reader', i))} | ${fmt(figure('reference', i))} | ${ratio('reference', 'reader')} | ${fmt(figure('decode', i))} | ${fmt(figure('writer', i))} | ${fmt(figure('builder', i))} | ${ratio('builder', 'writer')} | ${fmt(figure('encode', i))} |`;
+    }),
   ];
   const body = lines.join('\n');
   console.log(body);

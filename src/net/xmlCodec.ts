@@ -11,8 +11,8 @@
  *
  * `<chat v="1" id="…" from="…" group="…" seq="3" ts="1732190000000"><text><![CDATA[hello]]></text></chat>`
  *
- * Reading is one strict pass over the document (`xmlScanner.ts`); `bench/network/codec.ts` measures
- * it against fast-xml-parser's validator and parser, cold and warm.
+ * Reading is one strict pass over the document and writing one walk of the tree (`xmlScanner.ts`);
+ * `bench/network/codec.ts` measures both against fast-xml-parser, cold and warm.
  */
 
 import { NetError } from './errors';

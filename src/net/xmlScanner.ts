@@ -1,19 +1,19 @@
 /**
  * The XML layer under the codec (`xmlCodec.ts`): bytes <-> the plain object tree of one document.
  *
- * Reading is one strict pass of our own ({@link parseDocument}): a receiver decodes every message
- * of every member, and the general route (a markup scan, fast-xml-parser's `XMLValidator`, then its
- * parser: three scans of each document through code that mostly runs cold at chat rates) was most
- * of the CPU a member spent per received message. The documents of this protocol are a small,
- * fixed subset of XML (a root element with attributes; children with attributes or CDATA; nothing
- * deeper, no declarations, no entities to expand), and this reader accepts exactly the documents
- * the general route accepted and builds the same tree for them: `test/unit/xmlReader.test.ts`
- * holds it to that route (kept in `test/helpers/xmlOracle.ts`) over generated and mutated
- * documents. Writing stays with fast-xml-parser's builder, once per message sent.
+ * Reading and writing are our own, for speed, held to fast-xml-parser by the tests. A receiver
+ * decodes every message of every member and acknowledges what it got, and fast-xml-parser's general
+ * route (a markup scan, its `XMLValidator`, then its parser: three scans of each document; its
+ * builder to write) was most of the CPU a member spent per received message, through code that
+ * mostly runs cold at chat rates. The documents of this protocol are a small, fixed subset of XML
+ * (a root element with attributes; children with attributes or CDATA; nothing deeper, no
+ * declarations, no entities to expand). {@link parseDocument} reads it in one strict pass: it
+ * refuses whatever that route refused (and malformed markup its validator let through) and builds
+ * the same tree for the rest. {@link buildDocument} writes byte for byte what its builder wrote.
+ * `test/unit/xmlReader.test.ts` checks both against fast-xml-parser (`test/helpers/xmlOracle.ts`)
+ * over generated and mutated documents; `bench/network/codec.ts` measures them against it.
  */
 
-import { XMLBuilder } from 'fast-xml-parser';
-import type { XmlBuilderOptions } from 'fast-xml-parser';
 import { NetError } from './errors';
 
 /** A parsed or to-be-built element: attributes under `@_name`, children under their names. */
@@ -46,54 +46,59 @@ export function badXml(message: string, cause?: unknown): NetError {
 // Writing
 // ---------------------------------------------------------------------------------------------
 
-const identity = <V>(_name: string, value: V): V => value;
-
-// `jPath` and `sanitizeName` are fast-xml-builder options missing from fast-xml-parser's typings.
-const BUILDER_OPTIONS: Required<Omit<XmlBuilderOptions, 'arrayNodeName'>> & { jPath: boolean; sanitizeName: false } = {
-  attributeNamePrefix: ATTR,
-  attributesGroupName: false,
-  textNodeName: TEXT,
-  ignoreAttributes: false,
-  // A value under `#cdata` becomes `<![CDATA[…]]>`; the builder splits `]]>` across two sections
-  // (`]]]]><![CDATA[>`) and the decoder joins the sections again.
-  cdataPropName: CDATA,
-  commentPropName: false,
-  format: false,
-  indentBy: '',
-  suppressEmptyNode: true,
-  suppressUnpairedNode: true,
-  // The default writes an attribute whose value is the string "true" as a bare name: a display name
-  // "true" would become `<hello name>`, which the parser (allowBooleanAttributes false) rejects.
-  suppressBooleanAttributes: false,
-  preserveOrder: false,
-  unpairedTags: [],
-  stopNodes: [],
-  tagValueProcessor: identity,
-  attributeValueProcessor: identity,
-  // Escapes & < > " ' in attribute values. CDATA content is never escaped.
-  processEntities: true,
-  oneListGroup: false,
-  // The builder counts the CDATA node as a level.
-  maxNestedTags: SCHEMA_DEPTH + 1,
-  jPath: true,
-  // Tag and attribute names are the schema's constants.
-  sanitizeName: false,
-};
-
-const BUILDER = new XMLBuilder(BUILDER_OPTIONS);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const NEEDS_ESCAPE = /[&<>"']/;
+const ESCAPED = /[&<>"']/g;
+
+/** An attribute value with the five XML entities escaped (undone by {@link decodeAttribute}). */
+function escapeAttribute(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, (c) => ESCAPES[c]!) : value;
+}
+
+/** CDATA content, with `]]>` split across two sections (the reader joins the sections again). */
+function cdataSection(text: string): string {
+  return `<![CDATA[${text.includes(']]>') ? text.replaceAll(']]>', ']]]]><![CDATA[>') : text}]]>`;
+}
+
+function writeElement(where: string, name: string, node: unknown): string {
+  if (node === '') return `<${name}/>`;
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) throw new NetError('ERR_BAD_MESSAGE', `${where}: <${name}> is not an element`);
+  let attributes = '';
+  let content = '';
+  for (const key in node) {
+    const value = (node as XmlObject)[key];
+    if (value === undefined) continue;
+    if (key.startsWith(ATTR)) {
+      if (typeof value !== 'string') throw new NetError('ERR_BAD_MESSAGE', `${where}: attribute ${key.slice(ATTR.length)} is not text`);
+      attributes += ` ${key.slice(ATTR.length)}="${escapeAttribute(value)}"`;
+    } else if (key === CDATA) {
+      if (typeof value !== 'string') throw new NetError('ERR_BAD_MESSAGE', `${where}: the text of <${name}> is not text`);
+      content += cdataSection(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) content += writeElement(where, key, item);
+    } else {
+      content += writeElement(where, key, value);
+    }
+  }
+  return content === '' ? `<${name}${attributes}/>` : `<${name}${attributes}>${content}</${name}>`;
+}
+
 /**
- * The XML text of a document whose root element is `type` (no XML declaration).
+ * The XML text of a document whose root element is `type` (no XML declaration), from a tree of the
+ * shape the reader builds: attributes as strings under `@_name`, free text under `#cdata`, child
+ * elements (one, or a list) under their names; an element with nothing in it is written `<x/>`.
  *
- * @throws NetError `ERR_BAD_MESSAGE` when the builder fails.
+ * The output is exactly fast-xml-parser's builder's with this project's options (attributes in
+ * the tree's order, the five entities escaped in attribute values, CDATA never escaped):
+ * `test/unit/xmlReader.test.ts` holds it to that, byte for byte, because signatures cover these
+ * bytes and a document must come out the same from every version that writes it.
+ *
+ * @throws NetError `ERR_BAD_MESSAGE` for a tree of another shape (a programming error).
  */
 export function buildDocument(type: string, root: XmlObject): string {
-  try {
-    return BUILDER.build({ [type]: root });
-  } catch (err) {
-    throw new NetError('ERR_BAD_MESSAGE', `${type}: the XML builder failed: ${(err as Error).message}`, { cause: err });
-  }
+  return writeElement(type, type, root);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 /**
- * The reference the XML reader (`src/net/xmlScanner.ts`) is held to: the general route the product
- * took before it had a reader of its own. A markup scan refuses what fast-xml-parser would
- * tolerate, fast-xml-parser's `XMLValidator` checks well-formedness, and its parser, configured
- * so that it can neither expand entities nor build prototype keys, builds the tree.
+ * The references the XML reader and writer (`src/net/xmlScanner.ts`) are held to: fast-xml-parser,
+ * which the product used before it had a reader and writer of its own. For the writer, its builder
+ * with the options the product used. For the reader, the general route: a markup scan refuses what
+ * fast-xml-parser would tolerate, its `XMLValidator` checks well-formedness, and its parser,
+ * configured so that it can neither expand entities nor build prototype keys, builds the tree.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { X2jOptions } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { X2jOptions, XmlBuilderOptions } from 'fast-xml-parser';
 import { ATTR, CDATA, LIST_ELEMENTS, SCHEMA_DEPTH, TEXT, XML_SPACE, badXml } from '../../src/net/xmlScanner';
+import type { XmlObject } from '../../src/net/xmlScanner';
 
 const identity = <V>(_name: string, value: V): V => value;
 
@@ -63,7 +65,45 @@ const PARSER_OPTIONS: Required<Omit<X2jOptions, 'entityDecoder'>> & Pick<X2jOpti
   },
 };
 
+// `jPath` and `sanitizeName` are fast-xml-builder options missing from fast-xml-parser's typings.
+const BUILDER_OPTIONS: Required<Omit<XmlBuilderOptions, 'arrayNodeName'>> & { jPath: boolean; sanitizeName: false } = {
+  attributeNamePrefix: ATTR,
+  attributesGroupName: false,
+  textNodeName: TEXT,
+  ignoreAttributes: false,
+  // A value under `#cdata` becomes `<![CDATA[…]]>`; the builder splits `]]>` across two sections
+  // (`]]]]><![CDATA[>`) and the decoder joins the sections again.
+  cdataPropName: CDATA,
+  commentPropName: false,
+  format: false,
+  indentBy: '',
+  suppressEmptyNode: true,
+  suppressUnpairedNode: true,
+  // The default writes an attribute whose value is the string "true" as a bare name: a display name
+  // "true" would become `<hello name>`, which the parser (allowBooleanAttributes false) rejects.
+  suppressBooleanAttributes: false,
+  preserveOrder: false,
+  unpairedTags: [],
+  stopNodes: [],
+  tagValueProcessor: identity,
+  attributeValueProcessor: identity,
+  // Escapes & < > " ' in attribute values. CDATA content is never escaped.
+  processEntities: true,
+  oneListGroup: false,
+  // The builder counts the CDATA node as a level.
+  maxNestedTags: SCHEMA_DEPTH + 1,
+  jPath: true,
+  // Tag and attribute names are the schema's constants.
+  sanitizeName: false,
+};
+
 const PARSER = new XMLParser(PARSER_OPTIONS);
+const BUILDER = new XMLBuilder(BUILDER_OPTIONS);
+
+/** The document fast-xml-parser's builder writes for a tree (what `buildDocument` must equal). */
+export function buildDocumentReference(type: string, root: XmlObject): string {
+  return BUILDER.build({ [type]: root }) as string;
+}
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The tree of one document as the general route builds it, or its `ERR_BAD_XML`. */
