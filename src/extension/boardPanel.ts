@@ -11,6 +11,7 @@ import { boardHtml } from '../webview/boardHtml';
 import { assertNever, checkWebviewMessage, describeRejection } from '../webview/protocol';
 import type { CodeImageSource, HostToWebview, WebviewRejectionCode, WebviewToHost } from '../webview/protocol';
 import { focusPanel, keepBoardTab } from './boardTab';
+import { DeltaBatcher } from './deltaBatcher';
 import { Disposable } from './disposable';
 import type { BoardViewMemory } from './boardViewMemory';
 import type { PresenceLines } from './presenceLines';
@@ -153,6 +154,8 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscod
 class BoardPanel extends Disposable {
   /** The webview has said `ready` and had its snapshot: deltas may flow. */
   private ready = false;
+  /** Session deltas on their way to the page, posted together when they come in a burst. */
+  private readonly deltas = new DeltaBatcher((message) => this.postNow(message));
   /** Messages that wait for `ready` (a code image requested while the panel was loading). */
   /** One-off requests (reveal, show a member) waiting for the page to be ready; the last few only. */
   private readonly told: HostToWebview[] = [];
@@ -221,6 +224,7 @@ class BoardPanel extends Disposable {
   }
 
   override dispose(): void {
+    this.deltas.drop();
     for (const { reject } of this.codeImages.values()) reject(new NetError('ERR_IMAGE', 'The board was closed before the image was rendered.'));
     this.codeImages.clear();
     super.dispose();
@@ -241,6 +245,12 @@ class BoardPanel extends Disposable {
   }
 
   private post(message: HostToWebview): void {
+    if (message.type === 'snapshot') this.deltas.drop();
+    else this.deltas.flush();
+    this.postNow(message);
+  }
+
+  private postNow(message: HostToWebview): void {
     void this.panel.webview.postMessage(message);
   }
 
@@ -251,17 +261,17 @@ class BoardPanel extends Disposable {
       case 'session':
         return this.post(this.snapshot());
       case 'members':
-        return this.post({ type: 'members', members: this.session.snapshot().members });
+        return this.deltas.add({ type: 'members', members: this.session.snapshot().members });
       case 'status':
-        return this.post({ type: 'session', session: this.session.sessionView() });
+        return this.deltas.add({ type: 'session', session: this.session.sessionView() });
       case 'chat':
-        return this.post({ type: 'chat', entry: change.entry });
+        return this.deltas.add({ type: 'chat', entry: change.entry });
       case 'chatDelivery':
-        return this.post({ type: 'chatDelivery', id: change.id, delivery: change.delivery });
+        return this.deltas.add({ type: 'chatDelivery', id: change.id, delivery: change.delivery });
       case 'board':
-        return this.post({ type: 'boardItem', item: change.item });
+        return this.deltas.add({ type: 'boardItem', item: change.item });
       case 'boardRemove':
-        return this.post({ type: 'boardRemove', id: change.id });
+        return this.deltas.add({ type: 'boardRemove', id: change.id });
       default:
         assertNever(change);
     }

@@ -186,7 +186,19 @@ export type HostToWebview =
   /** `confirmation`, when set, is shown briefly on the board (the host's words: "Shared to the board"). */
   | { type: 'reveal'; id: string; confirmation?: string }
   /** Fit the view to the member's items and highlight them; the board says so when there are none. */
-  | { type: 'showMember'; member: { id: string; name: string } };
+  | { type: 'showMember'; member: { id: string; name: string } }
+  /**
+   * Deltas that came in a burst (a catch-up page, a busy class), applied in order and drawn once: one
+   * message instead of one per item, so a newcomer's thousands of items do not queue up as thousands
+   * of messages between the extension host and the board.
+   */
+  | { type: 'batch'; messages: BatchedDelta[] };
+
+/** The host messages a batch may carry: the deltas of the session's state. */
+export type BatchedDelta = Extract<HostToWebview, { type: 'session' | 'members' | 'chat' | 'presence' | 'chatDelivery' | 'boardItem' | 'boardRemove' }>;
+
+/** Most deltas in one batch; the host sends a longer burst as several. */
+export const MAX_BATCH_MESSAGES = 1000;
 
 /** Webview -> host. */
 export type WebviewToHost =

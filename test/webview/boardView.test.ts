@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { checkWebviewMessage } from '../../src/webview/protocol';
 import type { WebviewToHost } from '../../src/webview/protocol';
-import { ALICE, BOB, CAROL, note, snapshot } from './fixtures';
+import { ALICE, BOB, CAROL, chat, note, snapshot } from './fixtures';
 import type { PageElement } from './pageTypes';
 import { reloadBoard } from './harness';
 import { useBoard } from './boardSuite';
@@ -89,6 +89,24 @@ describe('board view', function () {
     await t.nextFrame();
     assert.ok(inside(await t.viewport(), await boxOf(t, `[data-id="${right.id}"]`)), 'the keyboard brings the other into view');
     assert.equal(await pill().isVisible(), false, 'the pill goes once every new item was seen');
+  });
+
+  it('applies a batch of deltas in order, in one go: a catch-up page of items, a removal and chat', async () => {
+    await t.send(snapshot({ board: [note('note-0000000000000508', 'home', 40, 40)] }));
+    const page = Array.from({ length: 600 }, (_, i) => note(`note-${String(7000 + i).padStart(16, '0')}`, `n${i}`, 40 + (i % 30) * 40, 200 + Math.floor(i / 30) * 40, { author: BOB }));
+    await t.send({
+      type: 'batch',
+      messages: [
+        ...page.map((item) => ({ type: 'boardItem' as const, item })),
+        { type: 'boardRemove', id: 'note-0000000000000508' },
+        { type: 'chat', entry: chat(BOB, 'caught up') },
+      ],
+    });
+    await t.nextFrame();
+    assert.equal(await t.page.locator('[data-id="note-0000000000000508"]').count(), 0, 'the removal applied after the item it removes');
+    assert.ok((await t.page.locator('.board-item').count()) > 20, 'the items in view are drawn');
+    assert.equal(await t.page.locator(`[data-id="${page[0]!.id}"]`).count(), 1);
+    assert.match((await t.page.locator('.chat-message').last().textContent()) ?? '', /caught up/);
   });
 
   it('counts a new item as seen when the user pans to it, and forgets a deleted one', async () => {

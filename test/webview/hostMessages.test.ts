@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../src/board/limits';
 import { MAX_STROKE_POINTS_ACCEPTED, parseBoardItem, parseHostMessage } from '../../src/webview/app/hostMessages';
+import { MAX_BATCH_MESSAGES } from '../../src/webview/protocol';
 import { BOB, image, makePng, note, stroke } from './fixtures';
 
 describe('host message checks', () => {
@@ -49,6 +50,33 @@ describe('host message checks', () => {
       assert.equal(parseBoardItem({ ...stroke('str-0000000000000604', [0, 0]), points }), undefined, JSON.stringify(points));
     }
     assert.equal(parseBoardItem({ ...stroke('str-0000000000000605', [0, 0]), width: 0 }), undefined);
+  });
+
+  it('checks each delta of a batch as if it came alone, and refuses what a batch may not carry', () => {
+    const a = note('note-0000000000000611', 'a', 0, 0);
+    const b = note('note-0000000000000612', 'b', 10, 0);
+    const reasons: string[] = [];
+    const batch = parseHostMessage(
+      {
+        type: 'batch',
+        messages: [
+          { type: 'boardItem', item: a },
+          { type: 'boardItem', item: { ...b, x: 'far' } },
+          { type: 'snapshot', session: {}, members: [], chat: [], board: [] },
+          { type: 'batch', messages: [{ type: 'boardItem', item: b }] },
+          { type: 'renderCodeImage', requestId: 'r1', source: {}, theme: 'dark' },
+          'boardItem',
+          { type: 'boardRemove', id: 'note-0000000000000613' },
+        ],
+      },
+      (reason) => reasons.push(reason),
+    );
+    assert.ok(batch?.type === 'batch');
+    assert.deepEqual(batch.messages.map((m) => m.type), ['boardItem', 'boardRemove']);
+    assert.equal(reasons.length, 5, reasons.join('; '));
+    const tooMany = Array.from({ length: MAX_BATCH_MESSAGES + 1 }, () => ({ type: 'boardRemove', id: 'note-0000000000000613' }));
+    assert.equal(parseHostMessage({ type: 'batch', messages: tooMany }), undefined);
+    assert.equal(parseHostMessage({ type: 'batch', messages: 'x' }), undefined);
   });
 
   it('skips kinds it does not know', () => {

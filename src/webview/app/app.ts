@@ -97,6 +97,9 @@ export class BoardApp {
       case 'boardRemove':
         this.board.remove(message.id);
         break;
+      case 'batch':
+        for (const delta of message.messages) this.handle(delta);
+        break;
       case 'error':
         if (this.mode !== 'board') this.join.showError(message.message);
         else if (message.context === 'board') this.board.showError(message.message);

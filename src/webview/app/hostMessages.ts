@@ -7,7 +7,8 @@
 import { MAX_BOARD_ITEMS } from '../../board/boardState';
 import { isCodeTheme } from '../../board/codeTheme';
 import { MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../board/limits';
-import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, PresenceLine, SessionView } from '../protocol';
+import { MAX_BATCH_MESSAGES } from '../protocol';
+import type { BatchedDelta, BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, PresenceLine, SessionView } from '../protocol';
 import { readCamera } from './camera';
 import { pointCount, simplifyStroke } from './simplify';
 
@@ -282,7 +283,23 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
       const member = person(raw.member);
       return member === undefined ? fail('bad showMember') : { type: 'showMember', member };
     }
+    case 'batch': {
+      if (!Array.isArray(raw.messages) || raw.messages.length > MAX_BATCH_MESSAGES) return fail('bad batch');
+      // Each delta is checked as if it came alone: a bad one is dropped, the rest apply.
+      const messages: BatchedDelta[] = [];
+      for (const inner of raw.messages as unknown[]) {
+        if (!isRecord(inner) || !BATCHED_TYPES.has(inner.type)) {
+          fail('a batch may carry only session deltas');
+          continue;
+        }
+        const delta = parseHostMessage(inner, onInvalid);
+        if (delta !== undefined) messages.push(delta as BatchedDelta);
+      }
+      return { type: 'batch', messages };
+    }
     default:
       return fail('unknown message type');
   }
 }
+
+const BATCHED_TYPES: ReadonlySet<unknown> = new Set<BatchedDelta['type']>(['session', 'members', 'chat', 'presence', 'chatDelivery', 'boardItem', 'boardRemove']);
