@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { checkImage, fitWithin } from '../board/imageInfo';
 import { DEFAULT_NOTE_STYLE } from '../board/limits';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { NetError, toNetError } from '../net/errors';
 import { newItemId } from '../net/ids';
 import { DEFAULT_REPOSITORY_PORT } from '../net/limits';
@@ -14,6 +13,8 @@ import type { DeliveredMessage, Member } from '../net/peerNode';
 import { fingerprint } from '../net/memberKey';
 import { followLongestServing } from '../net/lanGroupServers';
 import { discoveryOptionUsage, findOnLan, startDiscovery } from './discovery';
+import { parseJoinCommand } from './joinOptions';
+import type { JoinOptions } from './joinOptions';
 import { formatAddress, parseAddress } from '../net/tcp';
 import type { HostPort } from '../net/tcp';
 import type { LanDiscovery } from '../net/lanDiscovery';
@@ -50,55 +51,28 @@ ${discoveryOptionUsage}
   --json            one JSON object per line on stdout
   --log-level L     trace, debug, info, warn, error or off (default warn)`;
 
-interface ChatOptions {
-  group: string;
+interface ChatOptions extends JoinOptions {
   name: string;
-  /** Undefined: find the group on the LAN. */
-  repository?: string;
-  discovery: boolean;
-  listen: string;
   advertise?: string;
   advertisePort?: number;
   data?: string;
-  passwordFile?: string;
   ban: string[];
-  json: boolean;
-  logLevel?: string;
 }
 
 function readOptions(argv: string[]): ChatOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      group: { type: 'string' },
-      name: { type: 'string' },
-      repository: { type: 'string' },
-      'no-discovery': { type: 'boolean', default: false },
-      listen: { type: 'string', default: '0.0.0.0:0' },
-      advertise: { type: 'string' },
-      'advertise-port': { type: 'string' },
-      data: { type: 'string' },
-      'password-file': { type: 'string' },
-      ban: { type: 'string', multiple: true, default: [] },
-      json: { type: 'boolean', default: false },
-      'log-level': { type: 'string' },
-    },
-    strict: true,
+  const { join, values } = parseJoinCommand(argv, {
+    advertise: { type: 'string' },
+    'advertise-port': { type: 'string' },
+    data: { type: 'string' },
+    ban: { type: 'string', multiple: true, default: [] },
   });
-  if (values.group === undefined) throw new NetError('ERR_BAD_INPUT', '--group is required');
   return {
-    group: values.group,
-    name: values.name ?? (accountDisplayName() || hostname()),
-    repository: values.repository,
-    discovery: !values['no-discovery'],
-    listen: values.listen,
+    ...join,
+    name: join.name ?? (accountDisplayName() || hostname()),
     advertise: values.advertise,
     advertisePort: values['advertise-port'] === undefined ? undefined : portNumber(values['advertise-port']),
     data: values.data,
-    passwordFile: values['password-file'],
     ban: values.ban,
-    json: values.json,
-    logLevel: values['log-level'],
   };
 }
 

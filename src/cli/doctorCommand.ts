@@ -5,7 +5,6 @@
  * member it cannot reach, the likely cause and what to do. Then it leaves.
  */
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { accountDisplayName } from '../net/accountName';
 import { gatherDoctorReport, memberLines } from '../net/doctorReport';
 import type { DoctorReport } from '../net/doctorReport';
@@ -18,6 +17,8 @@ import { repositoryAddress } from './chatCommand';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
 import { readPassword } from './dataFolder';
 import { discoveryOptionUsage, startDiscovery } from './discovery';
+import { parseJoinCommand } from './joinOptions';
+import type { JoinOptions } from './joinOptions';
 import { printError, printEvent } from './output';
 
 /** How long the doctor waits for pongs after joining, by default, in ms. */
@@ -40,49 +41,17 @@ ${discoveryOptionUsage}
   --json            the report as one JSON object
   --log-level L     trace, debug, info, warn, error or off (default error)`;
 
-interface DoctorOptions {
-  group: string;
+interface DoctorOptions extends JoinOptions {
   name: string;
-  repository?: string;
-  discovery: boolean;
-  passwordFile?: string;
-  listen: string;
   waitMs: number;
-  json: boolean;
-  logLevel?: string;
 }
 
 function readOptions(argv: string[]): DoctorOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      group: { type: 'string' },
-      name: { type: 'string' },
-      repository: { type: 'string' },
-      'no-discovery': { type: 'boolean', default: false },
-      'password-file': { type: 'string' },
-      listen: { type: 'string', default: '0.0.0.0:0' },
-      wait: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'log-level': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (values.group === undefined) throw new NetError('ERR_BAD_INPUT', '--group is required');
+  const { join, values } = parseJoinCommand(argv, { wait: { type: 'string' } });
   const wait = values.wait ?? String(DEFAULT_DOCTOR_WAIT_MS);
   if (!/^[0-9]{1,6}$/.test(wait) || Number(wait) > MAX_DOCTOR_WAIT_MS) throw new NetError('ERR_BAD_INPUT', `--wait ${wait} is not a number of milliseconds (0 to ${MAX_DOCTOR_WAIT_MS})`);
   const own = accountDisplayName() || hostname();
-  return {
-    group: values.group,
-    name: values.name ?? `${own.slice(0, 55).trim()} (doctor)`,
-    repository: values.repository,
-    discovery: !values['no-discovery'],
-    passwordFile: values['password-file'],
-    listen: values.listen,
-    waitMs: Number(wait),
-    json: values.json,
-    logLevel: values['log-level'],
-  };
+  return { ...join, name: join.name ?? `${own.slice(0, 55).trim()} (doctor)`, waitMs: Number(wait) };
 }
 
 /** The report as terminal lines (each made safe by printEvent). */

@@ -183,8 +183,19 @@ function addChild(parent: Open, name: string, node: XmlObject | ''): void {
 function readName(xml: string, at: number, what: string): string {
   NAME.lastIndex = at;
   const match = NAME.exec(xml);
-  if (match === null) throw badXml(`Expected ${what} at offset ${at}`);
+  if (match === null) throw badXml(what === 'a tag name' ? `Tag '${tagToken(xml, at)}' is an invalid name` : `Expected ${what} at offset ${at}`);
   return match[0];
+}
+
+/** What stands where a tag name should, up to whitespace, '>' or '/>', for an error (the log escapes it). */
+function tagToken(xml: string, at: number): string {
+  let end = at;
+  while (end < xml.length && end - at < 64) {
+    const c = xml.charCodeAt(end);
+    if (isSpace(c) || c === 0x3e || (c === 0x2f && xml.charCodeAt(end + 1) === 0x3e)) break;
+    end++;
+  }
+  return xml.slice(at, end);
 }
 
 function readDocument(xml: string): unknown {
@@ -216,6 +227,8 @@ function readDocument(xml: string): unknown {
       if (doc !== undefined && stack.length === 0) throw badXml('More than one root element');
       if (stack.length >= SCHEMA_DEPTH) throw badXml(`Elements nested deeper than ${SCHEMA_DEPTH} levels`);
       const name = readName(xml, lt + 1, 'a tag name');
+      const after = xml.charCodeAt(lt + 1 + name.length);
+      if (!isSpace(after) && after !== 0x2f /* / */ && after !== 0x3e /* > */ && lt + 1 + name.length < n) throw badXml(`Tag '${tagToken(xml, lt + 1)}' is an invalid name`);
       if (RESERVED_NAMES.has(name)) throw badXml(`Reserved name "${name}"`);
       const open: Open = { name, node: undefined };
       const end = readAttributes(xml, lt + 1 + name.length, open);
