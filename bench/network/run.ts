@@ -24,7 +24,7 @@
  *                      .cache/bench-network/results-last.json)
  *   --phases a,b       subset of latency,memory,throughput (joins always run); e.g. to profile one phase
  *   --render           run nothing: print bench/network/results.json again and rewrite the docs section
- *   --cpu-prof         profile every process during the latency and the throughput phases: V8 CPU
+ *   --cpu-prof         profile each joiner over its join, and every process during the latency and the throughput phases: V8 CPU
  *                      profiles (open in Chrome DevTools) in .cache/bench-network/prof/<peers>/<system>/
  */
 import { createHash } from 'node:crypto';
@@ -97,13 +97,19 @@ const serverEntry: Partial<Record<SystemName, Entry>> = { teamNotes: 'serverRepo
 /** Node flags of every child: `--expose-gc` for the memory figures (never the parent's `--import tsx`). */
 const childExecArgv = ['--expose-gc'];
 
+/** The folder of a topology's CPU profiles, made if missing. */
+function profileDir(n: number, system: SystemName): string {
+  const dir = join(buildDir, 'prof', String(n), system);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** With --cpu-prof, starts or stops the profiler of every process of the topologies. */
 async function profileAll(topologies: Topology[], action: 'start' | 'stop', phase: string): Promise<void> {
   if (!cpuProf) return;
   await Promise.all(
     topologies.map(async (t) => {
-      const dir = join(buildDir, 'prof', String(t.n), t.system);
-      mkdirSync(dir, { recursive: true });
+      const dir = profileDir(t.n, t.system);
       const children = t.server === undefined ? t.agents : [...t.agents, t.server];
       await Promise.all(
         children.map((c, i) =>
@@ -181,7 +187,11 @@ async function measureJoins(topologies: Topology[], joinMs: Map<SystemName, numb
   for (let i = 0; i < n; i++) {
     for (const t of rotated(topologies, i)) {
       await guarded(t, `join of agent ${i}`, async () => {
+        // With --cpu-prof each joiner is profiled over its own join (the profiler's start is outside the timed part).
+        const file = cpuProf ? join(profileDir(n, t.system), `join-agent${i}.cpuprofile`) : undefined;
+        if (file !== undefined) await t.agents[i]!.request({ cmd: 'profile', action: 'start', file });
         const reply = await t.agents[i]!.request({ cmd: 'join', args: joinArgs(t, i), expectLinks: linksAfterJoin(t, i) }, 30_000);
+        if (file !== undefined) await t.agents[i]!.request({ cmd: 'profile', action: 'stop', file });
         joinMs.get(t.system)!.push(reply.joinMs!);
       });
     }
