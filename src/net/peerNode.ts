@@ -193,7 +193,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.failover.repositoryRestored();
       this.emit('repositoryRestored');
     });
-    this.repository.on('relisted', (members) => void Promise.all(members.map((member) => this.connections.dialMember(member))));
+    this.repository.on('relisted', (members) => void this.connections.dialMembers(members));
   }
 
   /** Where this node listens, once joined. */
@@ -235,9 +235,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.boundAddress = address;
       const listed = await this.repository.connect();
       this.failover.repositoryRestored();
-      await Promise.all(listed.map((member) => this.connections.dialMember(member)));
+      this.sync.hold();
+      await this.connections.dialMembers(listed);
       if (this.state !== 'joining') throw new NetError('ERR_CLOSED', 'The node was closed while joining');
       this.state = 'joined';
+      this.sync.release();
       this.pingTimer = setInterval(() => this.pingAll(), this.timing.pingIntervalMs);
       const tick = Math.max(10, Math.min(this.timing.pingIntervalMs, Math.floor(this.timing.peerTimeoutMs / 3)));
       this.livenessTimer = setInterval(() => this.connections.closeSilent(), tick);
@@ -453,7 +455,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   /** Dials every listed member not linked now (the doctor's fresh look at those it cannot reach); never rejects. */
   async dialUnlinked(): Promise<void> {
-    if (this.state === 'joined') await Promise.all(this.repository.listed().filter((m) => !this.links.has(m.id)).map((m) => this.connections.dialMember(m)));
+    if (this.state === 'joined') await this.connections.dialMembers(this.repository.listed().filter((m) => !this.links.has(m.id)));
   }
 
   private pingAll(): void {
