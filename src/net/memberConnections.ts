@@ -110,7 +110,7 @@ export class MemberConnections {
     if (ctx.linked(info.id) || ctx.bans.hasPeer(info.id) || ctx.bans.hasAddress(info.host)) return;
     let socket: Socket;
     try {
-      socket = await (ctx.options.dial ?? dial)(info, { timeoutMs: ctx.timing.connectTimeoutMs });
+      socket = await (ctx.options.dial ?? dial)(info, { timeoutMs: ctx.timing.connectTimeoutMs, ...(ctx.options.localAddress === undefined ? {} : { localAddress: ctx.options.localAddress }) });
     } catch (err) {
       this.dialFailed(info, err, '');
       ctx.unreachable(info);

@@ -147,6 +147,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       group: this.group,
       name: this.name,
       target: options.repository,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       advertised: () => ({ port: this.advertisedPort(), host: options.advertiseHost }),
       stamper: this.stamper,
       logger: this.logger,
