@@ -401,7 +401,8 @@ function method(r: BenchResults): string {
     .map(([n, c]) => `${c} for ${n} peers`)
     .join(', ');
   return [
-    '**Method.** Every member is its own Node process on 127.0.0.1, forked from an esbuild bundle of its agent',
+    '**Method.** Every member is its own Node process on the loopback interface (each Team Notes member with an address of its own,',
+    '127.0.0.2, 127.0.0.3, …, as on a LAN: its limits count connections per address), forked from an esbuild bundle of its agent',
     '(`bench/network/agent*.ts`; the same way and with the same flags for all three systems) and driven over IPC by',
     '`bench/network/run.ts`. The Team Notes repository and the WebSocket relay run in processes of their own.',
     'The three systems are up at the same time and take turns, so that the noise of the shared machine falls on all',

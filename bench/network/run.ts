@@ -25,7 +25,8 @@
  *                      for a full run of every system at the default sizes; other runs write
  *                      .cache/bench-network/results-last.json)
  *   --phases a,b       subset of latency,memory,throughput (joins always run); e.g. to profile one phase
- *   --render           run nothing: print bench/network/results.json again and rewrite the docs section
+ *   --render           run nothing: print bench/network/results.json (with --classroom: results-classroom.json)
+ *                      again and rewrite its docs section
  *   --cpu-prof         profile each joiner over its join, and every process during the latency and the throughput phases: V8 CPU
  *                      profiles (open in Chrome DevTools) in .cache/bench-network/prof/<peers>/<system>/
  */
@@ -657,11 +658,12 @@ function sourceDigest(): string {
 
 /** --render: the saved results printed and written to the docs again (after a change to the report). */
 function renderSaved(): void {
-  const results = JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8')) as BenchResults;
+  const kind = classroom ? 'classroom' : 'network';
+  const results = JSON.parse(readFileSync(join(benchDir, sections[kind].file), 'utf8')) as BenchResults;
   results.goals = evaluate(results);
   process.stdout.write(`${renderConsole(results)}\n`);
-  updateDocs(results);
-  log('Rewrote the Network section of docs/benchmarks.md from bench/network/results.json');
+  updateDocs(results, undefined, kind);
+  log(`Rewrote its section of docs/benchmarks.md from bench/network/${sections[kind].file}`);
 }
 
 async function main(): Promise<void> {
