@@ -237,10 +237,13 @@ export function runAgent(makeSystem: (hooks: AgentHooks) => AgentSystem): void {
     switch (command.cmd) {
       case 'join': {
         const start = process.hrtime.bigint();
+        const cpuBefore = cpuUs();
         await system.join(command.args);
+        const joinMs = Number(process.hrtime.bigint() - start) / 1e6;
+        const joinCpuMs = (cpuUs() - cpuBefore) / 1000;
         const links = system.links();
         if (links < command.expectLinks) throw new Error(`joined with ${links} links, expected ${command.expectLinks}`);
-        return { id: command.id, ok: true, joinMs: Number(process.hrtime.bigint() - start) / 1e6, links };
+        return { id: command.id, ok: true, joinMs, joinCpuMs, links };
       }
       case 'expect':
         phases.set(command.phase, newPhase(command.count));

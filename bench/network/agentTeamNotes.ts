@@ -7,6 +7,12 @@ import { runAgent } from './agentHost';
 import type { AgentHooks, AgentSystem } from './agentHost';
 import type { JoinArgs } from './ipc';
 
+/** 127.0.0.2, 127.0.0.3, …: a loopback address of its own for member `index` (Linux routes all of 127/8 to lo). */
+function memberAddress(index: number): string {
+  const n = index + 2;
+  return `127.0.${Math.floor(n / 256)}.${n % 256}`;
+}
+
 class TeamNotesAgent implements AgentSystem {
   private node: PeerNode | undefined;
 
@@ -21,7 +27,10 @@ class TeamNotesAgent implements AgentSystem {
     // The transport is what is measured: the per-member token buckets (a member may send 10 chats a
     // second) would cap one sender far below it. Everything else is as shipped: keys, the handshake,
     // encrypted links, signatures.
-    const node = new PeerNode({ name: args.name, group: args.group, repository: args.repository, listen: { host: '127.0.0.1', port: 0 }, rateLimits: false });
+    // Each member its own loopback address, as each machine of a classroom has its own: the limits
+    // per address (connections, registrations, pending handshakes) then count per member, as there.
+    const host = process.platform === 'linux' ? memberAddress(this.hooks.index) : '127.0.0.1';
+    const node = new PeerNode({ name: args.name, group: args.group, repository: args.repository, listen: { host, port: 0 }, localAddress: host, rateLimits: false });
     this.node = node;
     node.on('message', (message) => {
       if (message.type === 'chat') this.hooks.deliver(message.text);

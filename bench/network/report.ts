@@ -12,6 +12,8 @@ export interface JoinResult {
   p50: number;
   p95: number;
   max: number;
+  /** CPU time of the joining process over its join, median over members (less disturbed by other work than the wall time). */
+  cpuP50?: number;
   /** The last member's join, with the most members to connect to. */
   last: number;
   samplesMs: number[];
@@ -198,6 +200,7 @@ const diagnostics: Figure[] = [
   { key: 'eachP99', label: 'Each delivery p99 (ms)', get: (s) => s.latency?.eachMemberP99 },
   { key: 'sendUs', label: 'Sender busy per broadcast p50 (µs)', get: (s) => s.latency?.senderCallUsP50 },
   { key: 'joinLast', label: 'Join of the last member (ms)', get: (s) => s.join?.last },
+  { key: 'joinCpuP50', label: 'Joiner CPU per join p50 (ms)', get: (s) => s.join?.cpuP50 },
   { key: 'deliveries', label: 'Deliveries/s at max clean rate', get: (s) => s.throughput?.deliveriesPerSecond },
   { key: 'cpuPerDelivery', label: `CPU per delivery at ${CPU_RATE} msg/s, all processes (µs)`, get: (s) => stepAt(s, CPU_RATE)?.cpuUsPerDelivery },
   { key: 'cpuSender', label: '… the sender, per message sent (µs)', get: (s) => stepAt(s, CPU_RATE)?.cpuUs.senderPerMessage },
@@ -231,6 +234,11 @@ const absoluteGoals: Record<number, { chatP50: number; chatP99: number; joinP95:
   50: { chatP50: 25, chatP99: 100, joinP95: 250, rate: 200 },
 };
 
+/** Goals of a classroom (`npm run bench:classroom`): 100 members, each its own process. */
+const classroomGoals: Record<number, { joinP95: number; chatP50: number; chatP99: number; rssVsMesh: number }> = {
+  100: { joinP95: 500, chatP50: 30, chatP99: 80, rssVsMesh: 1.2 },
+};
+
 /** Fills in the ratios of every group size and returns the goals with where each stands. */
 export function evaluate(results: BenchResults): Goal[] {
   const goals: Goal[] = [];
@@ -244,6 +252,21 @@ export function evaluate(results: BenchResults): Goal[] {
     const mesh = p.systems.tcpMesh;
     const relay = p.systems.wsRelay;
     const abs = absoluteGoals[p.peers];
+    const room = classroomGoals[p.peers];
+    if (room !== undefined) {
+      // A classroom: every member its own process; each status checks every figure its row names.
+      check(p.peers, 'Join p95', `≤ ${room.joinP95} ms`, tn?.join?.p95, (v) => v <= room.joinP95, tn?.join ? `${tn.join.p95} ms` : undefined);
+      const l = tn?.latency;
+      const whole = l === undefined ? undefined : l.lostDeliveries + l.duplicates + (l.messages - l.complete);
+      check(p.peers, 'Chat to all members: no loss, no duplicates', '0 lost, 0 duplicates', whole, (v) => v === 0, l ? `${l.lostDeliveries} lost, ${l.duplicates} duplicates, ${l.complete} of ${l.messages} complete` : undefined);
+      check(p.peers, 'Chat to all members p50', `≤ ${room.chatP50} ms`, l?.p50, (v) => v <= room.chatP50, l ? `${l.p50} ms` : undefined);
+      check(p.peers, 'Chat to all members p99', `≤ ${room.chatP99} ms`, l?.p99, (v) => v <= room.chatP99, l ? `${l.p99} ms` : undefined);
+      const rss = tn?.memory?.rssMB;
+      const meshRss = mesh?.memory?.rssMB;
+      const vsMesh = rss !== undefined && meshRss !== undefined ? rss / meshRss : undefined;
+      check(p.peers, 'Memory per member (RSS) within 1.2× the bare TCP mesh', `≤ ${room.rssVsMesh}×`, vsMesh, (v) => v <= room.rssVsMesh, vsMesh === undefined ? undefined : `${round(vsMesh)}× (${rss} vs ${meshRss} MB)`);
+      continue;
+    }
     if (abs !== undefined) {
       check(p.peers, 'Chat to all members p50', `≤ ${abs.chatP50} ms`, tn?.latency?.p50, (v) => v <= abs.chatP50, tn?.latency ? `${tn.latency.p50} ms` : undefined);
       check(p.peers, 'Chat to all members p99', `≤ ${abs.chatP99} ms`, tn?.latency?.p99, (v) => v <= abs.chatP99, tn?.latency ? `${tn.latency.p99} ms` : undefined);
@@ -378,7 +401,8 @@ function method(r: BenchResults): string {
     .map(([n, c]) => `${c} for ${n} peers`)
     .join(', ');
   return [
-    '**Method.** Every member is its own Node process on 127.0.0.1, forked from an esbuild bundle of its agent',
+    '**Method.** Every member is its own Node process on the loopback interface (each Team Notes member with an address of its own,',
+    '127.0.0.2, 127.0.0.3, …, as on a LAN: its limits count connections per address), forked from an esbuild bundle of its agent',
     '(`bench/network/agent*.ts`; the same way and with the same flags for all three systems) and driven over IPC by',
     '`bench/network/run.ts`. The Team Notes repository and the WebSocket relay run in processes of their own.',
     'The three systems are up at the same time and take turns, so that the noise of the shared machine falls on all',
@@ -413,13 +437,21 @@ function method(r: BenchResults): string {
   ].join('\n');
 }
 
-/** The Markdown of the Network section, markers excluded. */
-export function renderSection(r: BenchResults): string {
+/** The two sections the network benchmark writes: the default run (10 and 50 peers) and the classroom (100). */
+export type SectionKind = 'network' | 'classroom';
+export const sections: Record<SectionKind, { title: string; script: string; file: string }> = {
+  network: { title: '## Network', script: 'npm run bench', file: 'results.json' },
+  classroom: { title: '## Network: a classroom of 100', script: 'npm run bench:classroom', file: 'results-classroom.json' },
+};
+
+/** The Markdown of a network section, markers excluded. */
+export function renderSection(r: BenchResults, kind: SectionKind = 'network'): string {
+  const { title, script, file } = sections[kind];
   const parts = [
-    '## Network',
+    title,
     '',
-    `Latest run: ${r.date.slice(0, 10)} (${r.mode}, ${Math.round(r.seconds)} s), \`npm run bench\`, src/net digest \`${r.srcNetDigest ?? '?'}\`. Machine: ${machineLine(r)}.`,
-    'All figures: `bench/network/results.json`.',
+    `Latest run: ${r.date.slice(0, 10)} (${r.mode}, ${Math.round(r.seconds)} s), \`${script}\`, src/net digest \`${r.srcNetDigest ?? '?'}\`. Machine: ${machineLine(r)}.`,
+    `All figures: \`bench/network/${file}\`.`,
     ...(loadWarning(r) === undefined ? [] : ['', `> ${loadWarning(r)}`]),
     '',
     method(r),
@@ -437,12 +469,12 @@ export function renderSection(r: BenchResults): string {
 }
 
 export const docsPath = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
-const START = '<!-- network:start -->';
-const END = '<!-- network:end -->';
 
 /** Rewrites the Network section of docs/benchmarks.md, creating the file or the section if missing. */
-export function updateDocs(r: BenchResults, path = docsPath): void {
-  const section = `${START}\n${renderSection(r)}\n${END}`;
+export function updateDocs(r: BenchResults, path = docsPath, kind: SectionKind = 'network'): void {
+  const START = `<!-- ${kind}:start -->`;
+  const END = `<!-- ${kind}:end -->`;
+  const section = `${START}\n${renderSection(r, kind)}\n${END}`;
   let text = existsSync(path)
     ? readFileSync(path, 'utf8')
     : '# Benchmarks\n\nEach benchmark owns one section between its `<!-- name:start -->` and `<!-- name:end -->` markers;\nits runner rewrites only that section.\n';

@@ -11,9 +11,11 @@
  * machine falls on all three alike. It prints figures; it asserts nothing about timing.
  *
  *   npm run bench                                  full run (10 and 50 peers), saves results
+ *   npm run bench:classroom                        100 peers, joins, latency and memory, saves results-classroom.json
  *   node --import tsx bench/network/run.ts --quick --peers 10
  *
  * Options:
+ *   --classroom        100 peers, Team Notes and the bare mesh, phases latency and memory, saved apart
  *   --peers 10,50      group sizes (default 10,50)
  *   --quick            fewer messages, 1 s throughput steps (does not save unless --save)
  *   --systems a,b      subset of teamNotes,tcpMesh,wsRelay
@@ -23,8 +25,9 @@
  *                      for a full run of every system at the default sizes; other runs write
  *                      .cache/bench-network/results-last.json)
  *   --phases a,b       subset of latency,memory,throughput (joins always run); e.g. to profile one phase
- *   --render           run nothing: print bench/network/results.json again and rewrite the docs section
- *   --cpu-prof         profile every process during the latency and the throughput phases: V8 CPU
+ *   --render           run nothing: print bench/network/results.json (with --classroom: results-classroom.json)
+ *                      again and rewrite its docs section
+ *   --cpu-prof         profile each joiner over its join, and every process during the latency and the throughput phases: V8 CPU
  *                      profiles (open in Chrome DevTools) in .cache/bench-network/prof/<peers>/<system>/
  */
 import { createHash } from 'node:crypto';
@@ -34,7 +37,7 @@ import { join } from 'node:path';
 import { Child, benchDir, buildDir, bundleAll, pool, sleep } from './children';
 import type { Entry } from './children';
 import type { JoinArgs, Phase, ReceiveStats, SystemName } from './ipc';
-import { evaluate, renderConsole, updateDocs } from './report';
+import { evaluate, renderConsole, sections, updateDocs } from './report';
 import type { BenchResults, LatencyResult, MemoryResult, PeersResult, StepResult, SystemResult, ThroughputResult } from './report';
 import { max, median, percentile, round } from './stats';
 
@@ -51,15 +54,21 @@ const option = (name: string): string | undefined => {
 };
 
 const quick = flag('--quick');
-const peerCounts = (option('--peers') ?? '10,50').split(',').map(Number);
-const systems = (option('--systems')?.split(',') ?? allSystems) as SystemName[];
+/** A classroom: 100 members, the latency and memory phases, saved apart from the default run. */
+const classroom = flag('--classroom');
+const peerCounts = (option('--peers') ?? (classroom ? '100' : '10,50')).split(',').map(Number);
+// A classroom runs Team Notes beside the bare mesh only: 300 member processes of about 50 MB each
+// would not fit beside other work, and the mesh is the reference its goals name.
+const systems = (option('--systems')?.split(',') ?? (classroom ? ['teamNotes', 'tcpMesh'] : allSystems)) as SystemName[];
 const latencyMessages = Number(option('--messages') ?? (quick ? 60 : 200));
 const stepSeconds = Number(option('--duration') ?? (quick ? 1 : 2));
 const cpuProf = flag('--cpu-prof');
 const allPhases = ['latency', 'memory', 'throughput'];
-const phases = option('--phases')?.split(',') ?? allPhases;
-const defaultRun = !quick && !cpuProf && ['--peers', '--systems', '--messages', '--duration', '--phases'].every((name) => option(name) === undefined);
-const save = flag('--save') || (defaultRun && !flag('--no-save'));
+const phases = option('--phases')?.split(',') ?? (classroom ? ['latency', 'memory'] : allPhases);
+const defaultRun = !classroom && !quick && !cpuProf && ['--peers', '--systems', '--messages', '--duration', '--phases'].every((name) => option(name) === undefined);
+// A classroom run saves as a default run does when only --classroom is given.
+const classroomRun = classroom && !quick && !cpuProf && ['--peers', '--systems', '--messages', '--phases'].every((name) => option(name) === undefined);
+const save = flag('--save') || ((defaultRun || classroomRun) && !flag('--no-save'));
 
 for (const n of peerCounts) if (!Number.isInteger(n) || n < 2 || n > 200) throw new Error(`--peers: ${n} is not a group size from 2 to 200`);
 for (const s of systems) if (!allSystems.includes(s)) throw new Error(`--systems: unknown system ${s} (known: ${allSystems.join(', ')})`);
@@ -97,13 +106,19 @@ const serverEntry: Partial<Record<SystemName, Entry>> = { teamNotes: 'serverRepo
 /** Node flags of every child: `--expose-gc` for the memory figures (never the parent's `--import tsx`). */
 const childExecArgv = ['--expose-gc'];
 
+/** The folder of a topology's CPU profiles, made if missing. */
+function profileDir(n: number, system: SystemName): string {
+  const dir = join(buildDir, 'prof', String(n), system);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** With --cpu-prof, starts or stops the profiler of every process of the topologies. */
 async function profileAll(topologies: Topology[], action: 'start' | 'stop', phase: string): Promise<void> {
   if (!cpuProf) return;
   await Promise.all(
     topologies.map(async (t) => {
-      const dir = join(buildDir, 'prof', String(t.n), t.system);
-      mkdirSync(dir, { recursive: true });
+      const dir = profileDir(t.n, t.system);
       const children = t.server === undefined ? t.agents : [...t.agents, t.server];
       await Promise.all(
         children.map((c, i) =>
@@ -176,13 +191,18 @@ const rotated = <T>(items: T[], r: number): T[] => items.map((_, i) => items[(i 
 
 // --- phases -----------------------------------------------------------------------------------
 
-async function measureJoins(topologies: Topology[], joinMs: Map<SystemName, number[]>): Promise<void> {
+async function measureJoins(topologies: Topology[], joinMs: Map<SystemName, number[]>, joinCpuMs: Map<SystemName, number[]>): Promise<void> {
   const n = topologies[0]!.n;
   for (let i = 0; i < n; i++) {
     for (const t of rotated(topologies, i)) {
       await guarded(t, `join of agent ${i}`, async () => {
+        // With --cpu-prof each joiner is profiled over its own join (the profiler's start is outside the timed part).
+        const file = cpuProf ? join(profileDir(n, t.system), `join-agent${i}.cpuprofile`) : undefined;
+        if (file !== undefined) await t.agents[i]!.request({ cmd: 'profile', action: 'start', file });
         const reply = await t.agents[i]!.request({ cmd: 'join', args: joinArgs(t, i), expectLinks: linksAfterJoin(t, i) }, 30_000);
+        if (file !== undefined) await t.agents[i]!.request({ cmd: 'profile', action: 'stop', file });
         joinMs.get(t.system)!.push(reply.joinMs!);
+        joinCpuMs.get(t.system)!.push(reply.joinCpuMs!);
       });
     }
   }
@@ -562,7 +582,8 @@ async function runPeers(n: number, bundles: Record<Entry, string>, which: System
   try {
     log(`== ${n} peers: joining one after another`);
     const joinMs = new Map<SystemName, number[]>(which.map((s) => [s, []]));
-    await measureJoins(topologies, joinMs);
+    const joinCpuMs = new Map<SystemName, number[]>(which.map((s) => [s, []]));
+    await measureJoins(topologies, joinMs, joinCpuMs);
     let latency: LatencyPhases = { cold: new Map(), warm: new Map() };
     let memory = new Map<SystemName, MemoryResult>();
     let throughput = new Map<SystemName, ThroughputResult>();
@@ -604,6 +625,7 @@ async function runPeers(n: number, bundles: Record<Entry, string>, which: System
           p50: round(percentile(samples, 50)),
           p95: round(percentile(samples, 95)),
           max: round(max(samples)),
+          cpuP50: round(median(joinCpuMs.get(t.system)!)),
           last: round(samples[samples.length - 1]!),
           samplesMs: samples.map(round),
         };
@@ -636,11 +658,12 @@ function sourceDigest(): string {
 
 /** --render: the saved results printed and written to the docs again (after a change to the report). */
 function renderSaved(): void {
-  const results = JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8')) as BenchResults;
+  const kind = classroom ? 'classroom' : 'network';
+  const results = JSON.parse(readFileSync(join(benchDir, sections[kind].file), 'utf8')) as BenchResults;
   results.goals = evaluate(results);
   process.stdout.write(`${renderConsole(results)}\n`);
-  updateDocs(results);
-  log('Rewrote the Network section of docs/benchmarks.md from bench/network/results.json');
+  updateDocs(results, undefined, kind);
+  log(`Rewrote its section of docs/benchmarks.md from bench/network/${sections[kind].file}`);
 }
 
 async function main(): Promise<void> {
@@ -709,9 +732,10 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${renderConsole(results)}\n`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   if (save) {
-    writeFileSync(join(benchDir, 'results.json'), json);
-    updateDocs(results);
-    log(`Wrote bench/network/results.json and the Network section of docs/benchmarks.md (${results.seconds} s)`);
+    const kind = classroom ? 'classroom' : 'network';
+    writeFileSync(join(benchDir, sections[kind].file), json);
+    updateDocs(results, undefined, kind);
+    log(`Wrote bench/network/${sections[kind].file} and its section of docs/benchmarks.md (${results.seconds} s)`);
   } else {
     writeFileSync(join(buildDir, 'results-last.json'), json);
     log(`Wrote ${join(buildDir, 'results-last.json')} (not saved as the latest results: pass --save) (${results.seconds} s)`);

@@ -18,61 +18,20 @@
 import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
-import { ACK_DELAY_MS, MAX_CATCHUP_QUEUED_BYTES, MAX_OUTBOX_PER_MEMBER, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
-import type { Logger } from './logger';
-import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
+import { ACK_DELAY_MS, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import type { AckMessage, ChatMessage, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
+import { DirectOutbox } from './directOutbox';
 import type { Member, MemberLink } from './peerNodeTypes';
 import { TokenBucket } from './rateLimit';
+import type { HistorySyncHost, LinkSync } from './historySyncTypes';
 import { checkSignature, isSignedType } from './signing';
 import { MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './xmlCodec';
 
-/** What the sync needs of its node. */
-export interface HistorySyncHost {
-  readonly id: string;
-  readonly logger: Logger;
-  links(): Iterable<MemberLink>;
-  /** True for a banned peer id: its messages are not taken, whoever hands them on. */
-  isBanned(id: string): boolean;
-  /** A member's message was refused by a rule (rate, clock bound): log and tell. */
-  refused(link: MemberLink, error: NetError): void;
-  link(id: string): MemberLink | undefined;
-  stamp<B extends MessageBody>(body: B): B & Message;
-  /** A message new to this member: hand it to the node's user. */
-  deliver(message: HistoryMessage, author: Member, binary: Buffer | undefined): void;
-  /** A member acknowledged this member's log up to `upTo`. */
-  acknowledged(memberId: string, upTo: number): void;
-  /** A member acknowledged a direct message. */
-  directAcknowledged(memberId: string, messageId: string): void;
-  /** Catch-up progress: messages received in pages so far, and whether a page is still awaited. */
-  progress(received: number, pending: boolean): void;
-  /** Raises the node's Lamport clock to a board message's. */
-  observeClock(clock: number): void;
-}
+export type { HistorySyncHost } from './historySyncTypes';
 
-/** What the sync keeps per link. */
-interface LinkSync {
-  /** Logged messages still to come in the page being received. */
-  pageRemaining: number;
-  pageMore: boolean;
-  /** A `have` was sent and its page has not ended. */
-  asking: boolean;
-  /** Ask again when the current page ends (a gap was seen meanwhile). */
-  askAgain: boolean;
-  /** Author names the current page carried. */
-  pageNames: Map<string, string>;
-  /** Catch-up requests this member may make. */
-  requests: TokenBucket;
-  /** Messages this member may hand on in pages. */
-  handedOn: TokenBucket;
-  /** A request answered once the link's queue has drained. */
-  waiting?: SyncMessage;
-  /** What this member acknowledged of our log, and when that last changed. */
-  acked: number;
-  ackedAt: number;
-  /** The last `ack upTo` sent to this member for its own log. */
-  ackSent: number;
-}
+/** How long the side that accepted a link waits for the dialer's catch-up request before asking anyway, in ms. */
+const ASK_AFTER_THEIRS_MS = 2_000;
 
 export class HistorySync {
   private readonly state = new WeakMap<MemberLink, LinkSync>();
@@ -80,13 +39,21 @@ export class HistorySync {
   private readonly toAcknowledge = new Set<string>();
   private ackTimer: NodeJS.Timeout | undefined;
   /** Direct messages not yet acknowledged, per recipient. */
-  private readonly outbox = new Map<string, Map<string, { frames: EncodedMessage; message: ChatMessage; sentAt: number }>>();
+  private readonly outbox: DirectOutbox;
   private received = 0;
+  /**
+   * While this member joins: links whose catch-up waits until every member has been dialed, and
+   * whether each has a request of its own waiting. Catch-up traffic would otherwise compete for
+   * the CPU with the handshakes still going, and the join would take longer.
+   */
+  private held: Map<MemberLink, { opened: boolean }> | undefined;
 
   constructor(
     private readonly host: HistorySyncHost,
     readonly history: GroupHistory,
-  ) {}
+  ) {
+    this.outbox = new DirectOutbox(host.logger);
+  }
 
   /** True while a page is awaited from some member. */
   get catchingUp(): boolean {
@@ -101,10 +68,31 @@ export class HistorySync {
 
   /** A link opened (first or again): say what we hold, and resend its unacknowledged direct messages. */
   opened(link: MemberLink): void {
-    this.ask(link);
-    for (const pending of this.outbox.get(link.member.id)?.values() ?? []) {
-      pending.sentAt = performance.now();
-      link.connection.sendEncoded(pending.frames, pending.message);
+    if (this.held !== undefined) {
+      this.held.set(link, { opened: true });
+      return;
+    }
+    if (link.dialer === this.host.id) this.ask(link);
+    else this.askAfterTheirs(link);
+    this.outbox.resend(link);
+  }
+
+  /** Holds catch-up (asking and answering) until {@link release}: this member is joining. */
+  hold(): void {
+    this.held ??= new Map();
+  }
+
+  /** Starts the catch-up held since {@link hold} on every link still open. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const [link, { opened }] of held ?? []) {
+      if (link.connection.closed) continue;
+      if (opened) this.opened(link);
+      const sync = this.sync(link);
+      const request = sync.waiting;
+      sync.waiting = undefined;
+      if (request !== undefined) this.answerWhenDrained(link, request);
     }
   }
 
@@ -115,17 +103,7 @@ export class HistorySync {
 
   /** Holds a direct message for resending until `to` acknowledges it. */
   holdDirect(to: string, message: ChatMessage, frames: EncodedMessage): void {
-    let box = this.outbox.get(to);
-    if (box === undefined) {
-      box = new Map();
-      this.outbox.set(to, box);
-    }
-    box.set(message.id, { frames, message, sentAt: performance.now() });
-    if (box.size > MAX_OUTBOX_PER_MEMBER) {
-      const oldest = box.keys().next().value!;
-      box.delete(oldest);
-      this.host.logger.warn(`ERR_LIMIT: more than ${MAX_OUTBOX_PER_MEMBER} direct messages wait for ${to}; the oldest is no longer resent`);
-    }
+    this.outbox.hold(to, message, frames);
   }
 
   /**
@@ -153,6 +131,11 @@ export class HistorySync {
     const sync = this.sync(link);
     switch (message.op) {
       case 'have': {
+        if (sync.askAfter !== undefined) {
+          clearTimeout(sync.askAfter);
+          sync.askAfter = undefined;
+          this.ask(link);
+        }
         const mine = message.have.find((h) => h.a === this.host.id);
         if (mine !== undefined) this.noteAcked(link, sync, mine.n);
         if (!sync.requests.take()) {
@@ -180,11 +163,7 @@ export class HistorySync {
       this.noteAcked(link, this.sync(link), message.upTo);
       return;
     }
-    const box = this.outbox.get(link.member.id);
-    if (message.re !== undefined && box?.delete(message.re)) {
-      if (box.size === 0) this.outbox.delete(link.member.id);
-      this.host.directAcknowledged(link.member.id, message.re);
-    }
+    if (message.re !== undefined && this.outbox.acknowledged(link.member.id, message.re)) this.host.directAcknowledged(link.member.id, message.re);
   }
 
   /** What `memberId` has acknowledged of this member's log. */
@@ -211,11 +190,7 @@ export class HistorySync {
         }
         sync.ackedAt = now;
       }
-      for (const pending of this.outbox.get(link.member.id)?.values() ?? []) {
-        if (now - pending.sentAt < intervalMs) continue;
-        pending.sentAt = now;
-        link.connection.sendEncoded(pending.frames, pending.message);
-      }
+      this.outbox.resend(link, intervalMs);
     }
   }
 
@@ -235,6 +210,20 @@ export class HistorySync {
       this.state.set(link, sync);
     }
     return sync;
+  }
+
+  /**
+   * The member that dialed asks first; this side asks once that request arrives (or after
+   * {@link ASK_AFTER_THEIRS_MS}). A newcomer then meets no catch-up traffic while its other
+   * handshakes are still going, and asks when it is ready.
+   */
+  private askAfterTheirs(link: MemberLink): void {
+    const sync = this.sync(link);
+    clearTimeout(sync.askAfter);
+    sync.askAfter = setTimeout(() => {
+      sync.askAfter = undefined;
+      if (!link.connection.closed) this.ask(link);
+    }, ASK_AFTER_THEIRS_MS).unref();
   }
 
   private ask(link: MemberLink): void {
@@ -260,6 +249,11 @@ export class HistorySync {
    */
   private answerWhenDrained(link: MemberLink, request: SyncMessage): void {
     const sync = this.sync(link);
+    if (this.held !== undefined) {
+      sync.waiting = request; // a newer request replaces one still held
+      if (!this.held.has(link)) this.held.set(link, { opened: false });
+      return;
+    }
     if (sync.waiting === undefined && this.canAnswer(link)) {
       this.answer(link, request);
       return;

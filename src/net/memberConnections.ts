@@ -7,8 +7,8 @@
  * `peerNode.ts` owns the links and what travels over them; this owns how a socket becomes one.
  */
 import type { Socket } from 'node:net';
-import { Connection, errorNoticeBody, plainAddress } from './connection';
-import type { ConnectionSocket } from './connection';
+import { Connection, encodeOutgoing, errorNoticeBody, plainAddress } from './connection';
+import type { ConnectionSocket, EncodedMessage } from './connection';
 import { NetError, toNetError } from './errors';
 import { acceptGuarded } from './guardedAccept';
 import { HandshakeInitiator, HandshakeResponder } from './handshake';
@@ -21,6 +21,19 @@ import { AddressGuard } from './rateLimit';
 import type { BanList } from './banList';
 import type { PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
 import { dial, formatAddress } from './tcp';
+
+/**
+ * Dials of one join (or one relisting) in flight at once. Enough that the handshakes of a large
+ * group overlap with the members' answers; few enough that a classroom does not open a hundred
+ * sockets and a hundred handshake states in the same instant.
+ */
+export const MAX_CONCURRENT_DIALS = 32;
+
+/** A `hello` stamped and encoded once for several members. */
+interface EncodedHello {
+  message: Message;
+  frames: EncodedMessage;
+}
 
 export interface MemberConnectionsContext {
   id: string;
@@ -75,19 +88,35 @@ export class MemberConnections {
     return connection;
   }
 
+  /**
+   * Dials members, at most {@link MAX_CONCURRENT_DIALS} at a time, and exchanges `hello` with
+   * each. One `hello`, encoded once, goes to all of them (it says the same to everyone). Never
+   * rejects: failures are reported as `connectionError`.
+   */
+  async dialMembers(members: readonly MemberInfo[]): Promise<void> {
+    if (members.length === 0) return;
+    const hello = this.hello();
+    const frames = encodeOutgoing(hello);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < members.length) await this.dialMember(members[next++]!, { message: hello, frames });
+    };
+    await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_DIALS, members.length) }, worker));
+  }
+
   /** Dials a member and exchanges `hello`. Never rejects: failures are reported as `connectionError`. */
-  async dialMember(info: MemberInfo): Promise<void> {
+  async dialMember(info: MemberInfo, hello?: EncodedHello): Promise<void> {
     const { ctx } = this;
     if (ctx.linked(info.id) || ctx.bans.hasPeer(info.id) || ctx.bans.hasAddress(info.host)) return;
     let socket: Socket;
     try {
-      socket = await (ctx.options.dial ?? dial)(info, { timeoutMs: ctx.timing.connectTimeoutMs });
+      socket = await (ctx.options.dial ?? dial)(info, { timeoutMs: ctx.timing.connectTimeoutMs, ...(ctx.options.localAddress === undefined ? {} : { localAddress: ctx.options.localAddress }) });
     } catch (err) {
       this.dialFailed(info, err, '');
       ctx.unreachable(info);
       return;
     }
-    await this.meet(info, socket);
+    await this.meet(info, socket, undefined, hello);
   }
 
   /**
@@ -107,7 +136,7 @@ export class MemberConnections {
     this.startIncoming(socket, { peer, via });
   }
 
-  private async meet(info: MemberInfo, socket: ConnectionSocket, via?: string): Promise<boolean> {
+  private async meet(info: MemberInfo, socket: ConnectionSocket, via?: string, hello?: EncodedHello): Promise<boolean> {
     const { ctx } = this;
     const where = via === undefined ? `at ${formatAddress(info)}` : `through ${via}`;
     try {
@@ -123,7 +152,9 @@ export class MemberConnections {
         if (hello.from !== info.id) throw new NetError('ERR_PROTOCOL', `Expected hello from ${info.id}, got one from ${hello.from}`);
         ctx.linkUp(hello, connection, ctx.id, info.host, via);
       });
-      connection.send(this.hello());
+      // Queued behind the handshake's last flight, so the member reads it in the same round trip.
+      if (hello === undefined) connection.send(this.hello());
+      else connection.sendEncoded(hello.frames, hello.message);
       await linked;
       return !connection.closed;
     } catch (err) {

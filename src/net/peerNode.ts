@@ -20,10 +20,11 @@ import { HistorySync } from './historySync';
 import { EnvelopeStamper } from './ids';
 import { silentLogger } from './logger';
 import type { Logger } from './logger';
-import { assertNever } from './messages';
 import type { ChatMessage, HelloMessage, MemberInfo, Message, MessageBody } from './messages';
 import { MemberKey } from './memberKey';
 import { isSignedType } from './signing';
+import { onLinkMessage } from './linkMessages';
+import type { LinkMessageHost } from './linkMessages';
 import { BanList } from './banList';
 import { DEFAULT_TIMING, MemberLink } from './peerNodeTypes';
 import type { Member, MemberLeftReason, PeerNodeEvents, PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
@@ -79,6 +80,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   /** Tunnels through members (`relay.ts`), and which member links take one (`relayPaths.ts`). */
   private readonly relay: RelayService;
   private readonly paths: RelayPaths;
+  /** What the messages of a link reach (`linkMessages.ts`). */
+  private readonly dispatch: LinkMessageHost;
 
   constructor(private readonly options: PeerNodeOptions) {
     super();
@@ -144,6 +147,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       group: this.group,
       name: this.name,
       target: options.repository,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       advertised: () => ({ port: this.advertisedPort(), host: options.advertiseHost }),
       stamper: this.stamper,
       logger: this.logger,
@@ -176,6 +180,12 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       ...{ repository: this.repository, connections: this.connections, limits: options.relayLimits },
       active: () => this.state === 'joining' || this.state === 'joined',
     }));
+    this.dispatch = {
+      ...{ id: this.id, group: this.group, logger: this.logger, stamper: this.stamper, bans: this.bans, sync: this.sync },
+      ...{ pathStats: this.pathStats, failover: this.failover, relay: this.relay },
+      lamport: () => this.lamport,
+      refused: (error, link) => this.emit('messageRefused', error, link.member),
+    };
     this.repository.on('lost', (error) => {
       this.failover.repositoryLost();
       this.emit('repositoryLost', error);
@@ -184,7 +194,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.failover.repositoryRestored();
       this.emit('repositoryRestored');
     });
-    this.repository.on('relisted', (members) => void Promise.all(members.map((member) => this.connections.dialMember(member))));
+    this.repository.on('relisted', (members) => void this.connections.dialMembers(members));
   }
 
   /** Where this node listens, once joined. */
@@ -231,9 +241,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       this.boundAddress = address;
       const listed = await this.repository.connect();
       this.failover.repositoryRestored();
-      await Promise.all(listed.map((member) => this.connections.dialMember(member)));
+      this.sync.hold();
+      await this.connections.dialMembers(listed);
       if (this.state !== 'joining') throw new NetError('ERR_CLOSED', 'The node was closed while joining');
       this.state = 'joined';
+      this.sync.release();
       this.pingTimer = setInterval(() => this.pingAll(), this.timing.pingIntervalMs);
       const tick = Math.max(10, Math.min(this.timing.pingIntervalMs, Math.floor(this.timing.peerTimeoutMs / 3)));
       this.livenessTimer = setInterval(() => this.connections.closeSilent(), tick);
@@ -419,74 +431,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   private watchLink(link: MemberLink): void {
     this.pathStats.linked(link.member.id, link.connection);
-    link.connection.on('message', (message, binary, xml) => this.onLinkMessage(link, message, binary, xml));
+    link.connection.on('message', (message, binary, xml) => onLinkMessage(this.dispatch, link, message, binary, xml));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
-  }
-
-  private onLinkMessage(link: MemberLink, message: Message, binary: Buffer | undefined, xml: Buffer): void {
-    // Inside a catch-up page a member hands on other authors' messages (signed by them).
-    const inPage = this.sync.inPage(link) && isSignedType(message);
-    if ((message.from !== link.member.id && !inPage) || message.group !== this.group) {
-      link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
-      return;
-    }
-    if (this.bans.hasPeer(link.member.id)) return;
-    if (message.type === 'chat' && !inPage && message.to !== undefined && message.to !== this.id) {
-      this.logger.debug(`Ignored a direct message from ${link.member.id} addressed to ${message.to}`);
-      return;
-    }
-    if (isSignedType(message)) {
-      // A page was asked for, at this member's own pace: its messages keep the clock rule but not the live rates.
-      this.sync.onLogged(link, message as HistoryMessage, xml, binary, link.refusal(message, this.lamport, !inPage));
-      return;
-    }
-    const refusal = link.refusal(message, this.lamport);
-    if (refusal !== undefined) {
-      link.logRefusal(this.logger, refusal);
-      this.emit('messageRefused', refusal, link.member);
-      return;
-    }
-    switch (message.type) {
-      case 'ping':
-        link.connection.send(this.stamper.stamp({ type: 'pong', re: message.id }));
-        return;
-      case 'pong':
-        this.pathStats.pongReceived(link.member.id, message.re);
-        return;
-      case 'bye':
-        link.leaveReason = 'bye';
-        link.connection.close();
-        return;
-      case 'error':
-        this.logger.warn(`${link.member.name} (${link.member.id}) reports ${message.code}: ${message.text}`);
-        return;
-      case 'chat':
-      case 'note':
-      case 'image':
-      case 'stroke':
-      case 'snippet':
-        return; // taken above
-      case 'ack':
-        this.sync.onAck(link, message);
-        return;
-      case 'sync':
-        this.sync.onSync(link, message);
-        return;
-      case 'moved':
-        this.failover.onMoved(link, message);
-        return;
-      case 'relay':
-        this.relay.onMessage(link, message);
-        return;
-      case 'hello':
-      case 'register':
-      case 'peers':
-      case 'unregister':
-        link.connection.close(new NetError('ERR_PROTOCOL', `Unexpected ${message.type} from a member`));
-        return;
-      default:
-        assertNever(message);
-    }
   }
 
   private onLinkClosed(link: MemberLink, error: NetError | undefined): void {
@@ -515,7 +461,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
 
   /** Dials every listed member not linked now (the doctor's fresh look at those it cannot reach); never rejects. */
   async dialUnlinked(): Promise<void> {
-    if (this.state === 'joined') await Promise.all(this.repository.listed().filter((m) => !this.links.has(m.id)).map((m) => this.connections.dialMember(m)));
+    if (this.state === 'joined') await this.connections.dialMembers(this.repository.listed().filter((m) => !this.links.has(m.id)));
   }
 
   private pingAll(): void {

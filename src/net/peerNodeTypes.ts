@@ -69,6 +69,13 @@ export interface PeerNodeOptions {
   advertiseHost?: string;
   /** Port other members should dial (a port forward in front of this node); default the port it listens on. */
   advertisePort?: number;
+  /**
+   * Source address of the connections this node opens (to members and the repository); default the
+   * operating system's choice. For a machine with several addresses on one network, and for a
+   * benchmark that gives each member process its own loopback address, as a classroom's machines
+   * each have their own (limits per address then count per member, as they would there).
+   */
+  localAddress?: string;
   /** IP addresses, host names or peer ids whose connections are refused and whose messages are ignored. */
   bans?: readonly string[];
   logger?: Logger;
@@ -91,7 +98,7 @@ export interface PeerNodeOptions {
    * Opens the TCP connection to a member (default `tcp.dial`): an embedding may route or filter
    * member dials; tests use it to stand in for a firewall between two members.
    */
-  dial?: (target: MemberInfo, options: { timeoutMs: number }) => Promise<Socket>;
+  dial?: (target: MemberInfo, options: { timeoutMs: number; localAddress?: string }) => Promise<Socket>;
   /** Bounds on relay tunnels (window, tunnels per member, tunnels carried). */
   relayLimits?: Partial<RelayLimits>;
   /** Passed to every connection (frame deadline, queue bounds). */

@@ -31,6 +31,8 @@ export interface RepositoryClientOptions {
   stamper: EnvelopeStamper;
   logger: Logger;
   timing: { connectTimeoutMs: number; handshakeDeadlineMs: number; reconnectMinMs: number; reconnectMaxMs: number };
+  /** Source address of the connection to the repository; default the operating system's choice. */
+  localAddress?: string;
   /** Makes a connection the node owns (liveness, closing). */
   newConnection: (socket: Socket, label: string, handshake: HandshakeDriver) => Connection;
 }
@@ -200,7 +202,7 @@ export class RepositoryClient extends EventEmitter<RepositoryClientEvents> {
     const { timing } = this.options;
     const target = this.target;
     const generation = this.generation;
-    const socket = await dial(target, { timeoutMs: timing.connectTimeoutMs, code: 'ERR_REPOSITORY_UNREACHABLE' });
+    const socket = await dial(target, { timeoutMs: timing.connectTimeoutMs, code: 'ERR_REPOSITORY_UNREACHABLE', ...(this.options.localAddress === undefined ? {} : { localAddress: this.options.localAddress }) });
     if (this.closed || generation !== this.generation) {
       socket.destroy();
       throw this.closed ? new NetError('ERR_CLOSED', 'The node was closed') : new StaleAttempt();

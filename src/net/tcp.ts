@@ -43,12 +43,12 @@ export function parseAddress(text: string, defaults: HostPort): HostPort {
   return { host, port };
 }
 
-/** Opens a TCP connection, failing with `code` after `timeoutMs` (default {@link CONNECT_TIMEOUT_MS}). */
-export function dial(target: HostPort, options: { timeoutMs?: number; code?: 'ERR_SOCKET' | 'ERR_REPOSITORY_UNREACHABLE' } = {}): Promise<Socket> {
+/** Opens a TCP connection (from `localAddress`, if given), failing with `code` after `timeoutMs` (default {@link CONNECT_TIMEOUT_MS}). */
+export function dial(target: HostPort, options: { timeoutMs?: number; code?: 'ERR_SOCKET' | 'ERR_REPOSITORY_UNREACHABLE'; localAddress?: string } = {}): Promise<Socket> {
   const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
   const code = options.code ?? 'ERR_SOCKET';
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port, noDelay: true });
+    const socket = connect({ host: target.host, port: target.port, noDelay: true, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
     const timer = setTimeout(() => {
       socket.destroy();
       // No packet came back: the OS code a timed-out connect has, so the doctor reads it as one.

@@ -59,6 +59,28 @@ describe('History: catch-up, acknowledgements, redial', () => {
     assert.equal(carol.history.contiguous(alice!.id), 1200);
   });
 
+  it('a newcomer starts catch-up only once every member is dialed, and the members it dialed ask it only after it asked', async () => {
+    const { port } = await net.repository();
+    const [alice, bob, carol] = await net.joinedPeers(['alice', 'bob', 'carol'], port);
+    for (let i = 0; i < 5; i++) alice!.chat(`a${i}`);
+    for (let i = 0; i < 3; i++) bob!.chat(`b${i}`);
+    await waitUntil(() => carol!.history.contiguous(alice!.id) === 5 && carol!.history.contiguous(bob!.id) === 3, 'carol holds both');
+    await waitUntil(() => [alice!, bob!, carol!].every((n) => !n.catchingUp), 'the first catch-ups are over');
+    const dave = net.peer('dave', port);
+    // Each side reports `catchUp` (pending) when it asks: note whether dave had finished joining then.
+    const asked: string[] = [];
+    for (const [name, node] of [['alice', alice!], ['bob', bob!], ['carol', carol!], ['dave', dave]] as const) {
+      node.on('catchUp', (_n, pending) => {
+        if (pending) asked.push(`${name} ${dave.joined ? 'after' : 'during'} the join`);
+      });
+    }
+    await dave.join();
+    await waitUntil(() => dave.history.contiguous(alice!.id) === 5 && dave.history.contiguous(bob!.id) === 3, 'dave caught up');
+    await waitUntil(() => ['alice', 'bob', 'carol'].every((n) => asked.some((a) => a.startsWith(n))), 'every member asked dave too');
+    assert.deepEqual(asked.filter((a) => a.endsWith('during the join')), [], 'nobody asked while dave was still joining');
+    assert.ok(asked.includes('dave after the join'));
+  });
+
   it('acknowledges to the author how far it holds its log', async () => {
     const { port } = await net.repository();
     const [alice, bob, carol] = await net.joinedPeers(['alice', 'bob', 'carol'], port);

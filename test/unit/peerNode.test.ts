@@ -176,6 +176,19 @@ describe('PeerNode', () => {
     assert.ok(binary?.equals(bytes));
   });
 
+  it('opens its connections from the local address it is given, so the repository and the members see that address', async function () {
+    if (process.platform !== 'linux') this.skip(); // other systems route only 127.0.0.1 to loopback by default
+    const { port, server } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port);
+    const bob = net.peer('bob', port, { listen: { host: '127.0.0.3', port: 0 }, localAddress: '127.0.0.3' });
+    const seen = nextEvent<[Member]>(alice!, 'memberJoined');
+    await bob.join();
+    const [member] = await seen;
+    assert.equal(member.host, '127.0.0.3');
+    assert.equal(server.members('team').find((m) => m.id === bob.id)?.host, '127.0.0.3');
+    assert.deepEqual(bob.members().map((m) => m.name), ['alice']);
+  });
+
   it('closes the node idempotently and refuses to send afterwards', async () => {
     const { port } = await net.repository();
     const [alice] = await net.joinedPeers(['alice'], port);
