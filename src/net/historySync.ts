@@ -181,7 +181,9 @@ export class HistorySync {
     const own = this.history.contiguous(this.host.id);
     for (const link of this.host.links()) {
       const sync = this.sync(link);
-      if (sync.acked < own && now - sync.ackedAt >= intervalMs) {
+      // A link that still holds unsent bytes has not even had what was sent; and all the links
+      // together keep within the catch-up bound (members that never acknowledge cost no more).
+      if (sync.acked < own && now - sync.ackedAt >= intervalMs && link.connection.pendingBytes === 0 && this.queuedBytes() <= MAX_CATCHUP_QUEUED_BYTES) {
         const { entries } = this.history.missingFor([{ a: this.host.id, n: sync.acked }], 40, SYNC_PAGE_BYTES);
         for (const entry of entries) {
           if (entry.message.from !== this.host.id) break;
