@@ -31,6 +31,7 @@ import { MemberConnections } from './memberConnections';
 import { MemberRedial } from './memberRedial';
 import { memberRelay, sendBye } from './memberRelay';
 import { prepareOutgoing } from './outgoing';
+import { PartialImages } from './partialImages';
 import { PathStats } from './pathStats';
 import type { RelayService } from './relay';
 import type { RelayPaths, MemberPath } from './relayPaths';
@@ -106,6 +107,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       logger: this.logger,
       stamper: this.stamper,
       bans: this.bans,
+      partialImages: new PartialImages(),
+      imageBytes: (sha256) => this.history.imageBytes(sha256),
       advertisedPort: () => this.advertisedPort(),
       closed: () => this.state === 'closed',
       // Direct links only: a relayed member is still dialed directly, to take the direct path back.
@@ -415,12 +418,13 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private watchLink(link: MemberLink): void {
     this.pathStats.linked(link.member.id, link.connection);
     link.connection.on('message', (message, binary, xml) => this.onLinkMessage(link, message, binary, xml));
+    link.connection.on('imagePending', (message) => this.sync.onImagePending(link, message));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
   }
 
   private onLinkMessage(link: MemberLink, message: Message, binary: Buffer | undefined, xml: Buffer): void {
     // Inside a catch-up page a member hands on other authors' messages (signed by them).
-    const inPage = this.sync.inPage(link) && isSignedType(message);
+    const inPage = this.sync.inPage(link, message) && isSignedType(message);
     if ((message.from !== link.member.id && !inPage) || message.group !== this.group) {
       link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
       return;
@@ -473,6 +477,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       case 'relay':
         this.relay.onMessage(link, message);
         return;
+      case 'blob':
+        return; // the connection's own image flow: it never leaves the connection
       case 'hello':
       case 'register':
       case 'peers':
