@@ -9,99 +9,36 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { describeErrorCode, NetError, toNetError } from './errors';
+import { NetError, toNetError } from './errors';
 import { FrameDecoder, FrameType, encodeFrame } from './framing';
 import type { Frame, FrameLimits } from './framing';
 import { MAX_HANDSHAKE_FRAME_BYTES } from './handshake';
-import type { HandshakeDriver, HandshakeResult } from './handshake';
+import { IncomingImages } from './imageIncoming';
+import { OutgoingImages } from './imageOutgoing';
 import {
   DRAIN_TIMEOUT_MS,
   FRAME_DEADLINE_MS,
   HANDSHAKE_DEADLINE_MS,
-  MAX_BINARY_FRAME_BYTES,
+  IMAGE_WINDOW_BYTES,
   MAX_INTRO_FRAME_BYTES,
   MAX_OUTBOUND_QUEUE_BYTES,
   MAX_OUTBOUND_QUEUE_FRAMES,
   MAX_XML_FRAME_BYTES,
+  TRANSFER_IDLE_MS,
 } from './limits';
-import type { Logger } from './logger';
-import type { ImageMessage, Message } from './messages';
+import type { Message, MessageBody } from './messages';
+import { Outbound } from './outbound';
+import type { PlainType } from './outbound';
 import { SEAL_OVERHEAD_BYTES, SecureChannel } from './secureChannel';
 import { decodeMessage, encodeMessage } from './xmlCodec';
 
-export interface ConnectionOptions {
-  logger: Logger;
-  /** This side of the handshake the connection starts with. */
-  handshake: HandshakeDriver;
-  /** Shown in log lines, e.g. `peer alice@10.0.0.5:46801`. Defaults to the remote address. */
-  label?: string;
-  /** Time for the handshake to complete, in ms. Default {@link HANDSHAKE_DEADLINE_MS}. */
-  handshakeDeadlineMs?: number;
-  /** Time from the first byte of a frame to its last, in ms. Default {@link FRAME_DEADLINE_MS}. */
-  frameDeadlineMs?: number;
-  /** Bound on bytes waiting to be sent. Default {@link MAX_OUTBOUND_QUEUE_BYTES}. */
-  maxOutboundBytes?: number;
-  /** Bound on frames waiting to be sent. Default {@link MAX_OUTBOUND_QUEUE_FRAMES}. */
-  maxOutboundFrames?: number;
-  /** Time the socket may stay congested before the peer counts as a slow consumer, in ms. Default {@link DRAIN_TIMEOUT_MS}. */
-  drainTimeoutMs?: number;
-  /** Largest XML message and image, in bytes. Default {@link MAX_XML_FRAME_BYTES}, {@link MAX_BINARY_FRAME_BYTES}. */
-  limits?: { maxXmlBytes?: number; maxBinaryBytes?: number };
-  /** Builds the `error` message sent to the other side before a deliberate close, if any. */
-  errorNotice?: (error: NetError) => Message | undefined;
-}
+export { encodeOutgoing, errorNoticeBody, plainAddress } from './connectionTypes';
+export type { ConnectionEvents, ConnectionOptions, ConnectionSocket, EncodedMessage, ProvenPeer } from './connectionTypes';
+import type { ConnectionEvents, ConnectionOptions, ConnectionSocket, EncodedMessage, ProvenPeer } from './connectionTypes';
+import { encodeOutgoing, plainAddress } from './connectionTypes';
 
-/**
- * What a connection runs over: a TCP socket, or one end of a tunnel through a relay
- * (`tunnel.ts`), which has the same addresses and ignores the socket options.
- */
-export type ConnectionSocket = Socket | (Duplex & Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress'> & { setNoDelay(noDelay?: boolean): unknown; setKeepAlive(enable?: boolean, delayMs?: number): unknown });
-
-/** Who the other side proved to be in the handshake. */
-export type ProvenPeer = Pick<HandshakeResult, 'peerId' | 'version' | 'group' | 'named'>;
-
-export interface ConnectionEvents {
-  /** The handshake succeeded: `peer` is proven. Emitted once, before any `message`. */
-  secure: [peer: ProvenPeer];
-  /**
-   * A message arrived; `binary` holds the image bytes that followed an `image` add, already checked;
-   * `xml` is the document as it arrived (kept and handed on as is, without encoding it again).
-   */
-  message: [message: Message, binary: Buffer | undefined, xml: Buffer];
-  /** The connection is closed; `error` says why when it was not a clean close. Emitted once. */
-  close: [error: NetError | undefined];
-}
-
-/**
- * The body of the `error` message that tells the other side why we close. Its text is the fixed
- * description of the code, never the error's own message: that message may quote what the remote
- * sent (a control character, a bidi mark), which the encoder would refuse, and echoing a
- * stranger's bytes back helps nobody.
- */
-export function errorNoticeBody(error: NetError): { type: 'error'; code: string; text: string } {
-  return { type: 'error', code: error.code, text: describeErrorCode(error.code) };
-}
-
-/** A message encoded once (its XML and an image's bytes), ready to be sealed for any number of connections. */
-export interface EncodedMessage {
-  xml: Buffer;
-  binary?: Uint8Array;
-}
-
-/** Encodes a message (and an image's bytes). Throws `ERR_BAD_MESSAGE` for a message that breaks the schema. */
-export function encodeOutgoing(message: Message, binary?: Uint8Array): EncodedMessage {
-  return binary === undefined ? { xml: encodeMessage(message) } : { xml: encodeMessage(message), binary };
-}
-
-/** Normalises an IPv4-mapped IPv6 address (`::ffff:10.0.0.5`) to plain IPv4. */
-export function plainAddress(address: string | undefined): string {
-  if (address === undefined) return '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
-type PlainType = typeof FrameType.Xml | typeof FrameType.Binary;
+/** Messages sent ahead of everything else waiting: they keep the link alive and the image flow moving. */
+const CONTROL_TYPES: ReadonlySet<string> = new Set(['ping', 'pong', 'ack', 'blob']);
 
 export class Connection extends EventEmitter<ConnectionEvents> {
   /** Remote IP address as seen by this side (IPv4-mapped addresses made plain). */
@@ -114,26 +51,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   label: string;
 
   private readonly decoder: FrameDecoder;
-  private readonly options: Required<Omit<ConnectionOptions, 'label' | 'limits' | 'errorNotice'>> & Pick<ConnectionOptions, 'errorNotice'>;
+  private readonly options: Required<Pick<ConnectionOptions, 'logger' | 'handshake' | 'handshakeDeadlineMs' | 'frameDeadlineMs'>> & ConnectionOptions;
   private readonly sealedLimits: FrameLimits;
   /** Small sealed XML frames only, until the owner admits the other side with {@link admitFullFrames}. */
   private readonly introLimits: FrameLimits;
   private fullFramesAdmitted = false;
-  private readonly queue: Buffer[] = [];
-  private queuedBytes = 0;
-  /** Messages sent before the handshake ended, waiting to be sealed. */
-  private readonly unsealed: { type: PlainType; payload: Uint8Array }[] = [];
+  /** Everything sent goes through it: queued by urgency, sealed in wire order, image chunks last. */
+  private readonly outbound: Outbound;
+  /** Images this side sends: offers, and the chunks the other side asked for. */
+  private readonly outgoingImages: OutgoingImages;
+  /** Images this side receives: announced, asked for, assembled, checked. */
+  private readonly incomingImages: IncomingImages;
   private channel: SecureChannel | undefined;
   private proven: ProvenPeer | undefined;
-  private congested = false;
-  private corked = false;
-  private drainTimer: NodeJS.Timeout | undefined;
   private frameTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
-  /** The `image` add message whose bytes must come in the next frame. */
-  private awaitingBinary: ImageMessage | undefined;
-  /** The document of the image announcement, kept with its bytes. */
-  private awaitingXml: Buffer | undefined;
   private closedWith: { error: NetError | undefined } | undefined;
   /** Settles when the socket itself has closed (after a graceful end, possibly later than `close`). */
   readonly socketClosed: Promise<void>;
@@ -148,19 +80,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.localAddress = plainAddress(socket.localAddress);
     this.label = options.label ?? `${this.remoteAddress}:${this.remotePort}`;
     this.options = {
-      logger: options.logger,
-      handshake: options.handshake,
+      ...options,
       handshakeDeadlineMs: options.handshakeDeadlineMs ?? HANDSHAKE_DEADLINE_MS,
       frameDeadlineMs: options.frameDeadlineMs ?? FRAME_DEADLINE_MS,
+    };
+    this.sealedLimits = { [FrameType.SealedXml]: (options.limits?.maxXmlBytes ?? MAX_XML_FRAME_BYTES) + SEAL_OVERHEAD_BYTES };
+    this.outgoingImages = new OutgoingImages(options.imageWindowBytes ?? IMAGE_WINDOW_BYTES);
+    this.outbound = new Outbound(socket, {
       maxOutboundBytes: options.maxOutboundBytes ?? MAX_OUTBOUND_QUEUE_BYTES,
       maxOutboundFrames: options.maxOutboundFrames ?? MAX_OUTBOUND_QUEUE_FRAMES,
       drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
-      errorNotice: options.errorNotice,
-    };
-    this.sealedLimits = {
-      [FrameType.SealedXml]: (options.limits?.maxXmlBytes ?? MAX_XML_FRAME_BYTES) + SEAL_OVERHEAD_BYTES,
-      [FrameType.SealedBinary]: (options.limits?.maxBinaryBytes ?? MAX_BINARY_FRAME_BYTES) + SEAL_OVERHEAD_BYTES,
-    };
+      onSlowConsumer: (error) => this.destroy(error),
+      nextChunk: () => this.outgoingImages.nextChunk(),
+      unsentImageBytes: () => this.outgoingImages.unsentBytes,
+    });
+    this.incomingImages = new IncomingImages(
+      {
+        send: (body) => this.sendControl(body),
+        deliver: (message, bytes, xml) => this.deliver(() => this.emit('message', message, bytes, xml)),
+        pending: (message) => this.deliver(() => this.emit('imagePending', message)),
+        fail: (error) => this.destroy(error),
+        knownBytes: options.imageBytes,
+      },
+      () => this.proven?.peerId ?? '',
+      { partials: options.partialImages, idleMs: options.transferIdleMs ?? TRANSFER_IDLE_MS },
+    );
     this.introLimits = { [FrameType.SealedXml]: MAX_INTRO_FRAME_BYTES + SEAL_OVERHEAD_BYTES };
     this.decoder = new FrameDecoder({ [FrameType.Handshake]: MAX_HANDSHAKE_FRAME_BYTES });
     this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -168,7 +112,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
-    socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => this.finish(toNetError(err, 'ERR_SOCKET')));
     socket.on('close', () => this.finish(undefined));
     this.handshakeTimer = setTimeout(
@@ -177,7 +120,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     );
     try {
       const offer = this.options.handshake.start();
-      if (offer !== undefined) this.write(encodeFrame(FrameType.Handshake, offer));
+      if (offer !== undefined) this.outbound.writeRaw(encodeFrame(FrameType.Handshake, offer));
     } catch (err) {
       this.destroy(toNetError(err, 'ERR_LOCAL_FAULT'));
     }
@@ -203,29 +146,35 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /**
    * The frames the decoder takes from the next header on: handshake frames before the handshake;
-   * small sealed XML before the other side is admitted; then sealed XML up to the full limit, and a
-   * sealed binary frame only right after the image message that announced it, of exactly its
-   * size. So no member can make this side buffer image bytes nobody announced.
+   * small sealed XML before the other side is admitted; then sealed XML up to the full limit, and
+   * sealed chunk frames only while this side awaits image bytes it asked for, no larger than the
+   * largest chunk one of them may still take. So no member can make this side buffer image bytes
+   * nobody announced.
    */
   private updateLimits(): void {
     if (this.channel === undefined || this.closed) return;
     if (!this.fullFramesAdmitted) return this.decoder.setLimits(this.introLimits);
     const xml = this.sealedLimits[FrameType.SealedXml]!;
-    const announced = this.awaitingBinary;
     this.decoder.setLimits(
-      announced === undefined
-        ? { [FrameType.SealedXml]: xml }
-        : { [FrameType.SealedXml]: xml, [FrameType.SealedBinary]: Math.min(announced.bytes ?? 0, this.sealedLimits[FrameType.SealedBinary]! - SEAL_OVERHEAD_BYTES) + SEAL_OVERHEAD_BYTES },
+      this.incomingImages.awaiting
+        ? { [FrameType.SealedXml]: xml, [FrameType.SealedBinary]: this.incomingImages.largestChunk + SEAL_OVERHEAD_BYTES }
+        : { [FrameType.SealedXml]: xml },
     );
   }
 
-  /** Bytes accepted for sending that the kernel has not taken yet. */
+  /** Bytes accepted for sending that the kernel has not taken yet, image bytes not yet sent included. */
   get pendingBytes(): number {
-    return this.queuedBytes + this.socket.writableLength;
+    return this.outbound.pendingBytes;
+  }
+
+  /** Image bytes this side has sent in chunks on this connection, in bytes (a resumed image counts only its rest). */
+  get imageBytesSent(): number {
+    return this.outgoingImages.sentBytes;
   }
 
   /**
-   * Sends one message, and for an `image` add its bytes as the binary frame that must follow.
+   * Sends one message, and for an `image` add offers its bytes: they go in chunks once the other
+   * side asks, behind every other message.
    * Returns false when the connection is closed (or closes because its queue overflowed).
    * Encoding errors (a message that breaks the schema) are programming errors and are thrown.
    */
@@ -240,9 +189,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   sendEncoded(frames: EncodedMessage, message?: Message): boolean {
     if (this.closed) return false;
     if (message !== undefined) this.options.logger.trace(`-> ${this.label} ${message.type} ${message.id}`);
-    this.sendPlain(FrameType.Xml, frames.xml);
-    if (frames.binary !== undefined) this.sendPlain(FrameType.Binary, frames.binary);
+    if (frames.binary !== undefined) {
+      // Offered before the announcement goes out, so that the other side's `want` finds it.
+      const sha256 = message?.type === 'image' && message.sha256 !== undefined ? message.sha256 : createHash('sha256').update(frames.binary).digest('hex');
+      this.outgoingImages.offer(sha256, frames.binary);
+    }
+    this.outbound.send(FrameType.Xml, frames.xml, message !== undefined && CONTROL_TYPES.has(message.type));
     return !this.closed;
+  }
+
+  /** Sends a message of the connection's own (the image flow), stamped by the owner, ahead of the queue. */
+  private sendControl(body: MessageBody<'blob'>): void {
+    if (this.closed || this.options.stamp === undefined) return;
+    this.outbound.send(FrameType.Xml, encodeMessage(this.options.stamp(body)), true);
   }
 
   /**
@@ -252,8 +211,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   close(error?: NetError): void {
     if (this.closed) return;
     if (error !== undefined) {
-      const notice = this.encodeNotice(error);
-      if (notice !== undefined) this.write(notice);
+      // After the handshake the notice goes behind what is queued; before, the refusal at once.
+      const notice = this.channel === undefined ? this.encodeNotice(error) : this.encodeNoticeXml(error);
+      if (notice !== undefined && this.channel === undefined) this.outbound.writeRaw(notice);
+      else if (notice !== undefined) this.outbound.send(FrameType.Xml, notice, false);
     }
     this.finish(error);
   }
@@ -261,64 +222,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Closes at once, discarding what is queued: for protocol violations and slow consumers. */
   destroy(error?: NetError): void {
     if (this.closed) return;
-    if (error !== undefined && !this.congested) {
+    if (error !== undefined && !this.outbound.isCongested) {
       // A best-effort last word; the socket is destroyed right after, so it may not arrive.
       const notice = this.encodeNotice(error);
       if (notice !== undefined) this.socket.write(notice);
     }
     this.finish(error, true);
-  }
-
-  private sendPlain(type: PlainType, payload: Uint8Array): void {
-    if (this.channel === undefined) {
-      this.unsealed.push({ type, payload });
-      if (this.unsealed.length > this.options.maxOutboundFrames) {
-        this.destroy(new NetError('ERR_SLOW_CONSUMER', `${this.unsealed.length} messages waiting for the handshake`));
-      }
-      return;
-    }
-    this.write(this.channel.seal(type, payload));
-  }
-
-  private write(frame: Buffer): void {
-    if (this.congested) {
-      this.queue.push(frame);
-      this.queuedBytes += frame.length;
-      if (this.queue.length > this.options.maxOutboundFrames || this.pendingBytes > this.options.maxOutboundBytes) {
-        this.destroy(new NetError('ERR_SLOW_CONSUMER', `Outbound queue overflowed (${this.queue.length} frames, ${this.pendingBytes} bytes)`));
-      }
-      return;
-    }
-    if (!this.corked) {
-      // Frames written in the same tick (a burst of messages, a pong behind a reply) leave in one
-      // writev system call. Each frame is still one write(), so Nagle never splits one.
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => this.uncork());
-    }
-    if (!this.socket.write(frame)) {
-      this.congested = true;
-      this.drainTimer = setTimeout(
-        () => this.destroy(new NetError('ERR_SLOW_CONSUMER', `The socket did not drain for ${this.options.drainTimeoutMs} ms`)),
-        this.options.drainTimeoutMs,
-      );
-    }
-  }
-
-  private uncork(): void {
-    this.corked = false;
-    if (!this.socket.destroyed) this.socket.uncork();
-  }
-
-  private onDrain(): void {
-    clearTimeout(this.drainTimer);
-    this.drainTimer = undefined;
-    this.congested = false;
-    while (this.queue.length > 0 && !this.congested && !this.closed) {
-      const frame = this.queue.shift()!;
-      this.queuedBytes -= frame.length;
-      this.write(frame);
-    }
   }
 
   private onData(chunk: Buffer): void {
@@ -359,7 +268,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private onHandshakeFrame(payload: Uint8Array): void {
     const step = this.options.handshake.receive(payload);
-    if (step.send !== undefined) this.write(encodeFrame(FrameType.Handshake, step.send));
+    if (step.send !== undefined) this.outbound.writeRaw(encodeFrame(FrameType.Handshake, step.send));
     if (step.done === undefined) return;
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
@@ -369,19 +278,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // From the next frame header on, only sealed frames, and small ones until the owner admits the
     // other side (a member's hello, the repository's answer): a stranger with a key costs 4 KiB.
     this.updateLimits();
-    for (const { type, payload: plain } of this.unsealed.splice(0)) this.write(this.channel.seal(type, plain));
+    const channel = this.channel;
+    this.outbound.start((type: PlainType, plain: Uint8Array) => channel.seal(type, plain));
     this.deliver(() => this.emit('secure', proven));
   }
 
   private onXmlFrame(payload: Buffer): void {
-    if (this.awaitingBinary !== undefined) {
-      throw new NetError('ERR_UNEXPECTED_BINARY', `Expected the ${this.awaitingBinary.bytes} bytes of image ${this.awaitingBinary.item}, got an XML frame`);
-    }
     const message = decodeMessage(payload);
     this.options.logger.trace(`<- ${this.label} ${message.type} ${message.id}`);
+    if (message.type === 'blob') {
+      if (this.outgoingImages.onBlob(message)) this.outbound.flush();
+      return;
+    }
     if (message.type === 'image' && message.op === 'add') {
-      this.awaitingBinary = message;
-      this.awaitingXml = payload;
+      // Images only from an admitted member, on a connection that can ask for their bytes.
+      if (!this.fullFramesAdmitted || this.options.stamp === undefined) throw new NetError('ERR_PROTOCOL', 'An image where none is taken');
+      this.incomingImages.announce(message, payload);
       this.updateLimits();
       return;
     }
@@ -389,18 +301,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private onBinaryFrame(payload: Buffer): void {
-    const announced = this.awaitingBinary;
-    const xml = this.awaitingXml!;
-    if (announced === undefined) throw new NetError('ERR_UNEXPECTED_BINARY', 'A binary frame arrived that no image message announced');
-    this.awaitingBinary = undefined;
-    this.awaitingXml = undefined;
+    this.incomingImages.chunk(payload);
     this.updateLimits();
-    if (payload.length !== announced.bytes) {
-      throw new NetError('ERR_UNEXPECTED_BINARY', `Image ${announced.item} announced ${announced.bytes} bytes, ${payload.length} arrived`);
-    }
-    const digest = createHash('sha256').update(payload).digest('hex');
-    if (digest !== announced.sha256) throw new NetError('ERR_UNEXPECTED_BINARY', `Image ${announced.item} does not match its SHA-256`);
-    this.deliver(() => this.emit('message', announced, payload, xml));
   }
 
   /**
@@ -418,10 +320,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /**
    * A frame must be complete within the frame deadline from its first byte (an idle timer would let a
-   * sender trickle one byte at a time forever). An image's binary frame counts as part of its message.
+   * sender trickle one byte at a time forever). Each chunk of an image is a frame of its own: a slow
+   * link is slow, not cut off; an image whose chunks stop coming has a deadline of its own.
    */
   private updateFrameDeadline(completedAFrame: boolean): void {
-    const inFrame = this.decoder.inFrame || this.awaitingBinary !== undefined;
+    const inFrame = this.decoder.inFrame;
     if (!inFrame || completedAFrame) {
       clearTimeout(this.frameTimer);
       this.frameTimer = undefined;
@@ -440,7 +343,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       // Hanging up mid-handshake is how a password guesser leaves once it has its answer: it is
       // logged with a code (the address guard already counts it), never as a clean close.
       if (this.channel === undefined) throw new NetError('ERR_AUTH_FAILED', 'The other side ended the connection during the handshake');
-      if (this.awaitingBinary !== undefined) throw new NetError('ERR_TRUNCATED_FRAME', 'The stream ended before the announced image bytes');
+      if (this.incomingImages.awaiting) throw new NetError('ERR_TRUNCATED_FRAME', 'The stream ended before the announced image bytes');
       this.finish(undefined);
     } catch (err) {
       this.finish(toNetError(err, 'ERR_TRUNCATED_FRAME'));
@@ -458,8 +361,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         const refusal = this.options.handshake.refusal(error);
         return refusal === undefined ? undefined : encodeFrame(FrameType.Handshake, refusal);
       }
+      const notice = this.encodeNoticeXml(error);
+      return notice === undefined ? undefined : this.channel.seal(FrameType.Xml, notice);
+    } catch (err) {
+      this.options.logger.error(`Local fault: cannot encode the error notice for ${error.code}: ${toNetError(err).message}`);
+      return undefined;
+    }
+  }
+
+  /** The document of the `error` message telling the other side why we close, or undefined. Total, as above. */
+  private encodeNoticeXml(error: NetError): Buffer | undefined {
+    try {
       const notice = this.options.errorNotice?.(error);
-      return notice === undefined ? undefined : this.channel.seal(FrameType.Xml, encodeMessage(notice));
+      return notice === undefined ? undefined : encodeMessage(notice);
     } catch (err) {
       this.options.logger.error(`Local fault: cannot encode the error notice for ${error.code}: ${toNetError(err).message}`);
       return undefined;
@@ -470,20 +384,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.closedWith !== undefined) return;
     this.closedWith = { error };
     clearTimeout(this.frameTimer);
-    clearTimeout(this.drainTimer);
     clearTimeout(this.handshakeTimer);
     this.decoder.fail();
-    this.unsealed.length = 0;
+    this.incomingImages.close();
+    this.outgoingImages.close();
     this.options.handshake.dispose();
     if (error !== undefined) this.options.logger.warn(`Closed connection ${this.label}: ${error.code} ${error.message}`);
-    if (hard || this.socket.destroyed) {
+    const graceful = !hard && !this.socket.destroyed;
+    this.outbound.stop(graceful);
+    if (!graceful) {
       this.socket.destroy();
     } else {
-      // Flush what the socket holds, then end; a peer that never reads is cut off by the drain timer.
-      for (const frame of this.queue.splice(0)) this.socket.write(frame);
+      // What was queued went to the socket above; end once it has left. A peer that never reads is cut off by the drain timer.
       this.socket.end();
       const socket = this.socket;
-      const forceClose = setTimeout(() => socket.destroy(), this.options.drainTimeoutMs).unref();
+      const forceClose = setTimeout(() => socket.destroy(), this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS).unref();
       socket.once('close', () => clearTimeout(forceClose));
     }
     const channel = this.channel;

@@ -13,6 +13,8 @@ export type NetErrorCode =
   | 'ERR_FRAME_TIMEOUT'
   /** A binary frame arrived that no `image` message announced, or did not match it. */
   | 'ERR_UNEXPECTED_BINARY'
+  /** An image's bytes stopped coming: no chunk of an open transfer within the transfer deadline. */
+  | 'ERR_TRANSFER_TIMEOUT'
   /** A frame is not well-formed XML, or uses DOCTYPE, entities or processing instructions. */
   | 'ERR_BAD_XML'
   /** Well-formed XML that does not match the message schema. */
@@ -82,6 +84,7 @@ const CODE_TEXT: Record<NetErrorCode, string> = {
   ERR_TRUNCATED_FRAME: 'The stream ended in the middle of a frame.',
   ERR_FRAME_TIMEOUT: 'A frame was not completed in time.',
   ERR_UNEXPECTED_BINARY: 'A binary frame did not match the image message that announced it.',
+  ERR_TRANSFER_TIMEOUT: 'The bytes of an image stopped coming.',
   ERR_BAD_XML: 'A message is not well-formed XML of the allowed subset.',
   ERR_BAD_MESSAGE: 'A message does not match the message schema.',
   ERR_BAD_BEACON: 'A LAN discovery datagram is not a beacon of the allowed schema.',

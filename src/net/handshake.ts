@@ -40,8 +40,13 @@ import type { StreamState } from './sodium';
 /** Largest handshake frame payload, in bytes: all that is read from a stranger before it proves itself. */
 export const MAX_HANDSHAKE_FRAME_BYTES = 4 * 1024;
 
-/** Protocol versions this code speaks, as handshake numbers (the XML `v` attribute is the same number). */
-export const SUPPORTED_VERSIONS: readonly number[] = [1];
+/**
+ * Link protocol versions this code speaks, as handshake numbers. Version 2 carries image bytes in
+ * chunks a receiver asks for (version 1 sent each image as one frame of up to 8 MiB); the XML
+ * documents inside are unchanged, so their `v` attribute stays "1" and signatures and stored logs
+ * stay valid.
+ */
+export const SUPPORTED_VERSIONS: readonly number[] = [2];
 
 const NONCE_BYTES = 32;
 const SHARE_BYTES = 32;

@@ -19,7 +19,7 @@ import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
 import { ACK_DELAY_MS, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
-import type { AckMessage, ChatMessage, MessageBody, SyncMessage } from './messages';
+import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
 import { DirectOutbox } from './directOutbox';
 import type { Member, MemberLink } from './peerNodeTypes';
@@ -61,9 +61,23 @@ export class HistorySync {
     return false;
   }
 
-  /** True while `link` is inside a catch-up page: the next messages may be anyone's. */
-  inPage(link: MemberLink): boolean {
-    return (this.state.get(link)?.pageRemaining ?? 0) > 0;
+  /** True while `link` is inside a catch-up page (the next messages may be anyone's), or `message` is an image that came in one. */
+  inPage(link: MemberLink, message?: Message): boolean {
+    const sync = this.state.get(link);
+    return sync !== undefined && (sync.pageRemaining > 0 || (message !== undefined && sync.pagedImages.has(message.id)));
+  }
+
+  /**
+   * An image message arrived whose bytes are still coming; it is handed on once they are, after
+   * messages behind it. Inside a page it takes its place in the page now, so that the page's count
+   * stays the count of documents as they arrived.
+   */
+  onImagePending(link: MemberLink, message: Message): void {
+    const sync = this.sync(link);
+    if (sync.pageRemaining === 0 || sync.pagedImages.has(message.id)) return;
+    sync.pageRemaining -= 1;
+    this.received += 1;
+    sync.pagedImages.add(message.id);
   }
 
   /** A link opened (first or again): say what we hold, and resend its unacknowledged direct messages. */
@@ -113,8 +127,9 @@ export class HistorySync {
    */
   onLogged(link: MemberLink, message: HistoryMessage, xml: Buffer, binary: Buffer | undefined, refusal: NetError | undefined): void {
     const sync = this.sync(link);
-    const inPage = sync.pageRemaining > 0;
-    if (inPage) {
+    const paged = sync.pagedImages.delete(message.id);
+    const inPage = paged || sync.pageRemaining > 0;
+    if (inPage && !paged) {
       sync.pageRemaining -= 1;
       this.received += 1;
     }
@@ -123,7 +138,7 @@ export class HistorySync {
     try {
       this.take(link, message, xml, binary, inPage, bounded);
     } finally {
-      if (inPage && sync.pageRemaining === 0) this.pageEnded(link, sync);
+      if (inPage && sync.pageRemaining === 0 && sync.pagedImages.size === 0) this.pageEnded(link, sync);
     }
   }
 
@@ -146,7 +161,7 @@ export class HistorySync {
         return;
       }
       case 'page':
-        if (!sync.asking || sync.pageRemaining > 0) {
+        if (!sync.asking || sync.pageRemaining > 0 || sync.pagedImages.size > 0) {
           link.connection.close(new NetError('ERR_PROTOCOL', 'A catch-up page nobody asked for'));
           return;
         }
@@ -205,7 +220,7 @@ export class HistorySync {
     let sync = this.state.get(link);
     if (sync === undefined) {
       sync = {
-        pageRemaining: 0, pageMore: false, asking: false, askAgain: false, pageNames: new Map(),
+        pageRemaining: 0, pagedImages: new Set(), pageMore: false, asking: false, askAgain: false, pageNames: new Map(),
         requests: new TokenBucket(SYNC_RATE_PER_SECOND, SYNC_BURST), handedOn: new TokenBucket(PAGE_RATE_PER_SECOND, PAGE_BURST),
         acked: 0, ackedAt: performance.now(), ackSent: 0,
       };

@@ -35,6 +35,8 @@ export interface HistorySyncHost {
 export interface LinkSync {
   /** Logged messages still to come in the page being received. */
   pageRemaining: number;
+  /** Ids of images counted in the page at their announcement, whose bytes are still coming: the page ends once they are in. */
+  pagedImages: Set<string>;
   pageMore: boolean;
   /** A `have` was sent and its page has not ended. */
   asking: boolean;

@@ -6,8 +6,45 @@
 /** Largest XML message frame payload, in bytes (64 KiB). Checked on the declared length. */
 export const MAX_XML_FRAME_BYTES = 64 * 1024;
 
-/** Largest binary frame payload (the bytes of one image), in bytes (8 MiB). */
-export const MAX_BINARY_FRAME_BYTES = 8 * 1024 * 1024;
+/** Largest image, in bytes (8 MiB): the `bytes` an image message may announce. */
+export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+
+/** Image bytes in one chunk frame, at most, in bytes (64 KiB): what a chat may wait behind. */
+export const IMAGE_CHUNK_BYTES = 64 * 1024;
+
+/** Bytes before the image bytes in a chunk's plaintext: the image's SHA-256 (32) and the offset (u32). */
+export const CHUNK_HEADER_BYTES = 36;
+
+/** Largest binary frame payload: one chunk of image bytes with its header, in bytes. */
+export const MAX_BINARY_FRAME_BYTES = CHUNK_HEADER_BYTES + IMAGE_CHUNK_BYTES;
+
+/**
+ * Chunk bytes one connection may have sent and not yet had acknowledged (`blob op="got"`), in
+ * bytes (64 KiB): the bytes a chat queued now may find ahead of it on the wire, wherever they wait
+ * (kernel buffers, a VPN), about 52 ms at 10 Mbit/s.
+ */
+export const IMAGE_WINDOW_BYTES = 64 * 1024;
+
+/** Image transfers one connection may have open at once (bytes asked for and not complete); more announced images wait their turn. */
+export const MAX_OPEN_TRANSFERS = 8;
+
+/** Bytes of the transfers one connection may have open at once, in bytes (24 MiB); an image that does not fit waits its turn. */
+export const MAX_OPEN_TRANSFER_BYTES = 24 * 1024 * 1024;
+
+/** Image messages one connection may have waiting for their turn (a catch-up page of many small images); one more is `ERR_LIMIT`. */
+export const MAX_QUEUED_IMAGES = 1_024;
+
+/** Image messages that may wait for the same open transfer (the same picture placed again). */
+export const MAX_TRANSFER_WAITERS = 16;
+
+/** An open transfer that receives no chunk for this long is dropped, in milliseconds (30 s). */
+export const TRANSFER_IDLE_MS = 30_000;
+
+/** Bytes of unfinished images a node keeps, over all members, to resume them after a reconnect (64 MiB). */
+export const MAX_PARTIAL_IMAGE_BYTES = 64 * 1024 * 1024;
+
+/** How long the bytes of an unfinished image are kept for a resume, in milliseconds (10 minutes). */
+export const PARTIAL_IMAGE_TTL_MS = 10 * 60_000;
 
 /** Bytes of the frame header: 4-byte big-endian payload length, then 1 type byte. */
 export const FRAME_HEADER_BYTES = 5;

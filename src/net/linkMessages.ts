@@ -37,7 +37,7 @@ export interface LinkMessageHost {
 
 export function onLinkMessage(host: LinkMessageHost, link: MemberLink, message: Message, binary: Buffer | undefined, xml: Buffer): void {
   // Inside a catch-up page a member hands on other authors' messages (signed by them).
-  const inPage = host.sync.inPage(link) && isSignedType(message);
+  const inPage = host.sync.inPage(link, message) && isSignedType(message);
   if ((message.from !== link.member.id && !inPage) || message.group !== host.group) {
     link.connection.close(new NetError('ERR_PROTOCOL', `Message claims to be from ${message.from} in "${message.group}"`));
     return;
@@ -90,6 +90,8 @@ export function onLinkMessage(host: LinkMessageHost, link: MemberLink, message: 
     case 'relay':
       host.relay.onMessage(link, message);
       return;
+    case 'blob':
+      return; // the connection's own image flow: it never leaves the connection
     case 'hello':
     case 'register':
     case 'peers':

@@ -17,6 +17,7 @@ import type { EnvelopeStamper } from './ids';
 import type { Logger } from './logger';
 import type { HelloMessage, MemberInfo, Message, RegisterMessage } from './messages';
 import type { MemberKey } from './memberKey';
+import type { PartialImages } from './partialImages';
 import { AddressGuard } from './rateLimit';
 import type { BanList } from './banList';
 import type { PeerNodeOptions, PeerNodeTiming } from './peerNodeTypes';
@@ -45,6 +46,10 @@ export interface MemberConnectionsContext {
   logger: Logger;
   stamper: EnvelopeStamper;
   bans: BanList;
+  /** Bytes of images cut off mid-transfer, kept for a resume on the next link. */
+  partialImages: PartialImages;
+  /** The bytes of an image the node holds, by SHA-256. */
+  imageBytes(sha256: string): Uint8Array | undefined;
   advertisedPort(): number;
   /** True once the node has closed: late sockets are dropped. */
   closed(): boolean;
@@ -82,6 +87,9 @@ export class MemberConnections {
       handshake,
       label,
       errorNotice: (error) => this.ctx.stamper.stamp(errorNoticeBody(error)),
+      stamp: (body) => this.ctx.stamper.stamp(body),
+      partialImages: this.ctx.partialImages,
+      imageBytes: (sha256) => this.ctx.imageBytes(sha256),
     });
     this.connections.add(connection);
     connection.once('close', () => this.connections.delete(connection));

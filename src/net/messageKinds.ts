@@ -5,7 +5,7 @@
  */
 
 import { isIPv4, isIPv6 } from 'node:net';
-import { MAX_BINARY_FRAME_BYTES, MAX_RELAY_CHUNK_BYTES } from './limits';
+import { MAX_IMAGE_BYTES, MAX_RELAY_CHUNK_BYTES } from './limits';
 import { PROTOCOL_VERSION } from './messages';
 import type { Point } from './messages';
 
@@ -242,7 +242,9 @@ export const TIMESTAMP = intKind(0, Number.MAX_SAFE_INTEGER);
 export const CLOCK = intKind(0, Number.MAX_SAFE_INTEGER);
 export const PORT = intKind(1, 65_535);
 export const LINE = intKind(1, Number.MAX_SAFE_INTEGER);
-export const BYTES = intKind(1, MAX_BINARY_FRAME_BYTES);
+export const BYTES = intKind(1, MAX_IMAGE_BYTES);
+/** An offset into an image's bytes: 0 up to its size. */
+export const IMAGE_OFFSET = intKind(0, MAX_IMAGE_BYTES);
 export const COORD = decimalKind(false);
 export const SIZE = decimalKind(true);
 export const COLOUR = patternKind('"#rrggbb" (six hex digits)', /^#[0-9a-fA-F]{6}$/);

@@ -9,7 +9,7 @@ import { NetError } from './errors';
 import { RELAY_WINDOW_BYTES } from './limits';
 import type { Envelope, MemberInfo, Message, MessageOf, MessageType } from './messages';
 import { ATTR, LIST_ELEMENTS } from './xmlScanner';
-import { BYTES, CLOCK, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
+import { BYTES, CLOCK, IMAGE_OFFSET, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
 import { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageKinds';
 import type { Kind } from './messageKinds';
 
@@ -210,6 +210,10 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
       ack: { required: ['op', 'tunnel', 'bytes'] },
       close: { required: ['op', 'tunnel'], optional: ['code'] },
     },
+  },
+  blob: {
+    fields: { op: attr(enumKind(['want', 'got'] as const)), sha256: attr(SHA256), at: attr(IMAGE_OFFSET) },
+    presence: { want: { required: ['op', 'sha256', 'at'] }, got: { required: ['op', 'sha256', 'at'] } },
   },
   error: {
     // The repository answers a connection that never registered (handshake timeout, wrong first

@@ -252,6 +252,19 @@ export interface RelayMessage extends Envelope {
   data?: Uint8Array;
 }
 
+/**
+ * Flow of an image's bytes on one link (see `imageIncoming.ts`). The receiver of an image `add`
+ * whose bytes it lacks answers `want`: "send the bytes of `sha256` from offset `at`" (0, or what it
+ * kept of an interrupted transfer from this member); it acknowledges chunks with `got`: "I hold
+ * the bytes before `at`", which opens the sender's window for more.
+ */
+export interface BlobMessage extends Envelope {
+  type: 'blob';
+  op: 'want' | 'got';
+  sha256: string;
+  at: number;
+}
+
 /** Tells the other side why the connection is about to close. */
 export interface ErrorMessage extends Envelope {
   type: 'error';
@@ -277,6 +290,7 @@ export type Message =
   | SyncMessage
   | MovedMessage
   | RelayMessage
+  | BlobMessage
   | ErrorMessage;
 
 /** The `type` of every message. */

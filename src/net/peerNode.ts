@@ -32,6 +32,7 @@ import { MemberConnections } from './memberConnections';
 import { MemberRedial } from './memberRedial';
 import { memberRelay, sendBye } from './memberRelay';
 import { prepareOutgoing } from './outgoing';
+import { PartialImages } from './partialImages';
 import { PathStats } from './pathStats';
 import type { RelayService } from './relay';
 import type { RelayPaths, MemberPath } from './relayPaths';
@@ -109,6 +110,8 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
       logger: this.logger,
       stamper: this.stamper,
       bans: this.bans,
+      partialImages: new PartialImages(),
+      imageBytes: (sha256) => this.history.imageBytes(sha256),
       advertisedPort: () => this.advertisedPort(),
       closed: () => this.state === 'closed',
       // Direct links only: a relayed member is still dialed directly, to take the direct path back.
@@ -432,6 +435,7 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
   private watchLink(link: MemberLink): void {
     this.pathStats.linked(link.member.id, link.connection);
     link.connection.on('message', (message, binary, xml) => onLinkMessage(this.dispatch, link, message, binary, xml));
+    link.connection.on('imagePending', (message) => this.sync.onImagePending(link, message));
     link.connection.on('close', (error) => this.onLinkClosed(link, error));
   }
 

@@ -7,6 +7,7 @@ import { toNetError } from '../../src/net/errors';
 import type { NetError } from '../../src/net/errors';
 import { encodeFrame, FrameDecoder, FrameType } from '../../src/net/framing';
 import { HandshakeInitiator, MAX_HANDSHAKE_FRAME_BYTES } from '../../src/net/handshake';
+import { encodeChunk } from '../../src/net/imageIncoming';
 import { EnvelopeStamper } from '../../src/net/ids';
 import { MemberKey } from '../../src/net/memberKey';
 import { SecureChannel } from '../../src/net/secureChannel';
@@ -181,6 +182,8 @@ export class SecureClient {
   readonly key: MemberKey;
   readonly stamper: EnvelopeStamper;
   readonly received: Message[] = [];
+  /** The plaintext of every sealed binary frame (image chunks) received, in order. */
+  readonly binaries: Buffer[] = [];
   /** Called with every message received, after it is added to `received` (a relay played by hand). */
   onMessage: ((message: Message) => void) | undefined;
   closed = false;
@@ -225,6 +228,8 @@ export class SecureClient {
             const message = decodeMessage(plain);
             this.received.push(message);
             this.onMessage?.(message);
+          } else {
+            this.binaries.push(Buffer.from(plain));
           }
         });
       } catch (err) {
@@ -247,6 +252,11 @@ export class SecureClient {
 
   sendXml(xml: string | Uint8Array): void {
     this.sendPlain(FrameType.Xml, typeof xml === 'string' ? Buffer.from(xml) : xml);
+  }
+
+  /** Sends one chunk of an image's bytes (see imageIncoming.ts), whatever was announced or asked for. */
+  sendChunk(sha256: string, offset: number, data: Uint8Array): void {
+    this.sendPlain(FrameType.Binary, encodeChunk(sha256, offset, data));
   }
 
   sendPlain(type: typeof FrameType.Xml | typeof FrameType.Binary, payload: Uint8Array): void {

@@ -44,7 +44,7 @@ describe('handshake', () => {
     assert.equal(error, undefined);
     assert.equal(i!.peerId, bob.id);
     assert.equal(r!.peerId, alice.id);
-    assert.equal(i!.version, 1);
+    assert.equal(i!.version, 2);
     const aliceSide = new SecureChannel(i!);
     const bobSide = new SecureChannel(r!);
     const sealed = aliceSide.seal(FrameType.Xml, Buffer.from('<ping/>'));
@@ -115,6 +115,20 @@ describe('handshake', () => {
         (e) => isNetError(e, 'ERR_VERSION_MISMATCH') && new RegExp(`runs an? ${word} Team Notes`).test((e as Error).message),
       );
     }
+  });
+
+  it('refuses a version 1 peer (whole-image frames) with ERR_VERSION_MISMATCH: it runs an older Team Notes', () => {
+    const responder = new HandshakeResponder({ key: MemberKey.generate(), ...open() });
+    const initiator = new HandshakeInitiator({ key: MemberKey.generate(), group: 'team', versions: [1] });
+    let refusal: Uint8Array | undefined;
+    try {
+      responder.receive(initiator.start());
+      assert.fail('the responder should refuse');
+    } catch (err) {
+      assert.ok(isNetError(err, 'ERR_VERSION_MISMATCH'));
+      refusal = responder.refusal(err as NetError);
+    }
+    assert.throws(() => initiator.receive(refusal!), (e) => isNetError(e, 'ERR_VERSION_MISMATCH') && /runs a newer Team Notes/.test((e as Error).message));
   });
 
   it('picks the newest version both speak', () => {

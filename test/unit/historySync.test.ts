@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,36 @@ describe('History: catch-up, acknowledgements, redial', () => {
     await waitUntil(() => ['alice', 'bob', 'carol'].every((n) => asked.some((a) => a.startsWith(n))), 'every member asked dave too');
     assert.deepEqual(asked.filter((a) => a.endsWith('during the join')), [], 'nobody asked while dave was still joining');
     assert.ok(asked.includes('dave after the join'));
+  });
+
+  it('a newcomer gets images handed on in pages with the chat around them, each once, whoever wrote them', async () => {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port, { rateLimits: false });
+    const images = Array.from({ length: 12 }, (_, i) => Buffer.alloc(200_000 + i, i));
+    images.forEach((bytes, i) => {
+      (i % 2 === 0 ? alice! : bob!).broadcast(
+        { type: 'image', op: 'add', item: `image-${String(i).padStart(4, '0')}`, clock: alice!.nextClock(), x: 0, y: 0, width: 10, height: 10, mime: 'image/png', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+        bytes,
+      );
+      alice!.chat(`after image ${i}`);
+    });
+    await waitUntil(() => bob!.history.contiguous(alice!.id) === 18, 'bob holds alice\'s log');
+    await alice!.leave();
+    const carol = net.peer('carol', port);
+    const seen = chatLog(carol);
+    const imagesSeen: string[] = [];
+    carol.on('message', (m, _from, binary) => {
+      if (m.type === 'image' && binary !== undefined && createHash('sha256').update(binary).digest('hex') === m.sha256) imagesSeen.push(m.item);
+    });
+    const caughtUp = nextEvent<[number, boolean]>(carol, 'catchUp', (_n, pending) => !pending, 15_000);
+    await carol.join();
+    const [received] = await caughtUp;
+    assert.equal(received, 24);
+    assert.equal(seen.length, 12);
+    assert.equal(new Set(imagesSeen).size, 12);
+    assert.equal(imagesSeen.length, 12, 'each image once');
+    assert.equal(carol.history.contiguous(alice!.id), 18);
+    assert.equal(carol.history.contiguous(bob!.id), 6);
   });
 
   it('acknowledges to the author how far it holds its log', async () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeFrame, FrameType } from '../../src/net/framing';
 import { MAX_HANDSHAKE_FRAME_BYTES } from '../../src/net/handshake';
 import { newPeerId } from '../../src/net/ids';
-import { MAX_INTRO_FRAME_BYTES, MAX_XML_FRAME_BYTES } from '../../src/net/limits';
+import { CHUNK_HEADER_BYTES, MAX_INTRO_FRAME_BYTES, MAX_XML_FRAME_BYTES } from '../../src/net/limits';
 import { SEAL_OVERHEAD_BYTES } from '../../src/net/secureChannel';
 import type { PeerNode } from '../../src/net/peerNode';
 import { TestNetwork, waitUntil } from '../helpers/net';
@@ -164,7 +164,7 @@ describe('hostile input', () => {
   for (const [name, code, bytes] of [
     ['a sealed frame declaring more than the XML limit', 'ERR_FRAME_TOO_LARGE', () => header(MAX_XML_FRAME_BYTES + SEAL_OVERHEAD_BYTES + 1, FrameType.SealedXml)],
     ['a sealed image frame nobody announced (even 4 GiB: nothing is buffered)', 'ERR_FRAME_TYPE', () => header(0xffffffff, FrameType.SealedBinary)],
-    ['image bytes longer than the image message announced', 'ERR_FRAME_TOO_LARGE', (c: SecureClient) => Buffer.concat([announced(c), header(101 + SEAL_OVERHEAD_BYTES, FrameType.SealedBinary)])],
+    ['a chunk of image bytes longer than the image message announced', 'ERR_FRAME_TOO_LARGE', (c: SecureClient) => Buffer.concat([announced(c), header(CHUNK_HEADER_BYTES + 101 + SEAL_OVERHEAD_BYTES, FrameType.SealedBinary)])],
   ] as const) {
     it(`peer: closes a member's connection that sends ${name} after its hello with ${code}`, () =>
       memberCase(async (port, alice) => {

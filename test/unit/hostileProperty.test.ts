@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { describeErrorCode } from '../../src/net/errors';
 import type { NetErrorCode } from '../../src/net/errors';
 import { encodeFrame, FrameDecoder, FrameType } from '../../src/net/framing';
-import { HandshakeInitiator, HandshakeResponder, MAX_HANDSHAKE_FRAME_BYTES } from '../../src/net/handshake';
+import { HandshakeInitiator, HandshakeResponder, MAX_HANDSHAKE_FRAME_BYTES, SUPPORTED_VERSIONS } from '../../src/net/handshake';
 import { EnvelopeStamper, newItemId } from '../../src/net/ids';
 import { MAX_BINARY_FRAME_BYTES, MAX_INTRO_FRAME_BYTES, MAX_XML_FRAME_BYTES } from '../../src/net/limits';
 import { MemberKey } from '../../src/net/memberKey';
@@ -273,7 +273,7 @@ const strangerPieceArb = fc.oneof(
     kind: fc.constant('offer' as const),
     group: fc.oneof({ weight: 3, arbitrary: fc.constant('team') }, fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 })),
     password: fc.option(fc.constantFrom(PASSWORD, 'guess', ''), { nil: undefined }),
-    versions: fc.oneof({ weight: 3, arbitrary: fc.constant([1]) }, fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 16 })),
+    versions: fc.oneof({ weight: 3, arbitrary: fc.constant([...SUPPORTED_VERSIONS]) }, fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 16 })),
     expect: fc.constantFrom('target' as const, 'target' as const, 'none' as const, 'other' as const),
     // Often untouched: a valid offer is answered, and what follows it is read as the finish.
     mutations: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, fc.array(byteMutationArb, { minLength: 1, maxLength: 4 })),
@@ -712,7 +712,7 @@ describe('hostile input, as properties', function () {
     };
     const endingArb = fc.constantFrom<Ending>('stay', 'stay', 'stay', 'end', 'reset');
     // Always run: a valid offer (answered, then waiting for a finish) left open, ended and reset.
-    const validOffer: StrangerPiece = { kind: 'offer', group: 'team', password: undefined, versions: [1], expect: 'target', mutations: [], declared: 'exact', by: 1, twice: false };
+    const validOffer: StrangerPiece = { kind: 'offer', group: 'team', password: undefined, versions: [...SUPPORTED_VERSIONS], expect: 'target', mutations: [], declared: 'exact', by: 1, twice: false };
     const strangerExamples: [StrangerPiece[], number[], Ending][] = [
       [[validOffer], [], 'stay'],
       [[validOffer], [], 'end'],
