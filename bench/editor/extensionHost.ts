@@ -81,24 +81,29 @@ export async function sampleIdle(pid: number, ms: number): Promise<IdleSample> {
 }
 
 /**
- * VS Code's activation time of the extension named `displayName`, as "Developer: Show Running
- * Extensions" shows it: code loading plus the `activate` call, in ms (the figure VS Code computes
- * from the extension host's own timestamps). Closes the editor again.
+ * VS Code's activation times of the extensions named (their display names), as "Developer: Show
+ * Running Extensions" shows them: code loading plus the `activate` call, in ms (the figure VS Code
+ * computes from the extension host's own timestamps). Closes the editor again.
  */
-export async function reportedActivationMs(page: Page, displayName: string): Promise<number> {
+export async function reportedActivationMs(page: Page, displayNames: readonly string[]): Promise<number[]> {
   await runFromPalette(page, 'Developer: Show Running Extensions');
-  const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: displayName }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  const label = row.locator('.activation-time');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const text = (await label.textContent()) ?? '';
-    const match = /(\d+(?:\.\d+)?)\s*ms/.exec(text);
-    if (match !== null) {
-      await runFromPalette(page, 'View: Close All Editors');
-      return Number(match[1]);
+  const times: number[] = [];
+  for (const name of displayNames) {
+    const row = page.locator('.runtime-extensions-editor .monaco-list-row').filter({ has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    const label = row.locator('.activation-time');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const text = (await label.textContent()) ?? '';
+      const match = /(\d+(?:\.\d+)?)\s*ms/.exec(text);
+      if (match !== null) {
+        times.push(Number(match[1]));
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`"${name}" shows no activation time in Running Extensions (it shows "${text}")`);
+      await page.waitForTimeout(200);
     }
-    if (Date.now() > deadline) throw new Error(`"${displayName}" shows no activation time in Running Extensions (it shows "${text}")`);
-    await page.waitForTimeout(200);
   }
+  await runFromPalette(page, 'View: Close All Editors');
+  return times;
 }
