@@ -1,7 +1,7 @@
 /**
  * What is inside a `.vsix` (a zip), read from its central directory with no dependency, and the
  * targets it must meet: only what runs, under 2 MB, under 50 files, dist/extension.js minified and
- * under 900 KB (libsodium's WebAssembly build, the one crypto library, is about 535 KB of it). Used by scripts/package.ts (refuses a package that misses them) and by the tests.
+ * under 900 KB (libsodium's WebAssembly build, the one crypto library, about 535 KB, is apart in dist/libsodium.js, loaded on first use). Used by scripts/package.ts (refuses a package that misses them) and by the tests.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
@@ -80,7 +80,7 @@ const allowed = [
   /^extension\/package\.json$/,
   /^extension\/(readme|changelog)\.md$/i,
   /^extension\/LICENSE(\.txt)?$/i,
-  /^extension\/dist\/(extension|webview|cli)\.js$/,
+  /^extension\/dist\/(extension|libsodium|webview|cli)\.js$/,
   /^extension\/media\/[^/]+(\/[^/]+)*$/,
 ];
 
@@ -91,14 +91,14 @@ export function vsixProblems(path: string): string[] {
   const bytes = statSync(path).size;
   if (bytes >= vsixTargets.maxBytes) problems.push(`${bytes} bytes, the target is under ${vsixTargets.maxBytes}`);
   if (entries.length >= vsixTargets.maxFiles) problems.push(`${entries.length} files, the target is under ${vsixTargets.maxFiles}`);
-  for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview.js', 'extension/dist/cli.js']) {
+  for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/libsodium.js', 'extension/dist/webview.js', 'extension/dist/cli.js']) {
     if (!entries.some((e) => e.name === required)) problems.push(`${required} is missing`);
   }
   const extensionJs = entries.find((e) => e.name === 'extension/dist/extension.js');
   if (extensionJs && extensionJs.size >= vsixTargets.maxExtensionJsBytes) {
     problems.push(`dist/extension.js is ${extensionJs.size} bytes, the target is under ${vsixTargets.maxExtensionJsBytes}`);
   }
-  for (const bundle of ['extension', 'webview', 'cli']) {
+  for (const bundle of ['extension', 'libsodium', 'webview', 'cli']) {
     const name = `extension/dist/${bundle}.js`;
     if (!entries.some((e) => e.name === name)) continue;
     const problem = notMinified(readVsixEntry(path, name).toString('utf8'));

@@ -5,6 +5,7 @@
  */
 import { MAX_IMAGE_BYTES, MAX_IMAGE_EDGE } from './limits';
 import { hasPngSignature, pngChunks, readUint32 } from './pngChunks';
+import { groupDigits } from './numberText';
 
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/gif';
 
@@ -148,11 +149,6 @@ export function fitWithin(width: number, height: number, maxEdge: number): { wid
   const scale = Math.min(1, edge / Math.max(width, height));
   const fit = (v: number): number => Math.min(edge, Math.max(1, Math.round(v * scale)));
   return { width: fit(width), height: fit(height) };
-}
-
-/** `40000` → `40,000`: the same in every locale, unlike `toLocaleString`. */
-function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Bytes as MB of 1024 × 1024 bytes with one decimal, rounded up so that anything over a limit reads as over it. */

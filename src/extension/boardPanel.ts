@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { CodeTheme } from '../board/codeTheme';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
+import { withSharedImageBytes } from '../board/sharedImageBytes';
 import { boardHtml } from '../webview/boardHtml';
 import { assertNever, checkWebviewMessage, describeRejection } from '../webview/protocol';
 import type { CodeImageSource, HostToWebview, WebviewRejectionCode, WebviewToHost } from '../webview/protocol';
@@ -234,7 +235,8 @@ class BoardPanel extends Disposable {
   private snapshot(): HostToWebview {
     const group = this.session.groupName;
     const view = group === undefined ? undefined : this.views.camera(group);
-    return { type: 'snapshot', ...this.session.snapshot(), presence: this.presence.lines(), ...(view !== undefined && { view }) };
+    const snapshot = this.session.snapshot();
+    return { type: 'snapshot', ...snapshot, board: withSharedImageBytes(snapshot.board), presence: this.presence.lines(), ...(view !== undefined && { view }) };
   }
 
   /** Posts a one-off request to the board (reveal, show a member), once the page is ready. */

@@ -37,9 +37,10 @@ export async function rememberPassword(secrets: vscode.SecretStorage, group: str
   else await secrets.store(passwordSecret(group), password);
 }
 
-/** A lock older than this is left over from a window that closed without releasing it, in ms. */
-const LOCK_STALE_MS = 30_000;
-const LOCK_REFRESH_MS = 10_000;
+/** A lock older than this is left over from a window that closed without releasing it, in ms (three refreshes missed). */
+const LOCK_STALE_MS = 45_000;
+/** How often a held lock is written again, in ms: no more often than the network's own pings, so an idle window stays asleep. */
+const LOCK_REFRESH_MS = 15_000;
 
 /** One window's hold on one group: a small file in the extension's global storage, refreshed while held. */
 export class GroupLock implements vscode.Disposable {

@@ -18,6 +18,7 @@ import {
   MIN_PEN_WIDTH,
 } from '../board/limits';
 import { isOpenableLink, MAX_LINK_LENGTH } from '../board/links';
+import { groupDigits } from '../board/numberText';
 import type { CodeTheme } from '../board/codeTheme';
 
 /** What the panel shows about the session. */
@@ -314,7 +315,8 @@ interface Kind<V> {
   check(value: unknown): V | Problem;
 }
 
-const count = (n: number): string => n.toLocaleString('en');
+/** Rules are written when this module loads (the extension's activation): no `toLocaleString` there. */
+const count = groupDigits;
 
 function textKind(min: number, max: number, options: { notBlank?: boolean } = {}): Kind<string> {
   const length = min === 0 ? `at most ${count(max)} characters` : `${count(min)} to ${count(max)} characters`;

@@ -82,6 +82,11 @@ export class CodeServer {
     private readonly removeOnStop: string | undefined,
   ) {}
 
+  /** code-server's process id, which is also the id of its process group (its extension hosts are in it). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Everything code-server printed so far (stdout and stderr, which include the extension host's log). */
   get output(): string {
     return this.outputLines.join('\n');

@@ -19,9 +19,6 @@
  */
 import { highlight } from '../../board/highlight';
 import type { HighlightedLine } from '../../board/highlight';
-import { sniffImage } from '../../board/imageInfo';
-import type { ImageInfo } from '../../board/imageInfo';
-import { MAX_IMAGE_EDGE } from '../../board/limits';
 import type { BoardImage, BoardItem, BoardSnippet, BoardStroke } from '../protocol';
 import type { BoardModel, Entry } from './boardModel';
 import { fillCode, renderBoardItem } from './boardItems';
@@ -31,6 +28,8 @@ import { boardToScreen, contains, inflate, visibleRect } from './camera';
 import type { Camera, Rect } from './camera';
 import { h } from './dom';
 import { clamp, safeColour, textColourOn } from './format';
+import { decodable, sameBytes } from './imageBytes';
+import { OverviewThumbnails } from './overviewThumbnails';
 import { thinEvenly } from './simplify';
 
 /** Below this zoom the board is drawn as an overview on a canvas (with hysteresis on the way back). */
@@ -49,6 +48,13 @@ const HIGHLIGHT_SLICE_MS = 8;
 const OVERVIEW_MARGIN = 0.5;
 /** The overview is drawn again when the zoom has changed by more than this factor since it was drawn. */
 const OVERVIEW_REDRAW_ZOOM_RATIO = 1.25;
+/**
+ * …while the view moves, by more than this factor: a full redraw takes longer than a frame on a
+ * large board, and a zoom would pay it every few frames. Scaled up to twice, the canvas is only
+ * blurred for the moment; it is drawn again sharp once the view rests. (Zooming out by half is as
+ * far as the margin reaches, so this is also when the view would leave it.)
+ */
+const OVERVIEW_REDRAW_ZOOM_RATIO_MOVING = 2;
 /** Once the view has rested this long, a scaled overview is drawn again sharp, in ms. */
 const SETTLE_MS = 160;
 /** Snippets longer than this are shown without colours, in characters. */
@@ -57,12 +63,6 @@ const MAX_HIGHLIGHT_CHARS = 50_000;
 const MAX_CACHED = 3000;
 /** Image `blob:` URLs kept (each holds a copy of the bytes); the least recently shown unmounted ones go first. */
 const MAX_IMAGE_URLS = 200;
-/** Overview thumbnails kept (at most 128 × 128 pixels each, about 64 KB). */
-const MAX_THUMBNAILS = 800;
-/** Longest edge of an overview thumbnail, in pixels. */
-const THUMBNAIL_EDGE = 128;
-/** Thumbnails decoded at once. */
-const MAX_THUMBNAIL_JOBS = 4;
 /** Points of a stroke drawn in the overview: more for strokes that are large on screen. */
 const OVERVIEW_STROKE_POINTS = [16, 64, 256] as const;
 
@@ -71,12 +71,6 @@ export interface SceneHooks {
   copy(id: string): void;
   /** Called after each drawn frame (the board moves its overlays). */
   afterRender(): void;
-}
-
-interface Thumbnail {
-  bytes: Uint8Array;
-  bitmap: ImageBitmap | 'pending' | 'failed';
-  used: number;
 }
 
 interface Mounted {
@@ -102,10 +96,9 @@ export class BoardScene {
   private readonly highlights = new Map<string, { code: string; language: string; lines: HighlightedLine[] }>();
   private readonly highlightQueue = new Set<string>();
   private highlightScheduled = false;
-  private readonly thumbnails = new Map<string, Thumbnail>();
-  /** Frames drawn (thumbnails remember the last frame that drew them). */
-  private renders = 0;
-  private thumbnailJobs = 0;
+  private readonly thumbnails = new OverviewThumbnails((image, bitmap) => this.drawThumbnailInPlace(image, bitmap));
+  /** Thumbnails were drawn over the overview as it stood (it is drawn again, in order, once they are all in and the view rests). */
+  private thumbnailsInPlace = false;
   private readonly strokePaths = new WeakMap<readonly number[], Array<Path2D | undefined>>();
   /** What the overview canvas holds: the board rectangle, at which zoom, for which content. */
   private overviewDrawn: { rect: Rect; zoom: number; version: number } | undefined;
@@ -127,6 +120,11 @@ export class BoardScene {
     this.world = h('div', { className: 'board-world' });
     this.overview = h('canvas', { className: 'board-overview', attrs: { 'aria-hidden': 'true' } });
     this.overview.hidden = true;
+  }
+
+  /** The view is moving: what is drawn may be scaled for the moment (the dot grid too). */
+  get viewMoving(): boolean {
+    return this.moving;
   }
 
   /** Mounted items (for tests and the board's focus handling). */
@@ -192,7 +190,7 @@ export class BoardScene {
   reset(): void {
     for (const id of [...this.mounted.keys()]) this.unmount(id);
     for (const id of [...this.urls.keys()]) if (!this.model.entries.has(id)) this.releaseImage(id);
-    for (const id of [...this.thumbnails.keys()]) if (!this.model.entries.has(id)) this.releaseThumbnail(id);
+    this.thumbnails.releaseUnless((id) => this.model.entries.has(id));
     for (const id of [...this.highlights.keys()]) if (!this.model.entries.has(id)) this.highlights.delete(id);
     for (const id of [...this.expanded]) if (!this.model.entries.has(id)) this.expanded.delete(id);
     this.firstFrame = true;
@@ -204,7 +202,7 @@ export class BoardScene {
   changed(item: BoardItem, previous: BoardItem | undefined): void {
     if (previous !== undefined && previous.kind === 'image' && item.kind === 'image' && !sameBytes(previous.bytes, item.bytes)) {
       this.releaseImage(item.id);
-      this.releaseThumbnail(item.id);
+      this.thumbnails.release(item.id);
     }
     const m = this.mounted.get(item.id);
     if (m !== undefined) {
@@ -226,7 +224,7 @@ export class BoardScene {
   removed(id: string): void {
     this.unmount(id);
     this.releaseImage(id);
-    this.releaseThumbnail(id);
+    this.thumbnails.release(id);
     this.highlights.delete(id);
     this.expanded.delete(id);
     this.pinned.delete(id);
@@ -256,7 +254,6 @@ export class BoardScene {
   }
 
   private render(): void {
-    this.renders += 1;
     const started = performance.now();
     const budget = this.firstFrame ? FIRST_FRAME_BUDGET_MS : MOUNT_BUDGET_MS;
     this.firstFrame = false;
@@ -411,63 +408,6 @@ export class BoardScene {
     if (cached.url !== undefined) URL.revokeObjectURL(cached.url);
   }
 
-  /**
-   * A small decoded copy of the image for the overview, or undefined while it is being made (its
-   * completion draws the frame again). The least recently drawn are evicted, never one drawn in this
-   * frame: with more images in view than the cache holds, the rest stay placeholders.
-   */
-  private thumbnail(image: BoardImage): ImageBitmap | undefined {
-    const cached = this.thumbnails.get(image.id);
-    if (cached !== undefined && cached.bytes === image.bytes) {
-      cached.used = this.renders;
-      this.thumbnails.delete(image.id);
-      this.thumbnails.set(image.id, cached);
-      return typeof cached.bitmap === 'string' ? undefined : cached.bitmap;
-    }
-    if (this.thumbnailJobs >= MAX_THUMBNAIL_JOBS) return undefined;
-    this.releaseThumbnail(image.id);
-    if (this.thumbnails.size >= MAX_THUMBNAILS) {
-      const [oldestId, oldest] = this.thumbnails.entries().next().value as [string, Thumbnail];
-      if (oldest.used === this.renders) return undefined;
-      this.releaseThumbnail(oldestId);
-    }
-    const info = decodable(image.bytes);
-    if (info === undefined) {
-      this.thumbnails.set(image.id, { bytes: image.bytes, bitmap: 'failed', used: this.renders });
-      return undefined;
-    }
-    const record: Thumbnail = { bytes: image.bytes, bitmap: 'pending', used: this.renders };
-    this.thumbnails.set(image.id, record);
-    const scale = Math.min(1, THUMBNAIL_EDGE / Math.max(info.width, info.height));
-    this.thumbnailJobs += 1;
-    createImageBitmap(new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: info.mime }), {
-      resizeWidth: Math.max(1, Math.round(info.width * scale)),
-      resizeHeight: Math.max(1, Math.round(info.height * scale)),
-      resizeQuality: 'medium',
-    }).then(
-      (bitmap) => {
-        this.thumbnailJobs -= 1;
-        if (this.thumbnails.get(image.id) === record) record.bitmap = bitmap;
-        else bitmap.close();
-        this.contentVersion += 1;
-        if (this.mode === 'overview') this.invalidate();
-      },
-      () => {
-        this.thumbnailJobs -= 1;
-        record.bitmap = 'failed';
-        if (this.mode === 'overview') this.invalidate();
-      },
-    );
-    return undefined;
-  }
-
-  private releaseThumbnail(id: string): void {
-    const cached = this.thumbnails.get(id);
-    if (cached === undefined) return;
-    this.thumbnails.delete(id);
-    if (typeof cached.bitmap !== 'string') cached.bitmap.close();
-  }
-
   // ---- Snippet highlighting ----------------------------------------------------------------
 
   private codeLines(snippet: BoardSnippet): HighlightedLine[] | undefined {
@@ -527,8 +467,8 @@ export class BoardScene {
       drawn === undefined ||
       drawn.version !== this.contentVersion ||
       !contains(drawn.rect, view) ||
-      ratio > OVERVIEW_REDRAW_ZOOM_RATIO ||
-      (!this.moving && ratio > 1.0001);
+      ratio > (this.moving ? OVERVIEW_REDRAW_ZOOM_RATIO_MOVING : OVERVIEW_REDRAW_ZOOM_RATIO) ||
+      (!this.moving && (ratio > 1.0001 || (this.thumbnailsInPlace && !this.thumbnails.busy)));
     if (stale) {
       const rect = inflate(view, Math.max(view.width, view.height) * OVERVIEW_MARGIN);
       this.drawOverview(rect, this.model.search(rect));
@@ -557,6 +497,8 @@ export class BoardScene {
     }
     const ctx = canvas.getContext('2d');
     if (ctx === null) return;
+    this.thumbnails.startDrawing();
+    this.thumbnailsInPlace = false;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, w, hgt);
     const s = zoom * dpr;
@@ -610,7 +552,7 @@ export class BoardScene {
         case 'image': {
           const width = move?.width ?? item.width;
           const height = move?.height ?? item.height;
-          const bitmap = this.thumbnail(item);
+          const bitmap = this.thumbnails.get(item);
           if (bitmap !== undefined) ctx.drawImage(bitmap, b.x, b.y, width, height);
           else {
             ctx.fillStyle = border;
@@ -636,6 +578,26 @@ export class BoardScene {
     }
   }
 
+  /**
+   * Draws a thumbnail that has just been decoded into the overview as it stands, instead of drawing
+   * the whole overview again for each one (which a zoom over hundreds of images would pay frame after
+   * frame). It lands on top of whatever overlaps it until the overview is next drawn in order.
+   */
+  private drawThumbnailInPlace(image: BoardImage, bitmap: ImageBitmap): void {
+    const drawn = this.overviewDrawn;
+    const entry = this.model.entries.get(image.id);
+    if (this.mode !== 'overview' || drawn === undefined || entry === undefined || entry.item !== image) return;
+    const ctx = this.overview.getContext('2d');
+    if (ctx === null) return;
+    const s = drawn.zoom * (window.devicePixelRatio || 1);
+    ctx.setTransform(s, 0, 0, s, -drawn.rect.x * s, -drawn.rect.y * s);
+    const move = this.model.pendingMove(image.id);
+    ctx.drawImage(bitmap, entry.bounds.x, entry.bounds.y, move?.width ?? image.width, move?.height ?? image.height);
+    this.thumbnailsInPlace = true;
+    // At rest, the overview is drawn again in order once the last one is in.
+    if (!this.moving) this.invalidate();
+  }
+
   /** The stroke as a path of at most `OVERVIEW_STROKE_POINTS[level]` points (cached per level). */
   private strokePath(stroke: BoardStroke, level: 0 | 1 | 2): Path2D {
     let cached = this.strokePaths.get(stroke.points);
@@ -653,18 +615,4 @@ export class BoardScene {
     cached[level] = path;
     return path;
   }
-}
-
-/** The image's type and size when it is a PNG, JPEG or GIF within the board's pixel limits. */
-function decodable(bytes: Uint8Array): ImageInfo | undefined {
-  const info = sniffImage(bytes);
-  if (info === undefined || info.width < 1 || info.height < 1 || info.width > MAX_IMAGE_EDGE || info.height > MAX_IMAGE_EDGE) return undefined;
-  return info;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -314,7 +314,7 @@ export class BoardView implements BoardSurface {
   private afterRender(): void {
     const { width, height } = this.size();
     this.ink.render(this.camera, width, height, Date.now());
-    this.grid.position(this.camera, width, height);
+    this.grid.position(this.camera, width, height, this.scene.viewMoving);
     this.positionSelection();
     this.notes.position();
     this.updateEmptyHint();

@@ -130,7 +130,8 @@ function parsePoints(v: unknown): number[] | undefined {
   if (!Array.isArray(v) || v.length < 2 || v.length % 2 !== 0 || v.length > MAX_STROKE_POINTS_ACCEPTED * 2) return undefined;
   for (let i = 0; i < v.length; i += 1) if (!isNum(v[i])) return undefined;
   const points = v as number[];
-  return pointCount(points) > MAX_STROKE_POINTS ? simplifyStroke(points, STROKE_TOLERANCE, MAX_STROKE_POINTS) : points.slice();
+  // The array came out of the message's structured clone: nothing else holds it, so it is kept as it is.
+  return pointCount(points) > MAX_STROKE_POINTS ? simplifyStroke(points, STROKE_TOLERANCE, MAX_STROKE_POINTS) : points;
 }
 
 const isSize = (v: unknown): v is number => isNum(v) && v > 0;
