@@ -1,0 +1,231 @@
+import { strict as assert } from 'node:assert';
+import { ANCHOR_CONTEXT_LINES, AnchorError, MAX_ANCHOR_LINES, checkAnchor, checkAnchorPath, makeAnchor, relocate, splitLines } from '../../src/board/codeAnchor';
+import type { CodeAnchor } from '../../src/board/codeAnchor';
+
+/** A small source file, one function after another, each line different. */
+const source = [
+  "import { strict as assert } from 'node:assert';", // 1
+  '', // 2
+  'export function add(a: number, b: number): number {', // 3
+  '  const sum = a + b;', // 4
+  '  return sum;', // 5
+  '}', // 6
+  '', // 7
+  'export function scale(value: number, factor: number): number {', // 8
+  '  if (factor === 0) return 0;', // 9
+  '  const scaled = value * factor;', // 10
+  '  return scaled;', // 11
+  '}', // 12
+  '', // 13
+  'export function greet(name: string): string {', // 14
+  '  return `hello ${name}`;', // 15
+  '}', // 16
+  '', // 17
+  'export const answer = 42;', // 18
+];
+const text = (lines: readonly string[]): string => lines.join('\n') + '\n';
+const withLines = (edit: (lines: string[]) => void): string => {
+  const lines = [...source];
+  edit(lines);
+  return text(lines);
+};
+/** The body of `scale`, lines 9-11. */
+const scaleBody = makeAnchor(text(source), 'src/math.ts', 9, 11);
+
+describe('codeAnchor', () => {
+  describe('makeAnchor', () => {
+    it('keeps the anchored lines and up to three lines of context each side', () => {
+      assert.deepEqual(scaleBody, {
+        path: 'src/math.ts',
+        startLine: 9,
+        endLine: 11,
+        lines: ['  if (factor === 0) return 0;', '  const scaled = value * factor;', '  return scaled;'],
+        before: ['}', '', 'export function scale(value: number, factor: number): number {'],
+        after: ['}', '', 'export function greet(name: string): string {'],
+      });
+    });
+
+    it('keeps less context at the ends of the file, and the commit when given', () => {
+      const first = makeAnchor(text(source), 'a.ts', 1, 1, 'abc1234');
+      assert.deepEqual([first.before, first.after.length, first.commit], [[], ANCHOR_CONTEXT_LINES, 'abc1234']);
+      const last = makeAnchor(text(source), 'a.ts', 18, 18);
+      assert.deepEqual(last.after, []);
+    });
+
+    it('refuses a path outside the repository with ERR_ANCHOR_PATH', () => {
+      assert.throws(() => makeAnchor(text(source), '../secrets.txt', 1, 1), (e: unknown) => e instanceof AnchorError && e.code === 'ERR_ANCHOR_PATH');
+    });
+
+    it('refuses an empty, reversed, too long or out-of-file range with ERR_ANCHOR_RANGE', () => {
+      const refused = (start: number, end: number, file = text(source)): boolean => {
+        try {
+          makeAnchor(file, 'a.ts', start, end);
+          return false;
+        } catch (e) {
+          return e instanceof AnchorError && e.code === 'ERR_ANCHOR_RANGE';
+        }
+      };
+      assert.ok(refused(0, 1), 'line 0');
+      assert.ok(refused(5, 4), 'reversed');
+      assert.ok(refused(19, 19), 'start past the end');
+      assert.ok(refused(17, 40), 'end past the end');
+      assert.ok(refused(1, 1, ''), 'empty file');
+      assert.ok(refused(1.5, 2), 'not a whole number');
+      assert.ok(refused(1, MAX_ANCHOR_LINES + 1, 'x\n'.repeat(MAX_ANCHOR_LINES + 1)), 'too many lines');
+      assert.ok(refused(1, 1, 'x'.repeat(70_000)), 'too many characters');
+    });
+
+    it('reads CRLF, LF and CR files as the same lines', () => {
+      const crlf = makeAnchor(source.join('\r\n'), 'src/math.ts', 9, 11);
+      assert.deepEqual(crlf, scaleBody);
+      assert.deepEqual(splitLines('a\rb\r\n\r\nc'), ['a', 'b', '', 'c']);
+      assert.deepEqual(splitLines('\uFEFFa\n'), ['a']);
+      assert.deepEqual(splitLines(''), []);
+    });
+  });
+
+  describe('checkAnchorPath', () => {
+    it('accepts a plain relative path', () => {
+      assert.equal(checkAnchorPath('src/net/peerNode.ts'), undefined);
+      assert.equal(checkAnchorPath('README.md'), undefined);
+      assert.equal(checkAnchorPath('a/.hidden/b..c'), undefined);
+    });
+
+    it('gives a reason for absolute paths, drive letters, .. and other escapes', () => {
+      for (const path of ['', '/etc/passwd', '../x', 'a/../../x', 'a/..', './a', 'a//b', 'a/', 'C:/Windows', 'C:foo', 'file:///etc', 'a\\..\\b', '\\\\server\\share', 'a\u0000b', 'x'.repeat(2000)]) {
+        const reason = checkAnchorPath(path);
+        assert.equal(typeof reason, 'string', JSON.stringify(path));
+        assert.ok((reason ?? '').length > 0);
+      }
+    });
+  });
+
+  describe('checkAnchor', () => {
+    it('accepts what makeAnchor makes and refuses anchors whose fields do not hold together', () => {
+      assert.equal(checkAnchor(scaleBody), undefined);
+      const broken: CodeAnchor[] = [
+        { ...scaleBody, lines: [] },
+        { ...scaleBody, endLine: 12 },
+        { ...scaleBody, startLine: 0, endLine: 2 },
+        { ...scaleBody, lines: ['a\nb', 'c', 'd'] },
+        { ...scaleBody, path: '/abs' },
+        { ...scaleBody, before: ['a', 'b', 'c', 'd'] },
+        { ...scaleBody, startLine: 1, endLine: 3 },
+        { ...scaleBody, commit: 'not hex' },
+      ];
+      for (const anchor of broken) assert.equal(typeof checkAnchor(anchor), 'string', JSON.stringify(anchor));
+      assert.deepEqual(relocate({ ...scaleBody, lines: [] }, text(source)), { status: 'gone' });
+    });
+  });
+
+  describe('relocate', () => {
+    it('finds unchanged lines exactly where they were', () => {
+      assert.deepEqual(relocate(scaleBody, text(source)), { status: 'exact', startLine: 9, endLine: 11 });
+    });
+
+    it('treats CRLF and LF versions of a file alike', () => {
+      assert.deepEqual(relocate(scaleBody, source.join('\r\n') + '\r\n'), { status: 'exact', startLine: 9, endLine: 11 });
+    });
+
+    it('follows lines inserted above', () => {
+      const file = withLines((lines) => lines.splice(1, 0, '// a new comment', "import { other } from './other';"));
+      assert.deepEqual(relocate(scaleBody, file), { status: 'moved', startLine: 11, endLine: 13 });
+    });
+
+    it('follows lines deleted above', () => {
+      const file = withLines((lines) => lines.splice(2, 5));
+      assert.deepEqual(relocate(scaleBody, file), { status: 'moved', startLine: 4, endLine: 6 });
+    });
+
+    it('follows the block moved to another place in the file', () => {
+      const file = withLines((lines) => {
+        const scale = lines.splice(7, 6);
+        lines.push('', ...scale);
+      });
+      assert.deepEqual(relocate(scaleBody, file), { status: 'moved', startLine: 15, endLine: 17 });
+    });
+
+    it('says changed, at the same lines, when a line inside was edited', () => {
+      const file = withLines((lines) => (lines[9] = '  const scaled = value * factor * 2;'));
+      const found = relocate(scaleBody, file);
+      assert.equal(found.status, 'changed');
+      assert.ok(found.status === 'changed' && found.startLine === 9 && found.endLine === 11 && !found.whitespaceOnly && found.confidence >= 0.8, JSON.stringify(found));
+    });
+
+    it('follows a line inserted inside and lines inserted above together', () => {
+      const file = withLines((lines) => {
+        lines.splice(9, 0, '  if (!Number.isFinite(value)) return NaN;');
+        lines.splice(0, 0, '// header');
+      });
+      const found = relocate(scaleBody, file);
+      assert.ok(found.status === 'changed' && found.startLine === 10 && found.endLine === 13, JSON.stringify(found));
+    });
+
+    it('says changed, white space only, for re-indentation, tabs for spaces and trailing blanks', () => {
+      const file = withLines((lines) => {
+        lines[8] = '\tif (factor === 0) return 0;';
+        lines[9] = '    const  scaled = value * factor;   ';
+      });
+      const found = relocate(scaleBody, file);
+      assert.deepEqual(found, { status: 'changed', startLine: 9, endLine: 11, confidence: 1, whitespaceOnly: true });
+      const moved = relocate(scaleBody, '\n\n' + file);
+      assert.ok(moved.status === 'changed' && moved.whitespaceOnly && moved.startLine === 11, JSON.stringify(moved));
+    });
+
+    it('says gone when the lines were deleted', () => {
+      const file = withLines((lines) => lines.splice(8, 3));
+      assert.deepEqual(relocate(scaleBody, file), { status: 'gone' });
+    });
+
+    it('says gone when the function was rewritten beyond recognition', () => {
+      const file = withLines((lines) => lines.splice(8, 3, '  return Math.imul(value, factor) | 0;'));
+      assert.deepEqual(relocate(scaleBody, file), { status: 'gone' });
+    });
+
+    it('says gone for an empty file, or one where nothing of it is left', () => {
+      assert.deepEqual(relocate(scaleBody, ''), { status: 'gone' });
+      assert.deepEqual(relocate(scaleBody, 'completely\ndifferent\ncontent\n'), { status: 'gone' });
+    });
+
+    it('uses the context to choose between copies of the anchored lines', () => {
+      const file = withLines((lines) => lines.splice(0, 0, '  if (factor === 0) return 0;', '  const scaled = value * factor;', '  return scaled;', ''));
+      assert.deepEqual(relocate(scaleBody, file), { status: 'moved', startLine: 13, endLine: 15 });
+    });
+
+    it('says ambiguous, listing the copies nearest first, when the context does not decide', () => {
+      const copy = ['export function scale(value: number, factor: number): number {', ...scaleBody.lines, '}', ''];
+      // The first copy lacks the context above; the other three have as much of it as each other.
+      const file = text([...copy, ...copy, ...source.slice(7, 13), ...copy]);
+      const found = relocate(scaleBody, file);
+      assert.equal(found.status, 'ambiguous');
+      assert.ok(found.status === 'ambiguous' && found.candidates.length === 3, JSON.stringify(found));
+      assert.deepEqual(found.candidates, [{ startLine: 8, endLine: 10 }, { startLine: 14, endLine: 16 }, { startLine: 20, endLine: 22 }]);
+    });
+
+    it('stays quick and refuses to guess when the anchored text appears a thousand times', () => {
+      const block = ['  retry();', '  retry();'];
+      const lines = Array.from({ length: 50_000 }, (_, i) => (i % 50 < 2 ? block[i % 2] ?? '' : `  step(${i % 50});`));
+      const anchor = makeAnchor(text(lines), 'loop.ts', 501, 502);
+      const shifted = text(['// one more line', ...lines]);
+      const started = performance.now();
+      const found = relocate(anchor, shifted);
+      const elapsed = performance.now() - started;
+      assert.equal(found.status, 'ambiguous');
+      assert.ok(found.status === 'ambiguous' && found.candidates.length > 1 && found.candidates.length <= 20);
+      assert.ok(elapsed < 1000, `${elapsed.toFixed(0)} ms`);
+    });
+
+    it('finds one function among fifty thousand lines quickly', () => {
+      const lines = Array.from({ length: 50_000 }, (_, i) => `  const value${i} = compute(${i});`);
+      const anchor = makeAnchor(text(lines), 'big.ts', 40_000, 40_010);
+      const edited = [...lines];
+      edited.splice(100, 30);
+      edited[39_975] = '  const value40005 = computeAgain(40005);';
+      const started = performance.now();
+      const found = relocate(anchor, text(edited));
+      const elapsed = performance.now() - started;
+      assert.ok(found.status === 'changed' && found.startLine === 39_970 && found.endLine === 39_980, JSON.stringify(found));
+      assert.ok(elapsed < 1000, `${elapsed.toFixed(0)} ms`);
+    });
+  });
+});
