@@ -119,10 +119,10 @@ export interface FuzzyMatch {
  * Regions of the file that look like the anchor with edits inside, best first. Each anchored and
  * context line the file has (and has at most {@link MAX_VOTES_PER_LINE} times) votes for where the
  * block would start; the most voted places (and the anchor's own place) are aligned with the anchor
- * and its context by a longest common subsequence of normalised lines, as a diff does. The region
- * between the last context line kept above and the first kept below, narrowed by the anchored lines
- * kept, is the candidate; its confidence is the character-bigram similarity of its text and the
- * anchored text, scaled down when little of the context was found around it.
+ * and its context by a longest common subsequence of normalised lines, as a diff does, and the
+ * anchored lines' place read off the alignment (`blockRange`) is the candidate. Its confidence is
+ * half the character-bigram similarity of its text and the anchored text, half the share of
+ * anchored lines kept, scaled down to 0.6 of that when none of the context was found around it.
  */
 export function fuzzyMatches(anchor: CodeAnchor, index: FileIndex): FuzzyMatch[] {
   const sequence = keysOf(index, [...anchor.before, ...anchor.lines, ...anchor.after]);
@@ -146,53 +146,74 @@ export function fuzzyMatches(anchor: CodeAnchor, index: FileIndex): FuzzyMatch[]
     if (windows.every((chosen) => Math.abs(chosen - start) > radius)) windows.push(start);
   }
 
-  const slack = Math.max(3, Math.ceil(anchor.lines.length / 2));
+  // Room for as many lines inserted among the anchored ones as there are of them: a region cut
+  // short would make a part of the block look like all of it.
+  const slack = anchor.lines.length + 3;
   const anchoredText = anchor.lines.map(normaliseLine).join('\n');
+  /** The alignment of the anchor with the region around lines `first`..`last` (0-based). */
+  const alignAround = (first: number, last: number): FuzzyMatch | undefined => {
+    const low = Math.max(0, first - blockFirst - slack);
+    const high = Math.min(fileLength, last + 1 + anchor.after.length + slack);
+    if (high <= low) return undefined;
+    const pairs = alignKeys(sequence, index.keys.subarray(low, high)).map(([i, j]) => [i, j + low] as const);
+    const range = blockRange(pairs, sequence, blockFirst, blockLast, anchor, index);
+    if (range === undefined) return undefined;
+    const context = pairs.filter(([i]) => i < blockFirst || i > blockLast).length;
+    const kept = pairs.length - context;
+    const regionText = index.lines.slice(range.start, range.end + 1).map(normaliseLine).join('\n');
+    // Text similarity alone would favour a part of the block over all of it with lines inserted
+    // inside; the share of anchored lines kept as they were evens that out.
+    const similarity = 0.5 * bigramSimilarity(anchoredText, regionText) + 0.5 * (kept / anchor.lines.length);
+    const support = contextTotal === 0 ? 1 : context / contextTotal;
+    return { ...range, context, confidence: similarity * (0.6 + 0.4 * support) };
+  };
   const found: FuzzyMatch[] = [];
   for (const start of windows) {
-    const low = Math.max(0, start - blockFirst - slack);
-    const high = Math.min(fileLength, start + anchor.lines.length + anchor.after.length + slack);
-    if (high <= low) continue;
-    const pairs = alignKeys(sequence, index.keys.subarray(low, high)).map(([i, j]) => [i, j + low] as const);
-    const range = blockRange(pairs, blockFirst, blockLast, low, high - 1);
-    if (range === undefined) continue;
-    const context = pairs.filter(([i]) => i < blockFirst || i > blockLast).length;
-    const regionText = index.lines.slice(range.start, range.end + 1).map(normaliseLine).join('\n');
-    const similarity = bigramSimilarity(anchoredText, regionText);
-    const support = contextTotal === 0 ? 1 : context / contextTotal;
-    found.push({ ...range, context, confidence: similarity * (0.6 + 0.4 * support) });
+    const guess = alignAround(start, start + anchor.lines.length - 1);
+    // Aligned again around what was found: a window placed by the context may have cut off part of the block.
+    const match = guess === undefined ? undefined : (alignAround(guess.start, guess.end) ?? guess);
+    if (match !== undefined) found.push(match);
   }
   return found.sort((a, b) => b.confidence - a.confidence || Math.abs(a.start - original) - Math.abs(b.start - original));
 }
 
+/** Least bigram similarity for a line next to the block to be taken as an anchored line edited. */
+export const EDGE_LINE_SIMILARITY = 0.7;
+
 /**
- * Where the anchored lines lie in an alignment: after the last context line kept above, before the
- * first kept below, stretched from the first and last anchored lines kept by the lines not kept at
- * either end. Undefined when nothing anchors the range (no anchored line kept and not both sides
- * of the context), or when the context closes over nothing (the lines were deleted).
+ * Where the anchored lines lie in an alignment: from the first anchored line kept to the last,
+ * widened over the anchored lines not kept at either end where the lines next door look like them
+ * edited. Without an anchored line kept, the lines between the context kept above and below.
+ * Undefined when nothing bounds the range, or the context closes over nothing (the lines were deleted).
  */
-function blockRange(pairs: readonly (readonly [number, number])[], blockFirst: number, blockLast: number, low: number, high: number): { start: number; end: number } | undefined {
-  let above: number | undefined;
-  let below: number | undefined;
+function blockRange(pairs: readonly (readonly [number, number])[], sequence: readonly number[], blockFirst: number, blockLast: number, anchor: CodeAnchor, index: FileIndex): { start: number; end: number } | undefined {
+  let above = -1;
+  let below = index.lines.length;
   let first: readonly [number, number] | undefined;
   let last: readonly [number, number] | undefined;
   for (const pair of pairs) {
     const [i, j] = pair;
     if (i < blockFirst) above = j;
-    else if (i > blockLast) below ??= j;
+    else if (i > blockLast) below = Math.min(below, j);
     else {
       first ??= pair;
       last = pair;
     }
   }
-  const floor = above === undefined ? low : above + 1;
-  const ceiling = below === undefined ? high : below - 1;
   if (first === undefined || last === undefined) {
-    if (above === undefined || below === undefined || ceiling < floor) return undefined;
-    return { start: floor, end: ceiling };
+    const bounded = pairs.some(([i]) => i < blockFirst) && pairs.some(([i]) => i > blockLast);
+    return bounded && above + 1 <= below - 1 ? { start: above + 1, end: below - 1 } : undefined;
   }
-  const start = Math.max(floor, first[1] - (first[0] - blockFirst));
-  const end = Math.min(ceiling, last[1] + (blockLast - last[0]));
+  // A line next to the block is one of its lines edited only if it looks like the missing line and
+  // is none of the anchor's other lines (the context, moved next to it): taking in a line that
+  // was inserted there, or moved there, would put the note on a wrong line.
+  const known = new Set(sequence);
+  const editedLine = (j: number, anchored: string | undefined): boolean =>
+    j > above && j < below && anchored !== undefined && !known.has(index.keys[j] ?? -1) && bigramSimilarity(normaliseLine(index.lines[j] ?? ''), normaliseLine(anchored)) >= EDGE_LINE_SIMILARITY;
+  let start = first[1];
+  for (let i = first[0] - 1; i >= blockFirst && editedLine(start - 1, anchor.lines[i - blockFirst]); i -= 1) start -= 1;
+  let end = last[1];
+  for (let i = last[0] + 1; i <= blockLast && editedLine(end + 1, anchor.lines[i - blockFirst]); i += 1) end += 1;
   return { start, end };
 }
 

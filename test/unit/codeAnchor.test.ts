@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { ANCHOR_CONTEXT_LINES, AnchorError, MAX_ANCHOR_LINES, checkAnchor, checkAnchorPath, makeAnchor, relocate, splitLines } from '../../src/board/codeAnchor';
 import type { CodeAnchor } from '../../src/board/codeAnchor';
 
@@ -226,6 +227,121 @@ describe('codeAnchor', () => {
       const elapsed = performance.now() - started;
       assert.ok(found.status === 'changed' && found.startLine === 39_970 && found.endLine === 39_980, JSON.stringify(found));
       assert.ok(elapsed < 1000, `${elapsed.toFixed(0)} ms`);
+    });
+  });
+
+  describe('relocate on random edits', () => {
+    /**
+     * A file line; `anchored` marks the anchored lines and the lines edited or inserted among them,
+     * `fresh` the lines written by an edit (inserted, replaced or changed).
+     */
+    interface Entry {
+      readonly text: string;
+      readonly anchored: boolean;
+      readonly fresh?: boolean;
+    }
+    const words = ['const', 'value', 'return', 'render', 'item', 'list', 'await', 'count', 'next', 'node'];
+    /** Different for each id, yet alike (same words, close numbers), so fuzzy matching is tested against near misses. */
+    const lineText = (id: number): string => `${words[id % 10] ?? ''}.${words[Math.floor(id / 10) % 10] ?? ''}(${id});`;
+    const span = (entries: readonly Entry[]): { first: number; last: number } => ({
+      first: entries.findIndex((e) => e.anchored),
+      last: entries.length - 1 - [...entries].reverse().findIndex((e) => e.anchored),
+    });
+    const pick = <T>(choices: readonly T[], at: number): T | undefined => choices[at % Math.max(1, choices.length)];
+    const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
+
+    const fileArbitrary = fc.record({ size: fc.integer({ min: 1, max: 60 }), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) });
+    const aroundArbitrary = fc.array(fc.record({ kind: fc.constantFrom('insert', 'delete', 'move'), at: fc.nat(), count: fc.integer({ min: 1, max: 4 }) }), { maxLength: 6 });
+    const insideArbitrary = fc.array(fc.record({ kind: fc.constantFrom('replace', 'tweak', 'deleteLine', 'insertLine'), at: fc.nat() }), { minLength: 1, maxLength: 3 });
+
+    /** A file of `size` lines with lines `start`..`start + length - 1` (0-based) anchored. */
+    const build = (file: { size: number; at: number; length: number }): { entries: Entry[]; anchor: CodeAnchor; nextId: number } => {
+      const length = Math.min(file.length, file.size);
+      const start = file.at % (file.size - length + 1);
+      const entries = range(0, file.size).map((id) => ({ text: lineText(id), anchored: id >= start && id < start + length }));
+      const anchor = makeAnchor(text(entries.map((e) => e.text)), 'src/random.ts', start + 1, start + length);
+      return { entries, anchor, nextId: file.size };
+    };
+
+    /** Inserts, deletes and moves that leave the anchored lines whole and in one piece. */
+    const editAround = (entries: Entry[], edits: readonly { kind: string; at: number; count: number }[], fresh: () => string): void => {
+      for (const edit of edits) {
+        const { first, last } = span(entries);
+        if (edit.kind === 'insert') {
+          const gap = pick([...range(0, first + 1), ...range(last + 1, entries.length + 1)], edit.at) ?? 0;
+          entries.splice(gap, 0, ...range(0, edit.count).map(() => ({ text: fresh(), anchored: false, fresh: true })));
+        } else if (edit.kind === 'delete') {
+          const from = pick([...range(0, first), ...range(last + 1, entries.length)], edit.at);
+          if (from === undefined) continue;
+          entries.splice(from, Math.min(edit.count, from < first ? first - from : entries.length - from));
+        } else {
+          const block = entries.splice(first, last - first + 1);
+          entries.splice(edit.at % (entries.length + 1), 0, ...block);
+        }
+      }
+    };
+
+    /** Edits among the anchored lines: a line replaced, changed a little, deleted, or one inserted between two. */
+    const editInside = (entries: Entry[], edits: readonly { kind: string; at: number }[], fresh: () => string): void => {
+      let edited = false;
+      for (const edit of edits) {
+        const { first, last } = span(entries);
+        const line = first + (edit.at % (last - first + 1));
+        const old = entries[line];
+        if (old === undefined) continue;
+        if (edit.kind === 'replace') entries[line] = { text: fresh(), anchored: true, fresh: true };
+        else if (edit.kind === 'tweak') entries[line] = { text: `${old.text.slice(0, -2)} + 1);`, anchored: true, fresh: true };
+        else if (edit.kind === 'deleteLine' && last > first) entries.splice(line, 1);
+        else if (edit.kind === 'insertLine' && last > first) entries.splice(first + 1 + (edit.at % (last - first)), 0, { text: fresh(), anchored: true, fresh: true });
+        else continue;
+        edited = true;
+      }
+      const { first } = span(entries);
+      const head = entries[first];
+      if (!edited && head !== undefined) entries[first] = { text: `${head.text} // edited`, anchored: true, fresh: true };
+    };
+
+    it('finds the lines exactly, or moved to exactly where they went, after edits around them', () => {
+      fc.assert(
+        fc.property(fileArbitrary, aroundArbitrary, (file, edits) => {
+          const { entries, anchor, nextId } = build(file);
+          let id = nextId;
+          editAround(entries, edits, () => lineText(id++));
+          const { first } = span(entries);
+          const expected = { status: first + 1 === anchor.startLine ? 'exact' : 'moved', startLine: first + 1, endLine: first + anchor.lines.length };
+          assert.deepEqual(relocate(anchor, text(entries.map((e) => e.text))), expected);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('after edits among the lines, says changed over them and no line from outside, ambiguous or gone, never exact or moved', () => {
+      fc.assert(
+        fc.property(fileArbitrary, aroundArbitrary, insideArbitrary, (file, around, inside) => {
+          const { entries, anchor, nextId } = build(file);
+          let id = nextId;
+          editAround(entries, around, () => lineText(id++));
+          editInside(entries, inside, () => lineText(id++));
+          // An inserted line deleted again leaves the lines as they were: the property above covers that.
+          fc.pre(entries.filter((e) => e.anchored).map((e) => e.text).join('\n') !== anchor.lines.join('\n'));
+          const found = relocate(anchor, text(entries.map((e) => e.text)));
+          const where = JSON.stringify({ found, file: entries });
+          assert.ok(found.status !== 'exact' && found.status !== 'moved', where);
+          if (found.status === 'changed') {
+            assert.equal(found.whitespaceOnly, false, where);
+            // Where a line was replaced at the edge of the block, the file cannot tell whether it is an
+            // anchored line edited or a line inserted next to the block: either answer is right. A
+            // line that was there before outside the block, or an anchored line left as it was, decides.
+            entries.forEach((entry, i) => {
+              const inRange = i + 1 >= found.startLine && i + 1 <= found.endLine;
+              if (entry.anchored && entry.fresh !== true) assert.ok(inRange, `line ${i + 1} was left out: ${where}`);
+              if (!entry.anchored && entry.fresh !== true) assert.ok(!inRange, `line ${i + 1} was taken in: ${where}`);
+            });
+          }
+          if (found.status === 'ambiguous') assert.ok(found.candidates.length > 1, where);
+        }),
+        { numRuns: 1000 },
+      );
     });
   });
 });
