@@ -183,7 +183,7 @@ export const EDGE_LINE_SIMILARITY = 0.7;
 /**
  * Where the anchored lines lie in an alignment: from the first anchored line kept to the last,
  * widened over the anchored lines not kept at either end where the lines next door look like them
- * edited. Without an anchored line kept, the lines between the context kept above and below.
+ * edited and context was kept beyond them. Without an anchored line kept, the lines between the context kept above and below.
  * Undefined when nothing bounds the range, or the context closes over nothing (the lines were deleted).
  */
 function blockRange(pairs: readonly (readonly [number, number])[], sequence: readonly number[], blockFirst: number, blockLast: number, anchor: CodeAnchor, index: FileIndex): { start: number; end: number } | undefined {
@@ -207,13 +207,15 @@ function blockRange(pairs: readonly (readonly [number, number])[], sequence: rea
   // A line next to the block is one of its lines edited only if it looks like the missing line and
   // is none of the anchor's other lines (the context, moved next to it): taking in a line that
   // was inserted there, or moved there, would put the note on a wrong line.
+  // And only between the block and context kept on that side: with no context there, the line
+  // next door is as likely one that came to be next to the block by a move.
   const known = new Set(sequence);
   const editedLine = (j: number, anchored: string | undefined): boolean =>
     j > above && j < below && anchored !== undefined && !known.has(index.keys[j] ?? -1) && bigramSimilarity(normaliseLine(index.lines[j] ?? ''), normaliseLine(anchored)) >= EDGE_LINE_SIMILARITY;
   let start = first[1];
-  for (let i = first[0] - 1; i >= blockFirst && editedLine(start - 1, anchor.lines[i - blockFirst]); i -= 1) start -= 1;
+  if (above >= 0) for (let i = first[0] - 1; i >= blockFirst && editedLine(start - 1, anchor.lines[i - blockFirst]); i -= 1) start -= 1;
   let end = last[1];
-  for (let i = last[0] + 1; i <= blockLast && editedLine(end + 1, anchor.lines[i - blockFirst]); i += 1) end += 1;
+  if (below < index.lines.length) for (let i = last[0] + 1; i <= blockLast && editedLine(end + 1, anchor.lines[i - blockFirst]); i += 1) end += 1;
   return { start, end };
 }
 
