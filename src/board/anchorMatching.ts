@@ -58,6 +58,8 @@ export interface BlockMatch {
   readonly start: number;
   /** How many of the anchor's context lines agree with the lines around this place. */
   readonly context: number;
+  /** How many of those have enough text to say something (not blank, not a lone brace). */
+  readonly telling: number;
   /** The lines are equal as they are, not only once white space is normalised. */
   readonly exact: boolean;
 }
@@ -86,22 +88,30 @@ export function findBlock(anchor: CodeAnchor, index: FileIndex): { matches: Bloc
   for (const start of starts.slice(0, MAX_BLOCK_CANDIDATES)) {
     if (!blockKeys.every((key, k) => index.keys[start + k] === key)) continue;
     const exact = anchor.lines.every((line, k) => index.lines[start + k] === line);
-    matches.push({ start, context: contextAgreement(anchor, index, start, start + length - 1), exact });
+    matches.push({ start, ...contextAgreement(anchor, index, start, start + length - 1), exact });
   }
   return { matches, truncated: starts.length > MAX_BLOCK_CANDIDATES };
 }
 
-/** How many context lines of the anchor equal (normalised) the lines just above `start` and just below `end`. */
-export function contextAgreement(anchor: CodeAnchor, index: FileIndex, start: number, end: number): number {
-  let agreeing = 0;
-  const beforeKeys = keysOf(index, anchor.before);
-  for (let d = 1; d <= beforeKeys.length; d += 1) {
-    if (start - d >= 0 && index.keys[start - d] === beforeKeys[beforeKeys.length - d]) agreeing += 1;
-  }
-  keysOf(index, anchor.after).forEach((key, d) => {
-    if (end + 1 + d < index.lines.length && index.keys[end + 1 + d] === key) agreeing += 1;
-  });
-  return agreeing;
+/** Fewest characters (white space normalised) of a context line whose agreement says something. */
+export const TELLING_LINE_CHARS = 4;
+
+/**
+ * How many context lines of the anchor equal (normalised) the lines just above `start` and just
+ * below `end` (0-based, inclusive), and how many of those are telling (at least
+ * {@link TELLING_LINE_CHARS} characters): a blank line or a `}` agrees with half the file.
+ */
+export function contextAgreement(anchor: CodeAnchor, index: FileIndex, start: number, end: number): { context: number; telling: number } {
+  let context = 0;
+  let telling = 0;
+  const agree = (line: string, at: number): void => {
+    if (at < 0 || at >= index.lines.length || index.keys[at] !== (index.ids.get(normaliseLine(line)) ?? -1)) return;
+    context += 1;
+    if (normaliseLine(line).length >= TELLING_LINE_CHARS) telling += 1;
+  };
+  anchor.before.forEach((line, k) => agree(line, start - (anchor.before.length - k)));
+  anchor.after.forEach((line, k) => agree(line, end + 1 + k));
+  return { context, telling };
 }
 
 /** A region of the file the fuzzy search aligned with the anchor. */

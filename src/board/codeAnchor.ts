@@ -232,7 +232,7 @@ export function relocate(anchor: CodeAnchor, fileText: string): Relocation {
     const equals = matches.filter((m) => m.context === best.context && m.exact === best.exact);
     // Past the cap an unchecked place could be as good as the best: say so rather than guess.
     if (equals.length > 1 || truncated) return ambiguous(equals.map((m) => m.start));
-    const unsupported = contextTotal > 0 && best.context === 0;
+    const unsupported = contextTotal > 0 && best.telling === 0;
     if (!unsupported || (matches.length === 1 && distinctive(anchor.lines))) {
       if (unsupported) {
         // The text alone found it: an edited copy with its context intact elsewhere is as likely.

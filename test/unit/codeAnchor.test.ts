@@ -203,6 +203,25 @@ describe('codeAnchor', () => {
       assert.deepEqual(found.candidates, [{ startLine: 8, endLine: 10 }, { startLine: 14, endLine: 16 }, { startLine: 20, endLine: 22 }]);
     });
 
+    it('says ambiguous when the lines were copied elsewhere and edited where their context still is', () => {
+      const file = withLines((lines) => {
+        lines[9] = '  const scaled = value * factor * 2;';
+        lines.push('', '// kept for reference:', ...scaleBody.lines);
+      });
+      assert.deepEqual(relocate(scaleBody, file), { status: 'ambiguous', candidates: [{ startLine: 9, endLine: 11 }, { startLine: 21, endLine: 23 }] });
+    });
+
+    it('stays quick for the largest anchor in a large file where it is gone', () => {
+      const lines = Array.from({ length: 50_000 }, (_, i) => (i % 3 === 0 ? '' : `  total += weigh(item${i % 997}, ${i % 13});`));
+      const anchor = makeAnchor(text(lines), 'big.ts', 20_001, 20_000 + MAX_ANCHOR_LINES);
+      const rewritten = lines.map((line, i) => (i >= 19_000 && i < 21_000 ? `  other(${i});` : line));
+      const started = performance.now();
+      const found = relocate(anchor, text(rewritten));
+      const elapsed = performance.now() - started;
+      assert.ok(found.status === 'ambiguous' || found.status === 'gone', JSON.stringify(found).slice(0, 200));
+      assert.ok(elapsed < 2000, `${elapsed.toFixed(0)} ms`);
+    });
+
     it('stays quick and refuses to guess when the anchored text appears a thousand times', () => {
       const block = ['  retry();', '  retry();'];
       const lines = Array.from({ length: 50_000 }, (_, i) => (i % 50 < 2 ? block[i % 2] ?? '' : `  step(${i % 50});`));
