@@ -123,6 +123,8 @@ export interface FuzzyMatch {
   readonly confidence: number;
   /** How many context lines the alignment kept. */
   readonly context: number;
+  /** How many of those are telling (see {@link contextAgreement}). */
+  readonly telling: number;
 }
 
 /**
@@ -168,14 +170,16 @@ export function fuzzyMatches(anchor: CodeAnchor, index: FileIndex): FuzzyMatch[]
     const pairs = alignKeys(sequence, index.keys.subarray(low, high)).map(([i, j]) => [i, j + low] as const);
     const range = blockRange(pairs, sequence, blockFirst, blockLast, anchor, index);
     if (range === undefined) return undefined;
-    const context = pairs.filter(([i]) => i < blockFirst || i > blockLast).length;
+    const contextKept = pairs.filter(([i]) => i < blockFirst || i > blockLast);
+    const context = contextKept.length;
+    const telling = contextKept.filter(([, j]) => normaliseLine(index.lines[j] ?? '').length >= TELLING_LINE_CHARS).length;
     const kept = pairs.length - context;
     const regionText = index.lines.slice(range.start, range.end + 1).map(normaliseLine).join('\n');
     // Text similarity alone would favour a part of the block over all of it with lines inserted
     // inside; the share of anchored lines kept as they were evens that out.
     const similarity = 0.5 * bigramSimilarity(anchoredText, regionText) + 0.5 * (kept / anchor.lines.length);
     const support = contextTotal === 0 ? 1 : context / contextTotal;
-    return { ...range, context, confidence: similarity * (0.6 + 0.4 * support) };
+    return { ...range, context, telling, confidence: similarity * (0.6 + 0.4 * support) };
   };
   const found: FuzzyMatch[] = [];
   for (const start of windows) {

@@ -236,7 +236,7 @@ export function relocate(anchor: CodeAnchor, fileText: string): Relocation {
     if (!unsupported || (matches.length === 1 && distinctive(anchor.lines))) {
       if (unsupported) {
         // The text alone found it: an edited copy with its context intact elsewhere is as likely.
-        const rival = fuzzyMatches(anchor, index).find((m) => m.context > 0 && m.confidence >= CHANGED_CONFIDENCE_THRESHOLD && (m.end < best.start || m.start > best.start + length - 1));
+        const rival = fuzzyMatches(anchor, index).find((m) => m.telling > 0 && m.confidence >= CHANGED_CONFIDENCE_THRESHOLD && (m.end < best.start || m.start > best.start + length - 1));
         if (rival !== undefined) return ambiguous([best.start, rival.start], [best.start + length - 1, rival.end]);
       }
       if (best.exact) return { status: best.start === original ? 'exact' : 'moved', ...range(best.start) };
@@ -248,6 +248,8 @@ export function relocate(anchor: CodeAnchor, fileText: string): Relocation {
   const found = distinctRegions(fuzzyMatches(anchor, index));
   const top = found[0];
   if (top === undefined || top.confidence < CHANGED_CONFIDENCE_THRESHOLD) return { status: 'gone' };
+  // Without any of its context, only text with something to it is found by its text alone.
+  if (top.telling === 0 && contextTotal > 0 && !distinctive(anchor.lines)) return { status: 'gone' };
   const rivals = found.filter((m) => m.confidence >= top.confidence - AMBIGUITY_MARGIN);
   if (rivals.length > 1) return ambiguous(rivals.map((m) => m.start), rivals.map((m) => m.end));
   return { status: 'changed', ...range(top.start, top.end), confidence: round(top.confidence), whitespaceOnly: false };

@@ -188,6 +188,14 @@ describe('codeAnchor', () => {
       assert.deepEqual(relocate(scaleBody, 'completely\ndifferent\ncontent\n'), { status: 'gone' });
     });
 
+    it('does not put a lone brace on another brace once its context is gone', () => {
+      const brace = makeAnchor(text(source), 'src/math.ts', 6, 6);
+      const other = text(['class Other {', '  run(): void {', '    go();', '  }', '}', '', 'function more(): void {', '  go();', '}']);
+      assert.deepEqual(relocate(brace, other), { status: 'gone' });
+      const shifted = relocate(brace, text(['// header', ...source]));
+      assert.deepEqual(shifted, { status: 'moved', startLine: 7, endLine: 7 });
+    });
+
     it('uses the context to choose between copies of the anchored lines', () => {
       const file = withLines((lines) => lines.splice(0, 0, '  if (factor === 0) return 0;', '  const scaled = value * factor;', '  return scaled;', ''));
       assert.deepEqual(relocate(scaleBody, file), { status: 'moved', startLine: 13, endLine: 15 });
