@@ -342,6 +342,26 @@ describe('codeAnchor', () => {
       );
     });
 
+    it('is not taken by a copy of the lines pasted elsewhere: finds them where they went, or says ambiguous', () => {
+      fc.assert(
+        fc.property(fileArbitrary, aroundArbitrary, fc.boolean(), (file, edits, atTop) => {
+          const { entries, anchor, nextId } = build(file);
+          let id = nextId;
+          editAround(entries, edits, () => lineText(id++));
+          const { first } = span(entries);
+          // Four new lines each side: the copy has none of the anchor's context.
+          const padding = (): string[] => range(0, 4).map(() => lineText(id++));
+          const copy = [...padding(), ...anchor.lines, ...padding()];
+          const lines = entries.map((e) => e.text);
+          const truth = atTop ? first + 1 + copy.length : first + 1;
+          const found = relocate(anchor, text(atTop ? [...copy, ...lines] : [...lines, ...copy]));
+          if (found.status === 'ambiguous') assert.ok(found.candidates.some((c) => c.startLine === truth), JSON.stringify(found));
+          else assert.deepEqual(found, { status: truth === anchor.startLine ? 'exact' : 'moved', startLine: truth, endLine: truth + anchor.lines.length - 1 });
+        }),
+        { numRuns: 500 },
+      );
+    });
+
     it('after edits among the lines, says changed over them and no line from outside, ambiguous or gone, never exact or moved', () => {
       fc.assert(
         fc.property(fileArbitrary, aroundArbitrary, insideArbitrary, (file, around, inside) => {
