@@ -174,7 +174,9 @@ export function fuzzyMatches(anchor: CodeAnchor, index: FileIndex): FuzzyMatch[]
     const context = contextKept.length;
     const telling = contextKept.filter(([, j]) => normaliseLine(index.lines[j] ?? '').length >= TELLING_LINE_CHARS).length;
     const kept = pairs.length - context;
-    const regionText = index.lines.slice(range.start, range.end + 1).map(normaliseLine).join('\n');
+    // Cut at twice the anchored text: a longer region is unlike it anyway, and a minified line of
+    // megabytes must not cost more than the anchor itself.
+    const regionText = index.lines.slice(range.start, range.end + 1).map(normaliseLine).join('\n').slice(0, 2 * anchoredText.length + 2);
     // Text similarity alone would favour a part of the block over all of it with lines inserted
     // inside; the share of anchored lines kept as they were evens that out.
     const similarity = 0.5 * bigramSimilarity(anchoredText, regionText) + 0.5 * (kept / anchor.lines.length);
