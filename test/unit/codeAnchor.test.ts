@@ -196,6 +196,14 @@ describe('codeAnchor', () => {
       assert.deepEqual(shifted, { status: 'moved', startLine: 7, endLine: 7 });
     });
 
+    it('follows a pin on a blank line by its context', () => {
+      const blank = makeAnchor(text(source), 'src/math.ts', 7, 7);
+      assert.deepEqual(relocate(blank, withLines((lines) => lines.splice(0, 0, '// header', ''))), { status: 'moved', startLine: 9, endLine: 9 });
+      // With `add` deleted, the blank line above `scale` is the one: as a diff would see it.
+      assert.deepEqual(relocate(blank, withLines((lines) => lines.splice(2, 5))), { status: 'moved', startLine: 2, endLine: 2 });
+      assert.deepEqual(relocate(blank, text(['a();', '', 'b();'])), { status: 'gone' });
+    });
+
     it('uses the context to choose between copies of the anchored lines', () => {
       const file = withLines((lines) => lines.splice(0, 0, '  if (factor === 0) return 0;', '  const scaled = value * factor;', '  return scaled;', ''));
       assert.deepEqual(relocate(scaleBody, file), { status: 'moved', startLine: 13, endLine: 15 });
