@@ -105,6 +105,11 @@ function checkFound(found: Relocation, fn: FunctionSpan, from: number, to: numbe
   const inFound = (line: number): boolean => line >= found.startLine && line <= found.endLine;
   const anchoredThere = [...moves].filter(([at]) => at >= from && at <= to).map(([, there]) => there);
   if (anchoredThere.length > 0) assert.ok(anchoredThere.some(inFound), `none of the anchored lines still there is in the place found: ${where}`);
+  // A function anchored whole, whose signature line is still there, is found starting from it,
+  // unless its lines went to several functions (split), when either part is an honest answer.
+  const signature = moves.get(fn.start);
+  const functionsHit = new Set(anchoredThere.map((line) => newer.functions.find((other) => line >= other.start && line <= other.end)?.start));
+  if (from === fn.start && to > from && signature !== undefined && functionsHit.size === 1) assert.equal(found.startLine, signature, `not from the signature: ${where}`);
   for (const [at, there] of moves) {
     if ((at < from || at > to) && inFound(there)) assert.fail(`line ${at} from outside the anchored lines, now ${there}, is in the place found: ${where}`);
   }
