@@ -280,6 +280,15 @@ export function evaluate(results: BenchResults): Goal[] {
         tn?.throughput ? `${tn.throughput.capped ? '≥ ' : ''}${tn.throughput.maxCleanRate.toLocaleString('en-US')} msg/s` : undefined,
       );
     }
+    // The receive path: CPU each receiver spends per message, beside the mesh's, in the same run.
+    const cpu = tn === undefined ? undefined : stepAt(tn, CPU_RATE)?.cpuUs.receiverPerDelivery;
+    const meshCpu = mesh === undefined ? undefined : stepAt(mesh, CPU_RATE)?.cpuUs.receiverPerDelivery;
+    const cpuVsMesh = cpu !== undefined && meshCpu !== undefined ? cpu / meshCpu : undefined;
+    check(p.peers, `CPU per received message within 1.5× the bare TCP mesh (at ${CPU_RATE} msg/s)`, '≤ 1.5×', cpuVsMesh, (v) => v <= 1.5, cpuVsMesh === undefined ? undefined : `${round(cpuVsMesh)}× (${round(cpu!)} vs ${round(meshCpu!)} µs)`);
+    const join = tn?.join?.p95;
+    const meshJoin = mesh?.join?.p95;
+    const joinVsMesh = join !== undefined && meshJoin !== undefined ? join / meshJoin : undefined;
+    check(p.peers, 'Join p95 within 3× the bare TCP mesh', '≤ 3×', joinVsMesh, (v) => v <= 3, joinVsMesh === undefined ? undefined : `${round(joinVsMesh)}× (${join} vs ${meshJoin} ms)`);
     for (const [key, label] of [
       ['p50', 'p50'],
       ['p99', 'p99'],
