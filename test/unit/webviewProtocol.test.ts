@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { BOARD_EXTENT, MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_NOTE_SIZE, MAX_NOTE_TEXT, MAX_PEN_WIDTH, MAX_STROKE_POINTS, MIN_NOTE_SIZE, MIN_PEN_WIDTH } from '../../src/board/limits';
 import { MAX_LINK_LENGTH } from '../../src/board/links';
-import { checkWebviewMessage, describeRejection, MAX_CHAT_INPUT, MAX_FAILURE_TEXT, parseWebviewMessage } from '../../src/webview/protocol';
-import type { WebviewRejection, WebviewRejectionCode, WebviewToHost } from '../../src/webview/protocol';
+import { MAX_CHAT_INPUT, MAX_FAILURE_TEXT } from '../../src/webview/protocol';
+import type { WebviewToHost } from '../../src/webview/protocol';
+import { checkWebviewMessage, describeRejection, parseWebviewMessage } from '../../src/webview/webviewMessageChecks';
+import type { WebviewRejection, WebviewRejectionCode } from '../../src/webview/webviewMessageChecks';
 
 const ITEM = '3f2b8c1e-7a4d-4b7e-9c0a-1d2e3f4a5b6c';
 const MEMBER = 'Qm9iJ3MgcGVlciBpZCEhIQ';

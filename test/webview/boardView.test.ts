@@ -5,7 +5,7 @@
  * one line with the pen; a member's items are shown on request.
  */
 import { strict as assert } from 'node:assert';
-import { checkWebviewMessage } from '../../src/webview/protocol';
+import { checkWebviewMessage } from '../../src/webview/webviewMessageChecks';
 import type { WebviewToHost } from '../../src/webview/protocol';
 import { ALICE, BOB, CAROL, chat, note, snapshot } from './fixtures';
 import type { PageElement } from './pageTypes';
