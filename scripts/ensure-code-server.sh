@@ -39,6 +39,17 @@ fi
 
 [ -f "$marker" ] && exit 0
 
+# Two runs at once (npm start in two terminals, or tests while it starts) would build the native
+# modules into the same folders and break each other: the second waits for the first, then finds
+# the marker.
+mkdir -p "$root/.cache"
+exec 9>"$root/.cache/code-server.lock"
+if ! flock -n 9; then
+  echo "Waiting for another install of code-server to finish…"
+  flock 9
+fi
+[ -f "$marker" ] && exit 0
+
 echo "Installing code-server $version into .cache/code-server (first run only, a few minutes)"
 mkdir -p "$cache"
 cd "$cache"

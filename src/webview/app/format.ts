@@ -3,10 +3,19 @@
  * sizes and capped text. Each function returns a checked value or a default, never throws.
  */
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
-const numberFormat = new Intl.NumberFormat();
+/**
+ * Made on first use: the first `Intl` formatter loads the locale data, which costs the extension
+ * host milliseconds at activation (this module is bundled into the extension too) for formats
+ * that are needed only when a time is shown.
+ */
+let formats: { time: Intl.DateTimeFormat; dateTime: Intl.DateTimeFormat; full: Intl.DateTimeFormat; number: Intl.NumberFormat } | undefined;
+const formatters = (): NonNullable<typeof formats> =>
+  (formats ??= {
+    time: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+    dateTime: new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+    full: new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' }),
+    number: new Intl.NumberFormat(),
+  });
 
 /** Largest magnitude `Date` accepts, in milliseconds since the epoch. */
 const MAX_DATE_MS = 8.64e15;
@@ -17,14 +26,14 @@ export function formatTime(ts: number, now: Date = new Date()): { short: string;
   const date = new Date(ts);
   const sameDay = date.toDateString() === now.toDateString();
   return {
-    short: (sameDay ? timeFormat : dateTimeFormat).format(date),
-    label: fullFormat.format(date),
+    short: (sameDay ? formatters().time : formatters().dateTime).format(date),
+    label: formatters().full.format(date),
     iso: date.toISOString(),
   };
 }
 
 export function formatCount(n: number): string {
-  return numberFormat.format(n);
+  return formatters().number.format(n);
 }
 
 /** Generic families, used unquoted. */
