@@ -1,10 +1,13 @@
 // Bundles the three programs of Team Notes with esbuild:
 //   dist/extension.js  the VS Code extension (Node, CommonJS, `vscode` left external)
+//   dist/network.js    the extension's network layer (src/net), loaded on first use (see lazyNetwork below)
 //   dist/libsodium.js  libsodium for the extension, loaded on first use (see lazyLibsodium below)
 //   dist/webview.js    the board that runs inside the webview (browser, IIFE)
 //   dist/cli.js        the terminal tools: repository server and chat peer (Node, CommonJS)
 // Type checking is separate (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -43,6 +46,53 @@ module.exports = new Proxy({}, {
   },
 };
 
+const netDir = resolve('src/net');
+/** The modules of src/net, by name: what dist/network.js exposes. */
+const netModules = readdirSync(netDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+
+/** The names a module exports at run time (types are erased, so listing one does no harm). */
+function runtimeExports(file) {
+  const source = readFileSync(file, 'utf8');
+  const names = new Set();
+  for (const m of source.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|enum)\s+([A-Za-z_$][\w$]*)/gm)) names.add(m[1]);
+  for (const m of source.matchAll(/^export\s+\{([^}]*)\}/gm)) {
+    for (const part of m[1].split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()?.trim();
+      if (name && !part.trim().startsWith('type ')) names.add(name);
+    }
+  }
+  if (/^export\s+\*/m.test(source)) throw new Error(`${file}: "export *" cannot be made lazy; name the exports`);
+  return [...names];
+}
+
+/**
+ * The network layer is most of the extension's code, yet activation needs none of it: nothing
+ * connects before the user joins a group. Loaded with the rest, compiling and running its modules
+ * would be most of the time VS Code waits for the extension to activate. So dist/network.js holds
+ * src/net, and in dist/extension.js each import of a src/net module from outside src/net becomes an
+ * object whose getters load dist/network.js on first touch. Every src/net module then exists once
+ * (in dist/network.js), so `instanceof NetError` holds across the two files. An import used at a
+ * module's top level would load the network at activation: the package check (scripts/vsix.ts)
+ * and the activation benchmark catch that.
+ */
+const lazyNetwork = {
+  name: 'lazy-network',
+  setup(build) {
+    build.onResolve({ filter: /\/net\/[A-Za-z]+$/ }, (args) => {
+      const file = resolve(args.resolveDir, `${args.path}.ts`);
+      if (dirname(file) !== netDir || dirname(args.importer) === netDir) return undefined;
+      return { path: basename(file, '.ts'), namespace: 'lazy-network' };
+    });
+    build.onResolve({ filter: /^\.\/network\.js$/ }, () => ({ path: './network.js', external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-network' }, (args) => ({
+      loader: 'js',
+      contents: `const load = () => require('./network.js').${args.path};
+Object.defineProperty(exports, '__esModule', { value: true });
+for (const name of ${JSON.stringify(runtimeExports(join(netDir, `${args.path}.ts`)))}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+    }));
+  },
+};
+
 const builds = [
   {
     ...common,
@@ -52,6 +102,15 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [lazyNetwork, lazyLibsodium],
+  },
+  {
+    ...common,
+    stdin: { contents: netModules.map((name) => `export * as ${name} from './src/net/${name}';`).join('\n'), resolveDir: '.', sourcefile: 'network.js' },
+    outfile: 'dist/network.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     plugins: [lazyLibsodium],
   },
   {

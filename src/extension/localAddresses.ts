@@ -26,7 +26,9 @@ export async function advertisedAddress(setting: string): Promise<string | undef
 }
 
 /** True when `host` names this machine (a loopback name or one of its own addresses). */
-export const isThisMachine = isLocalHost;
+export function isThisMachine(host: string): boolean {
+  return isLocalHost(host);
+}
 
 /** The address teammates on the network should use to reach a server bound to `bound`. */
 export function addressForTeammates(bound: HostPort): string {

@@ -34,6 +34,11 @@ describe('Team Notes in a real VS Code', function () {
     assert.equal(ext.isActive, false, 'the extension was active before any of its commands ran (activation must stay lazy)');
     await vscode.commands.executeCommand('teamNotes.showLog');
     assert.equal(ext.isActive, true, 'running teamNotes.showLog did not activate the extension');
+    // The network layer and libsodium are most of the code and nothing needs them before a join:
+    // activation leaves them unloaded (scripts/build.mjs makes them lazy).
+    const loaded = (file: string): boolean => require.cache[join(ext.extensionPath, 'dist', file)] !== undefined;
+    assert.deepEqual({ network: loaded('network.js'), libsodium: loaded('libsodium.js') }, { network: false, libsodium: false }, 'activation loaded code only a join needs');
+    assert.equal(loaded('extension.js'), true, 'the check looks in the wrong place: dist/extension.js is not in require.cache');
   });
 
   it('registers every command package.json declares, and declares every command it registers', async () => {
