@@ -13,9 +13,11 @@
  *   for every size when items out of view cost nothing.
  *
  * Prints a table, writes bench/board/results.json and the board section of docs/benchmarks.md.
+ * `node --import tsx bench/board/run.ts --cpu-prof` (after `npm run build`) profiles the last first
+ * frame of each size instead, and saves no figures.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -191,6 +193,29 @@ async function storeSnapshot(page: Page, snap: HostToWebview): Promise<void> {
   );
 }
 
+/**
+ * \`--cpu-prof\`: the page's V8 CPU profile over the last first frame of each size, written to
+ * .cache/bench-board/prof/first-frame-<items>.cpuprofile (open it in Chrome DevTools).
+ */
+const PROFILE = process.argv.includes('--cpu-prof');
+
+async function startProfile(page: Page): Promise<{ stop(name: string): Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const dir = join(ROOT, '.cache', 'bench-board', 'prof');
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, `${name}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      console.log(`  CPU profile: ${file}`);
+    },
+  };
+}
+
 async function measureSize(browser: Browser, origin: string, count: number): Promise<SizeResult> {
   const board = syntheticBoard(count);
   const snap = snapshotOf(board.items);
@@ -213,7 +238,9 @@ async function measureSize(browser: Browser, origin: string, count: number): Pro
       await last.page.evaluate(PAGE_HELPERS);
     }
     await storeSnapshot(last.page, snap);
+    const profiler = PROFILE && run === FIRST_FRAME_RUNS - 1 ? await startProfile(last.page) : undefined;
     const t = (await last.page.evaluate('window.__firstFrame(window.__snap)')) as { handled: number; painted: number };
+    if (profiler !== undefined) await profiler.stop(`first-frame-${count}`);
     firstFrames.push(t.painted);
     handles.push(t.handled);
     if (last.errors.length > 0) throw new Error(`page errors: ${last.errors.join('; ')}`);
@@ -339,6 +366,10 @@ async function main(): Promise<void> {
     goals: { items: GOAL_ITEMS, firstFrameMs: GOAL_FIRST_FRAME_MS, medianFps: GOAL_MEDIAN_FPS, p5Fps: GOAL_P5_FPS },
     results,
   };
+  if (PROFILE) {
+    console.log('Profiled: the figures are not saved (the profiler slows the page down).');
+    return;
+  }
   await writeFile(join(__dirname, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
   await writeDocs(section(out));
   console.log(`\n${table(results)}\n\n${goals(results)}\n\nWrote bench/board/results.json and the board section of docs/benchmarks.md.`);

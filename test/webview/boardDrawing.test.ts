@@ -16,19 +16,19 @@ const SYNTHETIC_STROKE = `async (n) => {
   const r = vp.getBoundingClientRect();
   const at = (i) => ({ clientX: r.left + 100 + (i % 5000) * 0.15, clientY: r.top + 200 + Math.sin(i / 500) * 80 + (i / n) * 100, pointerId: 7, pointerType: 'mouse', bubbles: true, cancelable: true, buttons: 1 });
   vp.dispatchEvent(new PointerEvent('pointerdown', { ...at(0), button: 0 }));
-  let slowest = 0;
-  const chunk = 50000;
+  const chunks = [];
+  const chunk = 25000;
   for (let start = 1; start < n; start += chunk) {
     const t0 = performance.now();
     for (let i = start; i < Math.min(n, start + chunk); i += 1) vp.dispatchEvent(new PointerEvent('pointermove', at(i)));
-    slowest = Math.max(slowest, performance.now() - t0);
+    chunks.push(performance.now() - t0);
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   const t1 = performance.now();
   vp.dispatchEvent(new PointerEvent('pointerup', { ...at(n - 1), button: 0, buttons: 0 }));
   const up = performance.now() - t1;
   const frame = await new Promise((resolve) => { const t = performance.now(); requestAnimationFrame(() => resolve(performance.now() - t)); });
-  return { slowest, up, frame };
+  return { chunks, up, frame };
 }`;
 
 describe('board drawing', function () {
@@ -90,18 +90,28 @@ describe('board drawing', function () {
     assert.deepEqual(await t.posted(), []);
   });
 
-  it('keeps the panel responsive through a stroke of a million pointer events and posts at most MAX_STROKE_POINTS', async () => {
+  it('keeps the panel responsive through a stroke of 300,000 pointer events (30 times MAX_STROKE_POINTS) and posts at most MAX_STROKE_POINTS', async () => {
     await t.send(snapshot({ board: [] }));
     await t.page.locator('.board-viewport').focus();
     await t.page.keyboard.press('p');
-    const timing = (await t.page.evaluate(`(${SYNTHETIC_STROKE})(1000000)`)) as { slowest: number; up: number; frame: number };
+    const timing = (await t.page.evaluate(`(${SYNTHETIC_STROKE})(300000)`)) as { chunks: number[]; up: number; frame: number };
     const strokes = await t.postedOf('addStroke');
     assert.equal(strokes.length, 1);
     const points = strokes[0]!.points;
     assert.ok(points.length / 2 <= MAX_STROKE_POINTS && points.length >= 2, `${points.length / 2} points`);
-    assert.ok(timing.up < 1000, `finishing the stroke took ${Math.round(timing.up)} ms`);
-    assert.ok(timing.frame < 500, `the next frame came after ${Math.round(timing.frame)} ms`);
-    assert.ok(timing.slowest < 2000, `50,000 pointer events took ${Math.round(timing.slowest)} ms`);
+    // Held to the page's own pace on this machine, not to absolute times (a loaded machine is slow
+    // throughout): a pointer event late in the stroke costs what one early on does (work that grew
+    // with the stroke would make the last 50,000 events, at 250,000 points and more, about five times
+    // slower than the 50,000 after the first batch), and
+    // finishing the stroke and the next frame each cost less than a few batches of events.
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const early = median(timing.chunks.slice(1, 3));
+    const late = median(timing.chunks.slice(-2));
+    const figures = `25,000 events: ${Math.round(early)} ms early, ${Math.round(late)} ms late; finishing ${Math.round(timing.up)} ms; next frame ${Math.round(timing.frame)} ms`;
+    assert.ok(late < 3 * early, `pointer events slow down as the stroke grows (${figures})`);
+    assert.ok(timing.up < 5 * early, `finishing the stroke is slow (${figures})`);
+    assert.ok(timing.frame < 5 * early, `the next frame is late (${figures})`);
+    console.log(`      ${figures}`);
   });
 
   it('pans instead of drawing while Space is held', async () => {
