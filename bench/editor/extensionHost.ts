@@ -92,7 +92,13 @@ export async function reportedActivationMs(page: Page, displayNames: readonly st
   const times: Array<number | undefined> = [];
   for (const [i, name] of displayNames.entries()) {
     const row = page.locator('.runtime-extensions-editor .monaco-list-row').filter({ has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) }).first();
-    const shown = await row.waitFor({ state: 'visible', timeout: i === 0 ? 30_000 : 5_000 }).then(() => true, () => false);
+    let shown = await row.waitFor({ state: 'visible', timeout: i === 0 ? 30_000 : 5_000 }).then(() => true, () => false);
+    if (!shown && i === 0) {
+      // On a loaded machine the list sometimes stays empty until it is opened again.
+      await runFromPalette(page, 'View: Close All Editors');
+      await runFromPalette(page, 'Developer: Show Running Extensions');
+      shown = await row.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
+    }
     if (!shown && i === 0) throw new Error(`Running Extensions does not list "${name}"`);
     if (!shown) {
       times.push(undefined);
