@@ -81,6 +81,20 @@ export async function sampleIdle(pid: number, ms: number): Promise<IdleSample> {
 }
 
 /**
+ * Waits until the extension host has been quiet (under 5 % of a core) for a whole second, at most
+ * `maxMs`: after a reload it is still starting VS Code's own extensions, and an activation timed
+ * then measures their work as much as ours. Returns how long it waited.
+ */
+export async function untilQuiet(pid: number, maxMs = 30_000): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < maxMs) {
+    const sample = await sampleIdle(pid, 1_000);
+    if (sample.cpuMs < 0.05 * sample.wallMs) break;
+  }
+  return performance.now() - started;
+}
+
+/**
  * VS Code's activation times of the extensions named (their display names), as "Developer: Show
  * Running Extensions" shows them: code loading plus the `activate` call, in ms (the figure VS Code
  * computes from the extension host's own timestamps). The first is required; the others are undefined
