@@ -21,7 +21,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { withSharedImageBytes } from '../../src/board/sharedImageBytes';
+import { withSharedBuffers } from '../../src/board/sharedImageBytes';
 import type { BoardItem, HostToWebview } from '../../src/webview/protocol';
 import { JOINED, MEMBERS } from '../../test/webview/fixtures';
 import { WebviewServer, launchChromium, openBoard } from '../../test/webview/harness';
@@ -163,33 +163,42 @@ function frameStats(stamps: number[], zoomRange?: [number, number]): FrameStats 
 
 /** The snapshot as the host posts it (its image bytes in one buffer). */
 function snapshotOf(items: BoardItem[]): HostToWebview {
-  return { type: 'snapshot', session: JOINED, members: MEMBERS, chat: [], board: withSharedImageBytes(items) };
+  return { type: 'snapshot', session: JOINED, members: MEMBERS, chat: [], board: withSharedBuffers(items) };
 }
 
 /**
- * Puts the snapshot into the page as \`window.__snap\`, its images' bytes views on one buffer as the
- * host posts them. Playwright would copy each view of an evaluate argument into a buffer of its
- * own, so the buffer goes once and the page makes the views again (as VS Code's webview does with
- * the buffers of a message).
+ * Puts the snapshot into the page as \`window.__snap\`, its images' bytes views on one buffer and its
+ * strokes' points views on another, as the host posts them. Playwright would copy each view of an
+ * evaluate argument into a buffer of its own, so each buffer goes once and the page makes the views
+ * again (as VS Code's webview does with the buffers of a message).
  */
 async function storeSnapshot(page: Page, snap: HostToWebview): Promise<void> {
   if (snap.type !== 'snapshot') throw new Error('not a snapshot');
-  let shared: Uint8Array | undefined;
+  let bytes: Uint8Array | undefined;
+  let points: Float64Array | undefined;
   const board = snap.board.map((item) => {
-    if (item.kind !== 'image') return item;
-    shared ??= new Uint8Array(item.bytes.buffer);
-    return { ...item, bytes: { offset: item.bytes.byteOffset, length: item.bytes.byteLength } };
+    if (item.kind === 'image') {
+      bytes ??= new Uint8Array(item.bytes.buffer);
+      return { ...item, bytes: { offset: item.bytes.byteOffset, length: item.bytes.byteLength } };
+    }
+    if (item.kind === 'stroke') {
+      points ??= new Float64Array(item.points.buffer);
+      return { ...item, points: { offset: item.points.byteOffset, length: item.points.length } };
+    }
+    return item;
   });
   await page.evaluate(
-    ([s, buffer]) => {
-      const items = (s as { board: Array<{ kind: string; bytes?: unknown }> }).board;
+    ([s, byteBuffer, pointBuffer]) => {
+      const items = (s as { board: Array<{ kind: string; bytes?: unknown; points?: unknown }> }).board;
       for (const item of items) {
-        const at = item.bytes as { offset: number; length: number } | undefined;
-        if (item.kind === 'image' && at !== undefined) item.bytes = new Uint8Array((buffer as Uint8Array).buffer, at.offset, at.length);
+        const at = (item.kind === 'image' ? item.bytes : item.kind === 'stroke' ? item.points : undefined) as { offset: number; length: number } | undefined;
+        if (at === undefined) continue;
+        if (item.kind === 'image') item.bytes = new Uint8Array((byteBuffer as Uint8Array).buffer, at.offset, at.length);
+        else item.points = new Float64Array((pointBuffer as Float64Array).buffer, at.offset, at.length);
       }
       window.__snap = s;
     },
-    [{ ...snap, board }, shared ?? new Uint8Array(0)] as unknown[],
+    [{ ...snap, board }, bytes ?? new Uint8Array(0), points ?? new Float64Array(0)] as unknown[],
   );
 }
 

@@ -120,7 +120,7 @@ export function syntheticBoard(count: number, seed = 42): SyntheticBoard {
         minX = Math.min(minX, points[k]!);
         minY = Math.min(minY, points[k + 1]!);
       }
-      items.push({ kind: 'stroke', ...base, x: minX, y: minY, points, width: pick([2, 4, 8]), colour: pick(PEN_COLOURS) });
+      items.push({ kind: 'stroke', ...base, x: minX, y: minY, points: Float64Array.from(points), width: pick([2, 4, 8]), colour: pick(PEN_COLOURS) });
       counts.stroke += 1;
     } else if (r < 0.8) {
       const sample = pick(CODE);

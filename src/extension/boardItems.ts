@@ -31,8 +31,11 @@ export class BoardItemViews {
         return item;
       }
       case 'stroke': {
-        const points: number[] = [];
-        for (const p of state.points) points.push(p.x, p.y);
+        const points = new Float64Array(state.points.length * 2);
+        state.points.forEach((p, i) => {
+          points[2 * i] = p.x;
+          points[2 * i + 1] = p.y;
+        });
         return { kind: 'stroke', ...base, points, width: state.width, colour: state.colour };
       }
     }

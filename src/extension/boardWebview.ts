@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { CodeTheme } from '../board/codeTheme';
 import { NetError, toNetError } from '../net/errors';
 import type { Logger } from '../net/logger';
-import { withSharedImageBytes } from '../board/sharedImageBytes';
+import { withSharedBuffers } from '../board/sharedImageBytes';
 import { boardHtml } from '../webview/boardHtml';
 import { assertNever } from '../webview/protocol';
 import type { CodeImageSource, HostToWebview, WebviewToHost } from '../webview/protocol';
@@ -122,7 +122,7 @@ export class BoardPanel extends Disposable {
     const group = this.session.groupName;
     const view = group === undefined ? undefined : this.views.camera(group);
     const snapshot = this.session.snapshot();
-    return { type: 'snapshot', ...snapshot, board: withSharedImageBytes(snapshot.board), presence: this.presence.lines(), ...(view !== undefined && { view }) };
+    return { type: 'snapshot', ...snapshot, board: withSharedBuffers(snapshot.board), presence: this.presence.lines(), ...(view !== undefined && { view }) };
   }
 
   /** Posts a one-off request to the board (reveal, show a member), once the page is ready. */

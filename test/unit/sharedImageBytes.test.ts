@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { withSharedImageBytes } from '../../src/board/sharedImageBytes';
-import type { BoardImage, BoardItem } from '../../src/webview/protocol';
+import { withSharedBuffers, withSharedImageBytes } from '../../src/board/sharedImageBytes';
+import type { BoardImage, BoardItem, BoardStroke } from '../../src/webview/protocol';
 
 const author = { id: 'alice-0000000000000001', name: 'Alice' };
 const image = (id: string, bytes: number[]): BoardImage => ({ kind: 'image', id, author, x: 0, y: 0, order: 1, mime: 'image/png', bytes: new Uint8Array(bytes), width: 10, height: 10 });
@@ -22,7 +22,23 @@ describe('withSharedImageBytes', () => {
   });
 
   it('returns a board without images as it is', () => {
-    const items: BoardItem[] = [{ kind: 'stroke', id: 's', author, x: 0, y: 0, order: 1, points: [0, 0, 1, 1], width: 2, colour: '#3794ff' }];
+    const items: BoardItem[] = [{ kind: 'stroke', id: 's', author, x: 0, y: 0, order: 1, points: Float64Array.of(0, 0, 1, 1), width: 2, colour: '#3794ff' }];
     assert.deepEqual(withSharedImageBytes(items), items);
+  });
+});
+
+describe('withSharedBuffers', () => {
+  it('puts every stroke\'s points into one Float64Array buffer and the image bytes into another, leaving the items given unchanged', () => {
+    const stroke = (id: string, points: number[]): BoardStroke => ({ kind: 'stroke', id, author, x: 0, y: 0, order: 3, points: Float64Array.from(points), width: 2, colour: '#3794ff' });
+    const s1 = stroke('s1', [0, 0, 1.5, 2]);
+    const s2 = stroke('s2', [-3, 4]);
+    const img = image('a', [9]);
+    const [shared1, sharedImage, shared2] = withSharedBuffers([s1, img, s2]) as [BoardStroke, BoardImage, BoardStroke];
+    assert.equal(shared1.points.buffer, shared2.points.buffer, 'both strokes are views on one buffer');
+    assert.equal(shared1.points.buffer.byteLength, 6 * Float64Array.BYTES_PER_ELEMENT);
+    assert.deepEqual([...shared1.points], [0, 0, 1.5, 2]);
+    assert.deepEqual([...shared2.points], [-3, 4]);
+    assert.deepEqual([...sharedImage.bytes], [9]);
+    assert.notEqual(s1.points.buffer, shared1.points.buffer, 'the items given keep their own points');
   });
 });

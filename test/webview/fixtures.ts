@@ -56,7 +56,7 @@ export function stroke(id: string, points: number[], extra: Partial<BoardStroke>
     x = Math.min(x, points[i]!);
     y = Math.min(y, points[i + 1]!);
   }
-  return { kind: 'stroke', id, author: ALICE, points, width: 4, colour: '#3794ff', x, y, order, ...extra };
+  return { kind: 'stroke', id, author: ALICE, points: Float64Array.from(points), width: 4, colour: '#3794ff', x, y, order, ...extra };
 }
 
 /**

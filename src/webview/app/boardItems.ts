@@ -216,11 +216,11 @@ function renderImage(image: BoardImage, ctx: RenderContext): HTMLElement {
   return el;
 }
 
-const pathCache = new WeakMap<readonly number[], string>();
+const pathCache = new WeakMap<ArrayLike<number>, string>();
 const r = (v: number): number => Math.round(v * 100) / 100;
 
 /** SVG path data through the points, smoothed with quadratic curves through the midpoints. */
-export function strokePath(points: readonly number[]): string {
+export function strokePath(points: ArrayLike<number>): string {
   const cached = pathCache.get(points);
   if (cached !== undefined) return cached;
   const n = Math.floor(points.length / 2);

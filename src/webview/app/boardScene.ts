@@ -99,7 +99,7 @@ export class BoardScene {
   private readonly thumbnails = new OverviewThumbnails((image, bitmap) => this.drawThumbnailInPlace(image, bitmap));
   /** Thumbnails were drawn over the overview as it stood (it is drawn again, in order, once they are all in and the view rests). */
   private thumbnailsInPlace = false;
-  private readonly strokePaths = new WeakMap<readonly number[], Array<Path2D | undefined>>();
+  private readonly strokePaths = new WeakMap<ArrayLike<number>, Array<Path2D | undefined>>();
   /** What the overview canvas holds: the board rectangle, at which zoom, for which content. */
   private overviewDrawn: { rect: Rect; zoom: number; version: number } | undefined;
   /** Bumped whenever what the overview draws may have changed. */

@@ -125,13 +125,20 @@ function parseBytes(v: unknown): Uint8Array | undefined {
   return bytes;
 }
 
-/** Flat finite points, simplified to the wire's limit when there are more. */
-function parsePoints(v: unknown): number[] | undefined {
-  if (!Array.isArray(v) || v.length < 2 || v.length % 2 !== 0 || v.length > MAX_STROKE_POINTS_ACCEPTED * 2) return undefined;
-  for (let i = 0; i < v.length; i += 1) if (!isNum(v[i])) return undefined;
-  const points = v as number[];
-  // The array came out of the message's structured clone: nothing else holds it, so it is kept as it is.
-  return pointCount(points) > MAX_STROKE_POINTS ? simplifyStroke(points, STROKE_TOLERANCE, MAX_STROKE_POINTS) : points;
+/**
+ * Flat finite points (a Float64Array as the host posts them; an array of numbers is accepted too),
+ * simplified to the wire's limit when there are more.
+ */
+function parsePoints(v: unknown): Float64Array | undefined {
+  if (!(v instanceof Float64Array) && !Array.isArray(v)) return undefined;
+  const values = v as ArrayLike<unknown>;
+  if (values.length < 2 || values.length % 2 !== 0 || values.length > MAX_STROKE_POINTS_ACCEPTED * 2) return undefined;
+  for (let i = 0; i < values.length; i += 1) if (!isNum(values[i])) return undefined;
+  const points = values as ArrayLike<number>;
+  if (pointCount(points) > MAX_STROKE_POINTS) return Float64Array.from(simplifyStroke(points, STROKE_TOLERANCE, MAX_STROKE_POINTS));
+  // A typed array came out of the message's structured clone: nothing else holds it, so it is kept
+  // as it is (a view on a buffer shared with other strokes included).
+  return points instanceof Float64Array ? points : Float64Array.from(points);
 }
 
 const isSize = (v: unknown): v is number => isNum(v) && v > 0;

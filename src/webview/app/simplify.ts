@@ -86,9 +86,9 @@ function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: nu
 }
 
 /** Iterative Ramer–Douglas–Peucker; undefined when the work budget runs out. */
-export function douglasPeucker(points: readonly number[], tol: number): number[] | undefined {
+export function douglasPeucker(points: ArrayLike<number>, tol: number): number[] | undefined {
   const n = pointCount(points);
-  if (n <= 2) return points.slice(0, n * 2);
+  if (n <= 2) return Array.prototype.slice.call(points, 0, n * 2) as number[];
   const keep = new Uint8Array(n);
   keep[0] = 1;
   keep[n - 1] = 1;
@@ -124,9 +124,9 @@ export function douglasPeucker(points: readonly number[], tol: number): number[]
 }
 
 /** Every k-th point so that at most `max` remain, first and last kept. */
-export function thinEvenly(points: readonly number[], max: number): number[] {
+export function thinEvenly(points: ArrayLike<number>, max: number): number[] {
   const n = pointCount(points);
-  if (n <= max) return points.slice(0, n * 2);
+  if (n <= max) return Array.prototype.slice.call(points, 0, n * 2) as number[];
   const out: number[] = [];
   const step = (n - 1) / (max - 1);
   for (let k = 0; k < max; k += 1) {
