@@ -168,6 +168,23 @@ export class BoardView implements BoardSurface {
     return this.selectedId;
   }
 
+  /**
+   * Time travel (historyView.ts): its toggle goes in the header, its view over the board frame.
+   * While the past is shown the live board is covered and its tools hidden, and nothing stays
+   * selected or open for editing there, so no key or click can change the board now.
+   */
+  mountHistory(toggle: HTMLElement, view: HTMLElement): void {
+    this.element.querySelector('.board-header')?.append(toggle);
+    this.element.querySelector('.board-frame')?.append(view);
+  }
+
+  showingPast(past: boolean): void {
+    this.element.classList.toggle('viewing-past', past);
+    if (!past) return;
+    this.notes.close();
+    this.select(undefined);
+  }
+
   // ---- From the host -----------------------------------------------------------------------
 
   setSession(session: SessionView): void {
