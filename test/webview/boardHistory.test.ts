@@ -4,6 +4,8 @@
  * history, and checks what the slider shows at each step, the author layers and restore.
  */
 import { strict as assert } from 'node:assert';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BoardState } from '../../src/board/boardState';
 import type { BoardMessage } from '../../src/board/boardState';
 import { GroupHistory } from '../../src/net/groupHistory';
@@ -14,7 +16,7 @@ import { BoardItemViews } from '../../src/extension/boardItems';
 import { BoardTimeTravel } from '../../src/extension/boardTimeTravel';
 import type { BoardItem, WebviewToHost } from '../../src/webview/protocol';
 import { JOINED, snapshot } from './fixtures';
-import { useBoard } from './boardSuite';
+import { RESULTS, useBoard } from './boardSuite';
 
 const N1 = '6c1f0b5e-0000-4000-8000-000000000001';
 const N2 = '6c1f0b5e-0000-4000-8000-000000000002';
@@ -172,13 +174,15 @@ describe('board time-travel', function () {
     assert.deepEqual(await pastTexts(), ["Bob's idea"]);
   });
 
-  it('offers "Restore this item" only on a note deleted since, and posts restoreItem with the step', async () => {
+  it('offers "Restore this item" only on a note deleted since, and posts restoreItem with the step (screenshot)', async () => {
     const { travel, handled } = await openHistory();
     assert.equal(await t.page.getByRole('button', { name: /^Restore this item/ }).count(), 0, 'nothing on the board now is deleted');
     await t.page.getByRole('slider', { name: 'Board history' }).fill('4');
     await atStep(travel, handled, 4);
     const restore = t.page.getByRole('button', { name: /^Restore this item/ });
     assert.equal(await restore.count(), 1, "only Bob's deleted note");
+    await mkdir(RESULTS, { recursive: true });
+    await t.page.screenshot({ path: join(RESULTS, 'webview-history.png') });
     assert.equal(await t.page.locator(`.past-item[data-id="${N2}"] .past-deleted-label`).textContent(), 'Deleted since');
     await restore.click();
     const posted = await t.posted();
