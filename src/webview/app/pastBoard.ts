@@ -25,25 +25,59 @@ export class PastBoard {
   readonly element: HTMLElement;
   private readonly world: HTMLElement;
   private readonly empty: HTMLElement;
-  private urls: string[] = [];
+  /** The panel's size in CSS pixels, as last observed. */
+  private size = { width: 0, height: 0 };
+  /** The items drawn, fitted again when the panel changes size. */
+  private items: readonly BoardItem[] = [];
+  /** What is drawn, by item id: a step changes one item, so the rest are kept rather than built again. */
+  private drawn = new Map<string, { item: BoardItem; restorable: boolean; el: HTMLElement | SVGSVGElement; url?: string }>();
 
   constructor(private readonly restore: (id: string) => void) {
     this.world = h('div', { className: 'past-world' });
     this.empty = h('p', { className: 'past-empty', text: 'The board was empty at this point.' });
     this.element = h('div', { className: 'past-board', attrs: { role: 'region', 'aria-label': 'The board as it was' } }, this.world, this.empty);
+    // The panel's size from the observer, not read after drawing: reading it then would force a
+    // layout of every item at once, seconds on a board of 20,000.
+    new ResizeObserver(([entry]) => {
+      if (entry === undefined) return;
+      this.size = { width: entry.contentRect.width, height: entry.contentRect.height };
+      this.fit(this.items);
+    }).observe(this.element);
   }
 
   /** Draws `items` (bottom first); `restorable` are the notes deleted since, which get "Restore this item". */
   render(items: readonly BoardItem[], restorable: ReadonlySet<string>): void {
-    for (const url of this.urls) URL.revokeObjectURL(url);
-    this.urls = [];
-    this.world.replaceChildren(...items.map((item) => this.itemElement(item, restorable.has(item.id))));
+    const drawn = new Map<string, { item: BoardItem; restorable: boolean; el: HTMLElement | SVGSVGElement; url?: string }>();
+    for (const item of items) {
+      const wasDrawn = this.drawn.get(item.id);
+      const isRestorable = restorable.has(item.id);
+      if (wasDrawn !== undefined && wasDrawn.restorable === isRestorable && sameItem(wasDrawn.item, item)) {
+        drawn.set(item.id, wasDrawn);
+        this.drawn.delete(item.id);
+      } else {
+        drawn.set(item.id, this.itemElement(item, isRestorable));
+      }
+    }
+    // What is left was not at this step (or changed): it goes, and its image URL is let go.
+    for (const gone of this.drawn.values()) {
+      gone.el.remove();
+      if (gone.url !== undefined) URL.revokeObjectURL(gone.url);
+    }
+    this.drawn = drawn;
+    // In stacking order, touching only what changed: a step adds, changes or removes one item, and
+    // re-inserting 20,000 elements would cost seconds of style and layout.
+    let at = this.world.firstChild;
+    for (const { el } of drawn.values()) {
+      if (at === el) at = at.nextSibling;
+      else this.world.insertBefore(el, at);
+    }
     this.empty.hidden = items.length > 0;
     this.fit(items);
   }
 
   /** Fits the items' bounds into the panel (never zooming in past 1). */
-  fit(items: readonly BoardItem[]): void {
+  private fit(items: readonly BoardItem[]): void {
+    this.items = items;
     if (items.length === 0) return;
     let left = Infinity;
     let top = Infinity;
@@ -56,14 +90,15 @@ export class PastBoard {
       right = Math.max(right, item.x + width);
       bottom = Math.max(bottom, item.y + height);
     }
-    const box = this.element.getBoundingClientRect();
+    const box = this.size;
     const zoom = Math.min(1, (box.width - 2 * MARGIN) / Math.max(1, right - left), (box.height - 2 * MARGIN) / Math.max(1, bottom - top));
     const scale = Number.isFinite(zoom) && zoom > 0 ? zoom : 1;
     this.world.style.transform = `translate(${MARGIN - left * scale}px, ${MARGIN - top * scale}px) scale(${scale})`;
   }
 
-  private itemElement(item: BoardItem, restorable: boolean): HTMLElement | SVGSVGElement {
-    const el = this.content(item);
+  private itemElement(item: BoardItem, restorable: boolean): { item: BoardItem; restorable: boolean; el: HTMLElement | SVGSVGElement; url?: string } {
+    const url = item.kind === 'image' && decodable(item.bytes) !== undefined ? URL.createObjectURL(new Blob([item.bytes.slice()], { type: item.mime })) : undefined;
+    const el = this.content(item, url);
     el.classList.add('past-item', `past-${item.kind}`);
     el.dataset.id = item.id;
     el.dataset.author = item.author.id;
@@ -78,10 +113,10 @@ export class PastBoard {
         button('Restore this item', () => this.restore(item.id), { className: 'button past-restore', ariaLabel: `Restore this item: ${capText(item.kind === 'note' ? item.text : '', 60).text}` }),
       );
     }
-    return el;
+    return { item, restorable, el, ...(url !== undefined && { url }) };
   }
 
-  private content(item: BoardItem): HTMLElement | SVGSVGElement {
+  private content(item: BoardItem, url: string | undefined): HTMLElement | SVGSVGElement {
     switch (item.kind) {
       case 'note': {
         const el = h('div', { attrs: { title: `Note by ${item.author.name}` } }, h('div', { className: 'past-text', text: capText(item.text, MAX_PAST_TEXT).text }));
@@ -101,9 +136,7 @@ export class PastBoard {
         const el = h('div', {});
         el.style.width = `${item.width}px`;
         el.style.height = `${item.height}px`;
-        if (decodable(item.bytes) !== undefined) {
-          const url = URL.createObjectURL(new Blob([item.bytes.slice()], { type: item.mime }));
-          this.urls.push(url);
+        if (url !== undefined) {
           const img = h('img', { attrs: { alt: `Image by ${item.author.name}` } });
           img.src = url;
           el.append(img);
@@ -128,6 +161,21 @@ function strokeElement(item: Extract<BoardItem, { kind: 'stroke' }>): SVGSVGElem
   line.setAttribute('stroke-width', String(item.width));
   svg.append(line);
   return svg;
+}
+
+/** True when two versions of an item draw alike (an image's bytes never change under one id: its add carries them). */
+function sameItem(a: BoardItem, b: BoardItem): boolean {
+  if (a.kind !== b.kind || a.x !== b.x || a.y !== b.y || a.order !== b.order || a.author.name !== b.author.name) return false;
+  switch (a.kind) {
+    case 'note':
+      return b.kind === 'note' && a.text === b.text && a.font === b.font && a.size === b.size && a.colour === b.colour;
+    case 'snippet':
+      return b.kind === 'snippet' && a.code === b.code && a.path === b.path && a.startLine === b.startLine && a.endLine === b.endLine;
+    case 'image':
+      return b.kind === 'image' && a.width === b.width && a.height === b.height && a.bytes.byteLength === b.bytes.byteLength;
+    case 'stroke':
+      return b.kind === 'stroke' && a.points.length === b.points.length && a.width === b.width && a.colour === b.colour;
+  }
 }
 
 /** The room an item takes, in board units (cards are estimated: the past is not measured). */
