@@ -200,6 +200,8 @@ export class BoardPanel extends Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        // A new page has no history view open: a timeline the previous page held is dropped.
+        this.timeTravel.close();
         this.post(this.snapshot());
         for (const told of this.told.splice(0)) this.post(told);
         // A new page: whatever the previous one was asked to render may have been lost with it (a

@@ -195,8 +195,22 @@ describe('board time-travel', function () {
   it('keeps the live board out of reach while the past is shown: its keys do nothing there', async () => {
     await openHistory(() => t.page.locator('.board-viewport .note').first().click());
     for (const key of ['Delete', 'Backspace', 'n', 'Enter']) await t.page.keyboard.press(key);
+    // Clicked, the past board takes the focus, and the keys still do nothing to the board now.
+    await t.page.locator('.past-board').click({ position: { x: 5, y: 5 } });
+    for (const key of ['Delete', 'n', 'p', 'i']) await t.page.keyboard.press(key);
+    assert.equal(await t.page.locator('.note-editor').count(), 0, 'no new note opened under the past');
+    // A pasted image does not go to the board now either.
+    const pasted = await t.page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], 'a.png', { type: 'image/png' }));
+      const event = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+      document.body.dispatchEvent(event);
+      return event.defaultPrevented;
+    })()`);
+    assert.equal(pasted, false, 'the paste was left alone');
+    await t.page.locator('.past-board').focus();
     await t.page.keyboard.press('Escape');
     assert.equal(await t.page.locator('.history-view').isVisible(), false, 'Escape goes back to now');
-    assert.deepEqual((await t.posted()).filter((m) => m.type === 'deleteItem' || m.type === 'addNote' || m.type === 'editNote'), []);
+    assert.deepEqual((await t.posted()).filter((m) => m.type === 'deleteItem' || m.type === 'addNote' || m.type === 'editNote' || m.type === 'addImage'), []);
   });
 });

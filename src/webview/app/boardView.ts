@@ -108,7 +108,8 @@ export class BoardView implements BoardSurface {
     this.images = new ImageInput(this.viewport, this.dropHint, {
       post: (message) => this.post(message),
       toasts: this.toasts,
-      visible: () => this.element.getClientRects().length > 0,
+      // A paste while the past is shown does not reach the board now (time travel is read-only).
+      visible: () => this.element.getClientRects().length > 0 && !this.element.classList.contains('viewing-past'),
       boardPoint: (event) => this.boardPoint(event),
       pastePoint: () => {
         const p = this.pointerInput.pointer;

@@ -35,7 +35,7 @@ export class PastBoard {
   constructor(private readonly restore: (id: string) => void) {
     this.world = h('div', { className: 'past-world' });
     this.empty = h('p', { className: 'past-empty', text: 'The board was empty at this point.' });
-    this.element = h('div', { className: 'past-board', attrs: { role: 'region', 'aria-label': 'The board as it was' } }, this.world, this.empty);
+    this.element = h('div', { className: 'past-board', attrs: { role: 'region', 'aria-label': 'The board as it was', tabindex: '-1' } }, this.world, this.empty);
     // The panel's size from the observer, not read after drawing: reading it then would force a
     // layout of every item at once, seconds on a board of 20,000.
     new ResizeObserver(([entry]) => {
