@@ -116,6 +116,7 @@ describe('board time-travel', function () {
     assert.deepEqual(await pastTexts(), ['Plan v2', 'Later'], 'it opens at the board now');
     assert.match((await t.page.locator('.history-banner').textContent()) ?? '', /^Viewing the board as it was at .+Back to now$/);
     assert.match((await slider.getAttribute('aria-valuetext')) ?? '', /^Step 6 of 6: Alice added a note/);
+    assert.match((await t.page.locator('.history-span').textContent()) ?? '', /^\(.+ to .+\)$/, 'when the history starts and ends');
 
     // Arrow keys step back one at a time.
     await slider.press('ArrowLeft');

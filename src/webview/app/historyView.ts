@@ -25,6 +25,8 @@ export class HistoryView {
   private readonly slider: HTMLInputElement;
   private readonly stepLabel: HTMLElement;
   private readonly layers = h('fieldset', { className: 'history-layers' });
+  /** When the history starts and ends, by the authors' clocks. */
+  private readonly span = h('span', { className: 'history-span' });
   private readonly past: PastBoard;
   private timeline: HistoryTimelineView | undefined;
   private state: HistoryStateView | undefined;
@@ -48,7 +50,7 @@ export class HistoryView {
       'div',
       { className: 'history-bar' },
       h('div', { className: 'history-banner', attrs: { role: 'status' } }, this.banner, button('Back to now', () => this.close(), { className: 'button history-now' })),
-      h('div', { className: 'history-controls' }, this.slider, this.stepLabel),
+      h('div', { className: 'history-controls' }, this.slider, this.stepLabel, this.span),
       this.layers,
     );
     this.element = h('div', { className: 'history-view' }, bar, this.past.element);
@@ -76,6 +78,7 @@ export class HistoryView {
     this.next = undefined;
     this.banner.textContent = 'Loading the board history…';
     this.stepLabel.textContent = '';
+    this.span.textContent = '';
     this.slider.disabled = true;
     this.layers.replaceChildren();
     this.past.render([], new Set());
@@ -103,6 +106,10 @@ export class HistoryView {
     this.slider.max = String(timeline.steps);
     this.slider.value = String(timeline.steps);
     this.slider.disabled = timeline.steps === 0;
+    const first = timeline.first === undefined ? undefined : formatTime(timeline.first);
+    const last = timeline.last === undefined ? undefined : formatTime(timeline.last);
+    this.span.textContent = first === undefined || last === undefined ? 'No board changes yet' : `(${first.short} to ${last.short})`;
+    if (first !== undefined && last !== undefined) this.span.title = `From ${first.label} to ${last.label}`;
     this.renderLayers(timeline);
     this.ask(timeline.steps);
     this.slider.focus({ preventScroll: true });
