@@ -214,4 +214,12 @@ describe('board time-travel', function () {
     assert.equal(await t.page.locator('.history-view').isVisible(), false, 'Escape goes back to now');
     assert.deepEqual((await t.posted()).filter((m) => m.type === 'deleteItem' || m.type === 'addNote' || m.type === 'editNote' || m.type === 'addImage'), []);
   });
+
+  it('ends the history view when the panel leaves the group or shows another one', async () => {
+    await openHistory();
+    await t.send(snapshot({ session: { ...JOINED, group: 'another team' } }));
+    assert.equal(await t.page.locator('.history-view').isVisible(), false);
+    assert.deepEqual((await t.posted()).at(-1), { type: 'historyClose' });
+    assert.equal(await t.page.getByRole('button', { name: 'History' }).getAttribute('aria-pressed'), 'false');
+  });
 });

@@ -69,9 +69,10 @@ export class BoardApp {
   handle(message: HostToWebview): void {
     switch (message.type) {
       case 'snapshot':
+        // A history is the joined group's: leaving, or another group, ends the view of it.
+        if (message.session.state !== 'joined' || message.session.group !== this.session.group) this.history.close();
         this.session = message.session;
         this.memberList = message.members;
-        if (this.session.state !== 'joined') this.history.close();
         this.renderSession();
         this.board.replaceAll(message.board, message.view);
         // Shown after the items are in, so the first view starts from the board's content.
@@ -79,9 +80,8 @@ export class BoardApp {
         this.chat.replaceAll(message.chat, message.presence);
         break;
       case 'session':
+        if (message.session.state !== 'joined' || message.session.group !== this.session.group) this.history.close();
         this.session = message.session;
-        // A history is the joined group's: leaving (or a new group) ends the view of it.
-        if (this.session.state !== 'joined') this.history.close();
         this.showMode();
         this.renderSession();
         break;
