@@ -270,6 +270,22 @@ export class BoardState {
     return this.records.get(id)?.gone !== undefined;
   }
 
+  /**
+   * An independent copy: folding into either leaves the other as it was. Registers and adds are
+   * replaced, never changed in place, so a record's copy shares them; only the containers are new.
+   * The time-travel checkpoints (boardTimeline.ts) are copies.
+   */
+  clone(): BoardState {
+    const copy = new BoardState();
+    for (const [id, record] of this.records) copy.records.set(id, { ...record, fields: { ...record.fields }, held: [...record.held] });
+    for (const [peer, n] of this.tombstones) copy.tombstones.set(peer, n);
+    for (const [peer, n] of this.heldBy) copy.heldBy.set(peer, n);
+    copy.live = this.live;
+    copy.imageBytes = this.imageBytes;
+    copy.highest = this.highest;
+    return copy;
+  }
+
   clear(): void {
     this.records.clear();
     this.tombstones.clear();

@@ -15,6 +15,7 @@ import type { CodeImageSource, HostToWebview, WebviewToHost } from '../webview/p
 import { checkWebviewMessage, describeRejection } from '../webview/webviewMessageChecks';
 import type { WebviewRejectionCode } from '../webview/webviewMessageChecks';
 import { focusPanel } from './boardTab';
+import { BoardTimeTravel } from './boardTimeTravel';
 import { DeltaBatcher } from './deltaBatcher';
 import { Disposable } from './disposable';
 import type { BoardViewMemory } from './boardViewMemory';
@@ -46,6 +47,8 @@ export class BoardPanel extends Disposable {
   /** Messages that wait for `ready` (a code image requested while the panel was loading). */
   /** One-off requests (reveal, show a member) waiting for the page to be ready; the last few only. */
   private readonly told: HostToWebview[] = [];
+  /** The board's history while the panel shows it (built on `historyOpen`, dropped on `historyClose` and with the panel). */
+  private readonly timeTravel: BoardTimeTravel;
   private readonly codeImages = new Map<string, { request: HostToWebview; resolve: (png: Uint8Array) => void; reject: (error: Error) => void }>();
 
   constructor(
@@ -59,6 +62,7 @@ export class BoardPanel extends Disposable {
   ) {
     super();
     this.register(panel);
+    this.timeTravel = new BoardTimeTravel(() => session.groupHistory, session.board);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-notes.svg');
     panel.title = title();
     panel.webview.html = panelHtml(panel.webview, extensionUri);
@@ -112,6 +116,7 @@ export class BoardPanel extends Disposable {
 
   override dispose(): void {
     this.deltas.drop();
+    this.timeTravel.close();
     for (const { reject } of this.codeImages.values()) reject(new NetError('ERR_IMAGE', 'The board was closed before the image was rendered.'));
     this.codeImages.clear();
     super.dispose();
@@ -195,6 +200,8 @@ export class BoardPanel extends Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        // A new page has no history view open: a timeline the previous page held is dropped.
+        this.timeTravel.close();
         this.post(this.snapshot());
         for (const told of this.told.splice(0)) this.post(told);
         // A new page: whatever the previous one was asked to render may have been lost with it (a
@@ -263,6 +270,20 @@ export class BoardPanel extends Disposable {
         // awaited: that question may stay unanswered.
         vscode.env.openExternal(vscode.Uri.parse(message.url, true)).then(undefined, (err: unknown) => this.logger.warn(`Opening a chat link failed: ${toNetError(err).code}`));
         return;
+      case 'historyOpen':
+        this.post({ type: 'historyTimeline', timeline: this.timeTravel.openHistory() });
+        return;
+      case 'historyAt':
+        this.post({ type: 'historyState', state: this.timeTravel.stateAt(message.step) });
+        return;
+      case 'historyClose':
+        this.timeTravel.close();
+        return;
+      case 'restoreItem': {
+        const item = this.timeTravel.restore(message.step, message.id);
+        if (item !== undefined) this.post({ type: 'reveal', id: item.id, confirmation: 'Restored to the board' });
+        return;
+      }
       default:
         assertNever(message);
     }

@@ -183,7 +183,33 @@ export type HostToWebview =
    * message instead of one per item, so a newcomer's thousands of items do not queue up as thousands
    * of messages between the extension host and the board.
    */
-  | { type: 'batch'; messages: BatchedDelta[] };
+  | { type: 'batch'; messages: BatchedDelta[] }
+  /** Answers `historyOpen`: how many steps the board's history has, and whose they are (docs/history.md, *Time travel*). */
+  | { type: 'historyTimeline'; timeline: HistoryTimelineView }
+  /** Answers `historyAt`: the board as it was after that step. */
+  | { type: 'historyState'; state: HistoryStateView };
+
+/** The board's history as the time-travel slider needs it: its length and the authors of its items. */
+export interface HistoryTimelineView {
+  /** Steps: the slider runs from 0 (the empty board) to `steps` (the board when the history was opened). */
+  steps: number;
+  /** When the first and the last step were made (ms since the Unix epoch, the authors' clocks); absent for an empty history. */
+  first?: number;
+  last?: number;
+  /** Every member who added an item in the history, for the layer checkboxes. */
+  authors: { id: string; name: string; fingerprint: string }[];
+}
+
+/** The board after one step of the history. */
+export interface HistoryStateView {
+  step: number;
+  /** The message of the step (absent at step 0): who did what, and when by the author's clock (ms since the Unix epoch). */
+  change?: { author: { id: string; name: string }; ts: number; kind: BoardItem['kind']; op: 'add' | 'move' | 'edit' | 'delete' };
+  /** The items then, in stacking order (all authors: the panel hides layers itself). */
+  items: BoardItem[];
+  /** Ids of the notes among `items` that are deleted now: the ones "Restore this item" may bring back. */
+  restorable: string[];
+}
 
 /** The host messages a batch may carry: the deltas of the session's state. */
 export type BatchedDelta = Extract<HostToWebview, { type: 'session' | 'members' | 'chat' | 'presence' | 'chatDelivery' | 'boardItem' | 'boardRemove' }>;
@@ -225,7 +251,14 @@ export type WebviewToHost =
    * The board rectangle in view (board units) and the zoom, once panning and zooming settle: the
    * host places items it adds where the user is looking, and opens the board there again.
    */
-  | { type: 'viewport'; x: number; y: number; width: number; height: number; zoom: number };
+  | { type: 'viewport'; x: number; y: number; width: number; height: number; zoom: number }
+  /** Open the board's history (answered by `historyTimeline`); the host holds it until `historyClose`. */
+  | { type: 'historyOpen' }
+  /** The board after `step` of the opened history (answered by `historyState`). */
+  | { type: 'historyAt'; step: number }
+  | { type: 'historyClose' }
+  /** Bring back a note deleted since `step`: added again now, as a new note of this member, with the content it had then. */
+  | { type: 'restoreItem'; step: number; id: string };
 
 /** Longest chat text the panel may send, in characters (the wire allows 16,000 code points). */
 export const MAX_CHAT_INPUT = 16_000;

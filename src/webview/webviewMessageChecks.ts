@@ -18,6 +18,7 @@ import {
 } from '../board/limits';
 import { isOpenableLink, MAX_LINK_LENGTH } from '../board/links';
 import { groupDigits } from '../board/numberText';
+import { MAX_HISTORY_MESSAGES } from '../net/limits';
 
 import { ID_PATTERN, MAX_CHAT_INPUT, MAX_FAILURE_TEXT, MAX_NOTE_INPUT, MAX_ZOOM, MIN_ZOOM } from './protocol';
 import type { WebviewToHost } from './protocol';
@@ -130,6 +131,14 @@ const PEN_WIDTH = numberKind(MIN_PEN_WIDTH, MAX_PEN_WIDTH);
 const COLOUR = patternKind(COLOUR_PATTERN, '"#rrggbb"');
 const FONT = patternKind(FONT_PATTERN, 'a plain font family list of 1 to 64 characters A-Z a-z 0-9 space , \' " _ -');
 const NOTE_TEXT = textKind(0, MAX_NOTE_INPUT);
+/** A step of the board's history: a whole number, at most the most messages a history keeps. */
+const STEP: Kind<number> = {
+  check(value) {
+    const rule = `a whole number from 0 to ${count(MAX_HISTORY_MESSAGES)}`;
+    if (typeof value !== 'number') return new Problem('ERR_WEBVIEW_FIELD_TYPE', `must be ${rule}`);
+    return Number.isSafeInteger(value) && value >= 0 && value <= MAX_HISTORY_MESSAGES ? value : new Problem('ERR_WEBVIEW_FIELD_RANGE', `must be ${rule}`);
+  },
+};
 /** A width or height of the board in view: the whole board's at most. */
 const VIEW_SPAN = numberKind(0, 2 * BOARD_EXTENT, true);
 
@@ -208,6 +217,10 @@ const SPECS: { readonly [T in WebviewToHost['type']]: Spec<MessageOf<T>> } = {
   codeImageFailed: { fields: { requestId: req(ID), message: req(textKind(0, MAX_FAILURE_TEXT)) } },
   joinGroup: { fields: {} },
   openLink: { fields: { url: req(LINK) } },
+  historyOpen: { fields: {} },
+  historyAt: { fields: { step: req(STEP) } },
+  historyClose: { fields: {} },
+  restoreItem: { fields: { step: req(STEP), id: req(ID) } },
   viewport: { fields: { x: req(COORDINATE), y: req(COORDINATE), width: req(VIEW_SPAN), height: req(VIEW_SPAN), zoom: req(numberKind(MIN_ZOOM, MAX_ZOOM)) } },
 };
 

@@ -264,8 +264,12 @@ describe('Team Notes in a real VS Code', function () {
         ['joinGroup naming a group', { type: 'joinGroup', group: 'elsewhere', name: 'mallory' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'group'],
         ['openLink to a command URI', { type: 'openLink', url: 'command:workbench.action.terminal.new' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'url'],
         ['viewport zoomed in past the limit', { type: 'viewport', x: 0, y: 0, width: 100, height: 100, zoom: 1e6 }, 'ERR_WEBVIEW_FIELD_RANGE', 'zoom'],
+        ['historyOpen with steps of its own', { type: 'historyOpen', steps: [] }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'steps'],
+        ['historyAt half a step', { type: 'historyAt', step: 1.5 }, 'ERR_WEBVIEW_FIELD_RANGE', 'step'],
+        ['historyClose with a field', { type: 'historyClose', all: true }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'all'],
+        ['restoreItem with the text to restore', { type: 'restoreItem', step: 1, id: note.id, text: 'forged' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'text'],
       ];
-      const types = ['ready', 'sendChat', 'addNote', 'editNote', 'moveItem', 'deleteItem', 'addImage', 'addStroke', 'openSnippet', 'copyText', 'codeImage', 'codeImageFailed', 'joinGroup', 'openLink', 'viewport'];
+      const types = ['ready', 'sendChat', 'addNote', 'editNote', 'moveItem', 'deleteItem', 'addImage', 'addStroke', 'openSnippet', 'copyText', 'codeImage', 'codeImageFailed', 'joinGroup', 'openLink', 'viewport', 'historyOpen', 'historyAt', 'historyClose', 'restoreItem'];
       assert.deepEqual(types.filter((t) => !bad.some(([, raw]) => (raw as { type?: unknown } | null)?.type === t)), [], 'a bad payload for every type');
 
       const wrong: string[] = [];
@@ -296,6 +300,30 @@ describe('Team Notes in a real VS Code', function () {
       const editor = vscode.window.activeTextEditor;
       assert.ok(editor !== undefined && editor.document.uri.fsPath.endsWith('team-notes-sample.ts'), `the active editor shows ${editor?.document.uri.fsPath ?? 'nothing'}`);
       assert.deepEqual([editor.selection.start.line, editor.selection.end.line], [1, 2]);
+    });
+
+    it('answers time-travel requests from the history, and refuses steps and restores that do not fit with ERR_BAD_INPUT', async function () {
+      this.timeout(60_000);
+      requireJoined();
+      const receive = await boardReceiver();
+      const before = teamNotes.snapshot();
+      const note = before.board.find((i) => i.kind === 'note');
+      assert.ok(note, 'the tests above left a note on the board');
+      const failed = async (raw: unknown): Promise<string> => {
+        const outcome = await receive(raw);
+        assert.equal(outcome.outcome, 'failed', JSON.stringify(outcome));
+        return outcome.outcome === 'failed' ? outcome.code : '';
+      };
+      assert.equal(await failed({ type: 'historyAt', step: 0 }), 'ERR_BAD_INPUT', 'a step before the history is open');
+      assert.deepEqual(await receive({ type: 'historyOpen' }), { outcome: 'done', type: 'historyOpen' });
+      assert.deepEqual(await receive({ type: 'historyAt', step: 0 }), { outcome: 'done', type: 'historyAt' });
+      assert.equal(await failed({ type: 'historyAt', step: 200_000 }), 'ERR_BAD_INPUT', 'a step past the history');
+      assert.equal(await failed({ type: 'restoreItem', step: 0, id: note.id }), 'ERR_BAD_INPUT', 'nothing was on the board at step 0');
+      assert.deepEqual(await receive({ type: 'historyClose' }), { outcome: 'done', type: 'historyClose' });
+      assert.equal(await failed({ type: 'historyAt', step: 0 }), 'ERR_BAD_INPUT', 'a step after the history closed');
+      const after = teamNotes.snapshot();
+      assert.deepEqual(after.board, before.board, 'time travel changed the board');
+      assert.equal(after.session.state, 'joined');
     });
 
     it('places a shared selection inside the part of the board the panel reported in view', async function () {

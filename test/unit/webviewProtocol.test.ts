@@ -27,6 +27,10 @@ const VALID: { readonly [T in WebviewToHost['type']]: Extract<WebviewToHost, { t
   joinGroup: { type: 'joinGroup' },
   openLink: { type: 'openLink', url: 'https://example.com/docs?q=team+notes#limits' },
   viewport: { type: 'viewport', x: -1200.5, y: 300, width: 1600, height: 900.25, zoom: 0.5 },
+  historyOpen: { type: 'historyOpen' },
+  historyAt: { type: 'historyAt', step: 12 },
+  historyClose: { type: 'historyClose' },
+  restoreItem: { type: 'restoreItem', step: 3, id: ITEM },
 };
 
 /** Runs the check and returns the rejection; fails when the message is accepted. */
@@ -129,7 +133,7 @@ describe('webview protocol checks', () => {
   });
 
   it('refuses every field of every type at a wrong type, out of range or in the wrong form', () => {
-    const id = (type: 'editNote' | 'moveItem' | 'deleteItem' | 'openSnippet' | 'copyText'): Bad[] => {
+    const id = (type: 'editNote' | 'moveItem' | 'deleteItem' | 'openSnippet' | 'copyText' | 'restoreItem'): Bad[] => {
       const base = VALID[type];
       return [
         [{ ...base, id: undefined }, 'ERR_WEBVIEW_MISSING_FIELD', 'id'],
@@ -301,6 +305,19 @@ describe('webview protocol checks', () => {
       // ready, joinGroup carry nothing
       [{ type: 'joinGroup', group: 'evil', name: 'mallory' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'group'],
       [{ type: 'ready', board: [] }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'board'],
+      // time travel: a step is a whole number within the history's bound; restore names an item
+      ...(['historyAt', 'restoreItem'] as const).flatMap((type): Bad[] => [
+        [{ ...VALID[type], step: undefined }, 'ERR_WEBVIEW_MISSING_FIELD', 'step'],
+        [{ ...VALID[type], step: '3' }, 'ERR_WEBVIEW_FIELD_TYPE', 'step'],
+        [{ ...VALID[type], step: -1 }, 'ERR_WEBVIEW_FIELD_RANGE', 'step'],
+        [{ ...VALID[type], step: 2.5 }, 'ERR_WEBVIEW_FIELD_RANGE', 'step'],
+        [{ ...VALID[type], step: Number.NaN }, 'ERR_WEBVIEW_FIELD_RANGE', 'step'],
+        [{ ...VALID[type], step: 200_001 }, 'ERR_WEBVIEW_FIELD_RANGE', 'step'],
+      ]),
+      ...id('restoreItem'),
+      [{ ...VALID.restoreItem, text: 'forged' }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'text'],
+      [{ type: 'historyOpen', steps: [] }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'steps'],
+      [{ type: 'historyClose', all: true }, 'ERR_WEBVIEW_UNEXPECTED_FIELD', 'all'],
     ];
     check(bad);
     // Every type has at least one bad payload here or above.

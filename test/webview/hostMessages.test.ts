@@ -100,4 +100,33 @@ describe('host message checks', () => {
     assert.deepEqual(Object.keys(parsed ?? {}).sort(), ['author', 'colour', 'font', 'id', 'kind', 'order', 'size', 'text', 'x', 'y']);
     assert.deepEqual(parsed?.author, BOB);
   });
+
+  it('checks the time-travel answers and drops one that does not match, whole', () => {
+    const timeline = { steps: 12, first: 1, last: 2, authors: [{ id: BOB.id, name: 'Bob', fingerprint: 'abcd-ef01' }] };
+    assert.deepEqual(parseHostMessage({ type: 'historyTimeline', timeline }), { type: 'historyTimeline', timeline });
+    const n = note('note-0000000000000701', 'then', 0, 0);
+    const state = { step: 3, items: [n], restorable: [n.id], change: { author: BOB, ts: 5, kind: 'note', op: 'move' } };
+    assert.deepEqual(parseHostMessage({ type: 'historyState', state }), { type: 'historyState', state });
+    const reasons: string[] = [];
+    const bad: unknown[] = [
+      { type: 'historyTimeline', timeline: { ...timeline, steps: -1 } },
+      { type: 'historyTimeline', timeline: { ...timeline, steps: 2.5 } },
+      { type: 'historyTimeline', timeline: { ...timeline, authors: 'Bob' } },
+      { type: 'historyState', state: { ...state, step: '3' } },
+      { type: 'historyState', state: { ...state, items: {} } },
+      { type: 'historyState', state: { ...state, change: { ...state.change, op: 'undelete' } } },
+      { type: 'historyState', state: { ...state, change: { ...state.change, kind: 'script' } } },
+      { type: 'historyState', state: { ...state, change: { ...state.change, ts: Number.NaN } } },
+      { type: 'historyState' },
+    ];
+    for (const raw of bad) assert.equal(parseHostMessage(raw, (reason) => reasons.push(reason)), undefined, JSON.stringify(raw));
+    assert.equal(reasons.length, bad.length);
+    // A bad author or item is left out; the answer stays.
+    const parsed = parseHostMessage({ type: 'historyTimeline', timeline: { ...timeline, authors: [{ id: '', name: 'x', fingerprint: 'y' }, ...timeline.authors] } });
+    assert.ok(parsed?.type === 'historyTimeline');
+    assert.deepEqual(parsed.timeline.authors, timeline.authors);
+    // Times come as a pair or not at all.
+    const timeless = parseHostMessage({ type: 'historyTimeline', timeline: { steps: 0, first: 1, authors: [] } });
+    assert.deepEqual(timeless, { type: 'historyTimeline', timeline: { steps: 0, authors: [] } });
+  });
 });

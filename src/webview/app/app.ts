@@ -12,6 +12,7 @@ import { ChatLog } from './chatLog';
 import { renderCodeImage } from './codeImage';
 import { Composer } from './composer';
 import { h } from './dom';
+import { HistoryView } from './historyView';
 import { JoinView } from './joinView';
 import { MembersView } from './membersView';
 import type { ViewStateStore } from './viewState';
@@ -23,6 +24,7 @@ export class BoardApp {
   private readonly join: JoinView;
   private readonly workspace: HTMLElement;
   private readonly board: BoardView;
+  private readonly history: HistoryView;
   private readonly members: MembersView;
   private readonly chat: ChatLog;
   private readonly composer: Composer;
@@ -39,6 +41,8 @@ export class BoardApp {
     this.loading = h('div', { className: 'loading', attrs: { role: 'status' }, text: 'Loading Team Notes…' });
     this.join = new JoinView(post);
     this.board = new BoardView(store, post);
+    this.history = new HistoryView(post, (past) => this.board.showingPast(past));
+    this.board.mountHistory(this.history.toggle, this.history.element);
     this.members = new MembersView((member) => this.composer.chooseRecipient(member));
     this.chat = new ChatLog(post);
     this.composer = new Composer(store, post);
@@ -65,6 +69,8 @@ export class BoardApp {
   handle(message: HostToWebview): void {
     switch (message.type) {
       case 'snapshot':
+        // A history is the joined group's: leaving, or another group, ends the view of it.
+        if (message.session.state !== 'joined' || message.session.group !== this.session.group) this.history.close();
         this.session = message.session;
         this.memberList = message.members;
         this.renderSession();
@@ -74,6 +80,7 @@ export class BoardApp {
         this.chat.replaceAll(message.chat, message.presence);
         break;
       case 'session':
+        if (message.session.state !== 'joined' || message.session.group !== this.session.group) this.history.close();
         this.session = message.session;
         this.showMode();
         this.renderSession();
@@ -102,7 +109,10 @@ export class BoardApp {
         break;
       case 'error':
         if (this.mode !== 'board') this.join.showError(message.message);
-        else if (message.context === 'board') this.board.showError(message.message);
+        else if (message.context === 'board') {
+          this.board.showError(message.message);
+          this.history.failed(message.message);
+        }
         else this.composer.showError(message.message, message.unsent);
         break;
       case 'renderCodeImage':
@@ -113,6 +123,12 @@ export class BoardApp {
         break;
       case 'showMember':
         this.board.showMember(message.member);
+        break;
+      case 'historyTimeline':
+        this.history.setTimeline(message.timeline);
+        break;
+      case 'historyState':
+        this.history.setState(message.state);
         break;
       default:
         assertNever(message);

@@ -29,6 +29,8 @@ export class BoardKeys {
   private onKeyDown(event: KeyboardEvent): void {
     const board = this.board;
     if (board.element.offsetParent === null && board.element.getClientRects().length === 0) return;
+    // While time travel shows the past (historyView.ts), no key changes the board now.
+    if (board.element.classList.contains('viewing-past')) return;
     const target = event.target as Element;
     const inBoard = target === document.body || board.element.contains(target);
     if (!inBoard || isEditable(target) || event.defaultPrevented) return;

@@ -108,7 +108,8 @@ export class BoardView implements BoardSurface {
     this.images = new ImageInput(this.viewport, this.dropHint, {
       post: (message) => this.post(message),
       toasts: this.toasts,
-      visible: () => this.element.getClientRects().length > 0,
+      // A paste while the past is shown does not reach the board now (time travel is read-only).
+      visible: () => this.element.getClientRects().length > 0 && !this.element.classList.contains('viewing-past'),
       boardPoint: (event) => this.boardPoint(event),
       pastePoint: () => {
         const p = this.pointerInput.pointer;
@@ -166,6 +167,24 @@ export class BoardView implements BoardSurface {
 
   get selected(): string | undefined {
     return this.selectedId;
+  }
+
+  /**
+   * Time travel (historyView.ts): its toggle goes in the heading beside the group's name (which
+   * gives way first in a narrow panel, so the toolbar keeps its one line), its view over the board frame.
+   * While the past is shown the live board is covered and its tools hidden, and nothing stays
+   * selected or open for editing there, so no key or click can change the board now.
+   */
+  mountHistory(toggle: HTMLElement, view: HTMLElement): void {
+    this.element.querySelector('.board-title')?.after(toggle);
+    this.element.querySelector('.board-frame')?.append(view);
+  }
+
+  showingPast(past: boolean): void {
+    this.element.classList.toggle('viewing-past', past);
+    if (!past) return;
+    this.notes.close();
+    this.select(undefined);
   }
 
   // ---- From the host -----------------------------------------------------------------------

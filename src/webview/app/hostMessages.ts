@@ -10,6 +10,7 @@ import { MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../board/l
 import { MAX_BATCH_MESSAGES } from '../protocol';
 import type { BatchedDelta, BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, PresenceLine, SessionView } from '../protocol';
 import { readCamera } from './camera';
+import { parseHistoryState, parseHistoryTimeline } from './historyMessages';
 import { pointCount, simplifyStroke } from './simplify';
 
 /** Longest id, name and short field accepted, in characters. */
@@ -201,7 +202,7 @@ export function parseBoardItem(v: unknown): BoardItem | undefined {
 }
 
 /** Keeps the valid entries of an array, at most `max` (from the end when `newest`). */
-function parseList<T>(v: unknown, parse: (x: unknown) => T | undefined, max: number, newest = false): T[] | undefined {
+export function parseList<T>(v: unknown, parse: (x: unknown) => T | undefined, max: number, newest = false): T[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: T[] = [];
   const source = newest ? v.slice(-max) : v.slice(0, max);
@@ -304,6 +305,14 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
         if (delta !== undefined) messages.push(delta as BatchedDelta);
       }
       return { type: 'batch', messages };
+    }
+    case 'historyTimeline': {
+      const timeline = parseHistoryTimeline(raw.timeline);
+      return timeline === undefined ? fail('bad historyTimeline') : { type: 'historyTimeline', timeline };
+    }
+    case 'historyState': {
+      const state = parseHistoryState(raw.state);
+      return state === undefined ? fail('bad historyState') : { type: 'historyState', state };
     }
     default:
       return fail('unknown message type');
