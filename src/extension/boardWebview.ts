@@ -20,6 +20,7 @@ import { Disposable } from './disposable';
 import type { BoardViewMemory } from './boardViewMemory';
 import type { PresenceLines } from './presenceLines';
 import type { Session, SessionChange } from './session';
+import { openCode } from './codeLinks';
 import { openSnippet } from './snippetLinks';
 import { WorkspacePathError, printablePath } from './workspacePath';
 
@@ -263,6 +264,12 @@ export class BoardPanel extends Disposable {
         // awaited: that question may stay unanswered.
         vscode.env.openExternal(vscode.Uri.parse(message.url, true)).then(undefined, (err: unknown) => this.logger.warn(`Opening a chat link failed: ${toNetError(err).code}`));
         return;
+      case 'openCode': {
+        const { type: _type, ...target } = message;
+        // The path is another member's: readCodeFile refuses one outside the workspace, too big or binary.
+        await openCode(target);
+        return;
+      }
       default:
         assertNever(message);
     }

@@ -17,7 +17,7 @@ export async function openSnippet(snippet: Pick<BoardSnippet, 'path' | 'startLin
 }
 
 /** The file the path names in a workspace folder, checked; throws a {@link WorkspacePathError}. */
-async function locate(path: string): Promise<vscode.Uri> {
+export async function locate(path: string): Promise<vscode.Uri> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const local = folders.filter((f) => f.uri.scheme === 'file');
   const found = await resolveWorkspacePath(path, local.map((f) => f.uri.fsPath));

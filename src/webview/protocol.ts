@@ -179,7 +179,26 @@ export type HostToWebview =
    * message instead of one per item, so a newcomer's thousands of items do not queue up as thousands
    * of messages between the extension host and the board.
    */
-  | { type: 'batch'; messages: BatchedDelta[] };
+  | { type: 'batch'; messages: BatchedDelta[] }
+  /**
+   * How snippet cards' code stands in this member's own checkout, for the cards listed (a card not
+   * listed keeps its last status). Sent once the files are checked: after a snapshot, when a card
+   * arrives, when the member's files change.
+   */
+  | { type: 'snippetStatus'; statuses: SnippetStatus[] };
+
+/**
+ * A snippet card's code in this member's checkout: `same` (as shared, perhaps at other lines),
+ * `changed` (edited since shared), `ambiguous` (several places fit), `gone` (not found in the file),
+ * `missing` (no such file in the workspace), `unreadable` (refused: too big, binary, outside).
+ * `startLine`/`endLine`: where it is now, when it is in one place.
+ */
+export interface SnippetStatus {
+  id: string;
+  status: 'same' | 'changed' | 'ambiguous' | 'gone' | 'missing' | 'unreadable';
+  startLine?: number;
+  endLine?: number;
+}
 
 /** The host messages a batch may carry: the deltas of the session's state. */
 export type BatchedDelta = Extract<HostToWebview, { type: 'session' | 'members' | 'chat' | 'presence' | 'chatDelivery' | 'boardItem' | 'boardRemove' }>;
@@ -217,6 +236,11 @@ export type WebviewToHost =
   | { type: 'joinGroup' }
   /** Open a link from a chat message (http or https only), through VS Code's opener and its confirmation. */
   | { type: 'openLink'; url: string }
+  /**
+   * Open a code location from a chat message (`path:line`, `path:start-end`) in this member's own
+   * checkout; `code` is the quoted block after it, when there was one, to find the code where it is now.
+   */
+  | { type: 'openCode'; path: string; startLine: number; endLine: number; code?: string }
   /**
    * The board rectangle in view (board units) and the zoom, once panning and zooming settle: the
    * host places items it adds where the user is looking, and opens the board there again.

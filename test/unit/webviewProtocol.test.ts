@@ -26,6 +26,7 @@ const VALID: { readonly [T in WebviewToHost['type']]: Extract<WebviewToHost, { t
   codeImageFailed: { type: 'codeImageFailed', requestId: ITEM, message: 'no canvas' },
   joinGroup: { type: 'joinGroup' },
   openLink: { type: 'openLink', url: 'https://example.com/docs?q=team+notes#limits' },
+  openCode: { type: 'openCode', path: 'src/net/peerNode.ts', startLine: 40, endLine: 52, code: 'const a = 1;' },
   viewport: { type: 'viewport', x: -1200.5, y: 300, width: 1600, height: 900.25, zoom: 0.5 },
 };
 
@@ -268,6 +269,25 @@ describe('webview protocol checks', () => {
       [{ ...VALID.codeImageFailed, message: undefined }, 'ERR_WEBVIEW_MISSING_FIELD', 'message'],
       [{ ...VALID.codeImageFailed, message: { text: 'x' } }, 'ERR_WEBVIEW_FIELD_TYPE', 'message'],
       [{ ...VALID.codeImageFailed, message: 'x'.repeat(MAX_FAILURE_TEXT + 1) }, 'ERR_WEBVIEW_FIELD_RANGE', 'message'],
+      // openCode: a relative path checkAnchorPath takes, whole line numbers in order, bounded code
+      [{ type: 'openCode', startLine: 1, endLine: 1 }, 'ERR_WEBVIEW_MISSING_FIELD', 'path'],
+      [{ ...VALID.openCode, path: 7 }, 'ERR_WEBVIEW_FIELD_TYPE', 'path'],
+      [{ ...VALID.openCode, path: '' }, 'ERR_WEBVIEW_FIELD_RANGE', 'path'],
+      [{ ...VALID.openCode, path: `a/${'x'.repeat(1024)}` }, 'ERR_WEBVIEW_FIELD_RANGE', 'path'],
+      [{ ...VALID.openCode, path: '../etc/passwd' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'path'],
+      [{ ...VALID.openCode, path: 'src/../../x.ts' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'path'],
+      [{ ...VALID.openCode, path: '/etc/passwd' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'path'],
+      [{ ...VALID.openCode, path: 'C:/Windows/win.ini' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'path'],
+      [{ ...VALID.openCode, path: 'src\\a.ts' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'path'],
+      [{ ...VALID.openCode, path: 'file:///etc/passwd' }, 'ERR_WEBVIEW_FIELD_FORMAT', 'path'],
+      [{ ...VALID.openCode, startLine: 0 }, 'ERR_WEBVIEW_FIELD_RANGE', 'startLine'],
+      [{ ...VALID.openCode, startLine: 1.5 }, 'ERR_WEBVIEW_FIELD_RANGE', 'startLine'],
+      [{ ...VALID.openCode, startLine: Number.NaN }, 'ERR_WEBVIEW_FIELD_RANGE', 'startLine'],
+      [{ ...VALID.openCode, endLine: '3' }, 'ERR_WEBVIEW_FIELD_TYPE', 'endLine'],
+      [{ ...VALID.openCode, endLine: 10_000_000 }, 'ERR_WEBVIEW_FIELD_RANGE', 'endLine'],
+      [{ ...VALID.openCode, startLine: 9, endLine: 3 }, 'ERR_WEBVIEW_FIELD_RANGE', undefined],
+      [{ ...VALID.openCode, code: '' }, 'ERR_WEBVIEW_FIELD_RANGE', 'code'],
+      [{ ...VALID.openCode, code: 'x'.repeat(MAX_CHAT_INPUT + 1) }, 'ERR_WEBVIEW_FIELD_RANGE', 'code'],
       // openLink: http and https only, bounded
       [{ type: 'openLink' }, 'ERR_WEBVIEW_MISSING_FIELD', 'url'],
       [{ type: 'openLink', url: 42 }, 'ERR_WEBVIEW_FIELD_TYPE', 'url'],

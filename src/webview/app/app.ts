@@ -114,6 +114,9 @@ export class BoardApp {
       case 'showMember':
         this.board.showMember(message.member);
         break;
+      case 'snippetStatus':
+        this.board.setSnippetStatuses(message.statuses);
+        break;
       default:
         assertNever(message);
     }
