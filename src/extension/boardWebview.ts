@@ -21,7 +21,7 @@ import type { BoardViewMemory } from './boardViewMemory';
 import type { PresenceLines } from './presenceLines';
 import type { Session, SessionChange } from './session';
 import { openCode } from './codeLinks';
-import { openSnippet } from './snippetLinks';
+import type { SnippetChecks } from './snippetChecks';
 import { WorkspacePathError, printablePath } from './workspacePath';
 
 
@@ -57,9 +57,11 @@ export class BoardPanel extends Disposable {
     private readonly title: () => string,
     private readonly presence: PresenceLines,
     private readonly views: BoardViewMemory,
+    private readonly snippetChecks: SnippetChecks,
   ) {
     super();
     this.register(panel);
+    this.register(snippetChecks.onDidCheck((statuses) => (this.ready ? this.post({ type: 'snippetStatus', statuses }) : undefined)));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-notes.svg');
     panel.title = title();
     panel.webview.html = panelHtml(panel.webview, extensionUri);
@@ -197,6 +199,7 @@ export class BoardPanel extends Disposable {
       case 'ready':
         this.ready = true;
         this.post(this.snapshot());
+        this.post({ type: 'snippetStatus', statuses: this.snippetChecks.list() });
         for (const told of this.told.splice(0)) this.post(told);
         // A new page: whatever the previous one was asked to render may have been lost with it (a
         // panel hidden just as the request went out), so every outstanding render is asked again.
@@ -231,8 +234,9 @@ export class BoardPanel extends Disposable {
       case 'openSnippet': {
         const item = this.session.board.item(message.id);
         if (item?.kind !== 'snippet') throw new NetError('ERR_BAD_INPUT', 'That snippet is no longer on the board.');
-        // The path is another member's: openSnippet refuses one that leads outside the workspace.
-        await openSnippet(item);
+        // The path is another member's: readCodeFile refuses one outside the workspace, too big or
+        // binary. The card's code is found where it is now in this member's version of the file.
+        await openCode({ path: item.path, startLine: item.startLine, endLine: item.endLine, code: item.code }, item.language);
         return;
       }
       case 'copyText':
