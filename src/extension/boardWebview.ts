@@ -186,7 +186,7 @@ export class BoardPanel extends Disposable {
       this.logger.warn(`Board panel ${message.type} failed: ${error.code} ${error.message}`);
       try {
         if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text, context: 'chat' });
-        else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' ? 'chat' : 'board' });
+        else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' || message.type === 'openCode' ? 'chat' : 'board' });
       } catch {
         // The panel was closed meanwhile: nobody is left to tell, and the log has it.
       }

@@ -45,6 +45,8 @@ export class SnippetChecks extends Disposable {
   /** Cards to check at the next pass; `all` after a snapshot or a change of the workspace's files. */
   private readonly due = new Set<string>();
   private all = false;
+  /** Card ids by path, made again when the board changed: a burst of file events costs lookups, not scans. */
+  private byPath: Map<string, string[]> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly checked = this.register(new vscode.EventEmitter<SnippetStatus[]>());
@@ -61,6 +63,7 @@ export class SnippetChecks extends Disposable {
         if (change.kind === 'session') this.checkAll();
         else if (change.kind === 'board' && change.item.kind === 'snippet') this.check(change.item.id);
         else if (change.kind === 'boardRemove') this.statuses.delete(change.id);
+        if (change.kind === 'session' || change.kind === 'board' || change.kind === 'boardRemove') this.byPath = undefined;
       }),
     );
     this.register(vscode.workspace.onDidChangeTextDocument((event) => (event.contentChanges.length > 0 ? this.fileChanged(event.document.uri) : undefined)));
@@ -106,10 +109,21 @@ export class SnippetChecks extends Disposable {
   /** A file changed: the cards whose path it may be are checked again. */
   private fileChanged(uri: vscode.Uri): void {
     if (uri.scheme === 'output' || uri.scheme === 'vscode-userdata') return;
-    for (const item of this.session.board.items()) {
-      if (item.kind === 'snippet' && (uri.path === item.path || uri.path.endsWith(`/${item.path}`))) this.due.add(item.id);
+    if (this.byPath === undefined) {
+      this.byPath = new Map();
+      for (const item of this.session.board.items()) if (item.kind === 'snippet') this.byPath.set(item.path, [...(this.byPath.get(item.path) ?? []), item.id]);
     }
-    if (this.due.size > 0) this.schedule();
+    if (this.byPath.size === 0) return;
+    // Each tail of the file's path (`a/b/c.ts`, `b/c.ts`, `c.ts`) may be a card's workspace-relative path.
+    const segments = uri.path.split('/');
+    let found = false;
+    for (let i = segments.length - 1; i >= 0; i -= 1) {
+      for (const id of this.byPath.get(segments.slice(i).join('/')) ?? []) {
+        this.due.add(id);
+        found = true;
+      }
+    }
+    if (found) this.schedule();
   }
 
   private schedule(): void {
