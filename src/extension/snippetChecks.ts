@@ -86,11 +86,12 @@ export class SnippetChecks extends Disposable {
 
   /** Resolves once the checks asked for so far are done (for the tests). */
   async settled(): Promise<void> {
-    while (this.timer !== undefined || this.running !== undefined) {
+    // Bounded: checks that keep coming (a file changing all the time) do not hold the caller for ever.
+    for (let round = 0; round < 10 && (this.timer !== undefined || this.running !== undefined); round += 1) {
       if (this.timer !== undefined) {
         clearTimeout(this.timer);
         this.timer = undefined;
-        this.running ??= this.pass();
+        this.startPass();
       }
       await this.running;
     }
@@ -131,9 +132,22 @@ export class SnippetChecks extends Disposable {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // One pass at a time: a change during a pass is checked by the next.
-      this.running ??= this.pass();
+      this.startPass();
     }, CHECK_DELAY_MS);
+  }
+
+  /**
+   * One pass at a time: a change during a pass is checked by the next. The pass is let go of in a
+   * `finally` callback, which always runs after `running` is set, even when the pass had nothing to
+   * await (a pass that cleared `running` itself could do so before it was set, and stick).
+   */
+  private startPass(): void {
+    if (this.running !== undefined) return;
+    const run = this.pass().finally(() => {
+      if (this.running === run) this.running = undefined;
+      if (this.due.size > 0 && !this.isDisposed) this.schedule();
+    });
+    this.running = run;
   }
 
   private async pass(): Promise<void> {
@@ -160,9 +174,6 @@ export class SnippetChecks extends Disposable {
       if (changed.length > 0 && !this.isDisposed) this.checked.fire(changed);
     } catch (err) {
       this.logger.warn(`Checking the snippet cards' files failed: ${err instanceof Error ? err.message : 'unknown error'}`);
-    } finally {
-      this.running = undefined;
-      if (this.due.size > 0 && !this.isDisposed) this.schedule();
     }
   }
 

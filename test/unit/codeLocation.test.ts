@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { splitLines } from '../../src/board/codeAnchor';
 import { anchorFromCode, locateCode, placeRange } from '../../src/board/codeLocation';
 
 const file = [
@@ -65,5 +68,41 @@ describe('finding shared code in a member\'s file', () => {
     assert.equal(anchorFromCode({ path: 'a.ts', startLine: 1, endLine: 1, code: '  \n ' }), undefined);
     assert.equal(anchorFromCode({ path: 'a.ts', startLine: 1, endLine: 600, code: 'x\n'.repeat(600) }), undefined);
     assert.equal(anchorFromCode({ path: '../a.ts', startLine: 1, endLine: 1, code: 'x' }), undefined);
+  });
+
+  it('finds unchanged shared code, without context, where it is in a later version of this project\'s files', () => {
+    const fixtures = join(__dirname, 'fixtures', 'anchors');
+    const squash = (line: string): string => line.trim().replace(/\s+/g, ' ');
+    const tally = { found: 0, unchangedOnce: 0, otherwise: 0 };
+    for (const file of readdirSync(fixtures)) {
+      const names = readdirSync(join(fixtures, file)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+      const older = splitLines(readFileSync(join(fixtures, file, names[0] ?? ''), 'utf8'));
+      const newerText = readFileSync(join(fixtures, file, names.at(-1) ?? ''), 'utf8');
+      const newer = splitLines(newerText).map(squash);
+      for (let start = 0; start + 6 <= older.length; start += 7) {
+        const window = older.slice(start, start + 6);
+        if (window.join('').replace(/\s+/g, '').length < 12) continue;
+        const wanted = window.map(squash);
+        const places: number[] = [];
+        for (let at = 0; at + wanted.length <= newer.length; at += 1) if (wanted.every((line, k) => newer[at + k] === line)) places.push(at + 1);
+        const place = locateCode({ path: `${file}.ts`, startLine: start + 1, endLine: start + 6, code: window.join('\n') }, newerText);
+        if (places.length === 1) {
+          tally.unchangedOnce += 1;
+          // Unchanged and found once: there, or (white space aside) changed there; never elsewhere.
+          const range = placeRange(place);
+          assert.ok(range !== undefined && range.startLine === places[0], `${file} lines ${start + 1}-${start + 6}: ${JSON.stringify(place)}, expected line ${places[0]}`);
+          if (place.status === 'exact' || place.status === 'moved') tally.found += 1;
+        } else if (places.length === 0) {
+          tally.otherwise += 1;
+          // Not in the newer version as it was: never said to be there unchanged, except as a mid-line selection.
+          if (place.status === 'exact' || place.status === 'moved') {
+            const inner = wanted.slice(1, -1);
+            assert.ok(inner.every((line, k) => newer[place.startLine + k] === line), `${file} lines ${start + 1}-${start + 6}: ${JSON.stringify(place)}`);
+          }
+        }
+      }
+    }
+    assert.ok(tally.unchangedOnce > 50, JSON.stringify(tally));
+    assert.equal(tally.found, tally.unchangedOnce);
   });
 });
