@@ -79,7 +79,8 @@ describe('links to code in a real VS Code (code-server + Chromium)', function ()
 
     await openMath();
     await page().keyboard.press('Control+Home');
-    await page().keyboard.type('// added one\n// added two\n');
+    // Code, not comments: the editor would continue a comment on the next line.
+    await page().keyboard.type('export const one = 1;\nexport const two = 2;\n');
     await codeLink(await window!.board(), 'math.ts:1-9').click();
     // Lines 1-9 as shared are lines 3-11 now: the selection ends on line 11.
     await waitForCursorLine(11);
@@ -94,8 +95,10 @@ describe('links to code in a real VS Code (code-server + Chromium)', function ()
     await card.waitFor({ state: 'attached', timeout: 20_000 });
     await openMath();
     await page().keyboard.press('Control+Home');
-    await page().keyboard.type('// and one more\n');
+    await page().keyboard.type('export const three = 3;\n');
     await page().keyboard.press('Control+S');
+    // Opening the file may have covered the board in its group: bring it back, as a person would.
+    await runFromPalette(page(), 'Team Notes: Open Board');
     const again = await window!.board();
     await fitToContent(again);
     const badge = again.locator('.board-item[data-kind="snippet"] .snippet-status[data-status="moved"]').first();
