@@ -162,8 +162,10 @@ describe('links to code', function () {
     assert.deepEqual(await receive({ type: 'openSnippet', id: card.id }), { outcome: 'done', type: 'openSnippet' });
     assert.deepEqual(selectionLines(), ['links/card.ts', 4, 7]);
 
-    // A line of it edited: changed since shared.
-    await editor.edit((edit) => edit.replace(document.lineAt(4).range, '  const sum = b + a; // commutes'));
+    // A line of it edited: changed since shared. Open may have shown the file in a new editor.
+    const shown = vscode.window.activeTextEditor;
+    assert.ok(shown !== undefined && shown.document === document);
+    await shown.edit((edit) => edit.replace(document.lineAt(4).range, '  const sum = b + a; // commutes'));
     await new Promise((r) => setTimeout(r, 700));
     assert.equal((await statusOf())?.status, 'changed');
 
