@@ -13,6 +13,7 @@ import { Disposable } from './disposable';
 import type { BoardViewMemory } from './boardViewMemory';
 import type { PresenceLines } from './presenceLines';
 import type { Session } from './session';
+import { SnippetChecks } from './snippetChecks';
 
 export const BOARD_VIEW_TYPE = 'teamNotes.board';
 
@@ -21,6 +22,8 @@ export type { WebviewMessageOutcome } from './boardWebview';
 /** Owns the (single) board panel and restores it after a window reload. */
 export class BoardPanels extends Disposable {
   private current: BoardPanel | undefined;
+  /** How each snippet card's code stands in this member's checkout (the cards' badges). */
+  readonly snippetChecks: SnippetChecks;
   /** A message for a board not open yet (the reveal of an item shared just before it opens). */
   private readonly waiting: HostToWebview[] = [];
 
@@ -32,6 +35,7 @@ export class BoardPanels extends Disposable {
     private readonly views: BoardViewMemory,
   ) {
     super();
+    this.snippetChecks = this.register(new SnippetChecks(session, logger));
     // A shared item may be placed before the board is open: the panel shows it once it is.
     this.register(session.board.onDidPlaceItem((id) => this.tell({ type: 'reveal', id, confirmation: 'Shared to the board' })));
     this.register(
@@ -105,7 +109,7 @@ export class BoardPanels extends Disposable {
   private adopt(panel: vscode.WebviewPanel): void {
     this.current?.dispose();
     panel.webview.options = webviewOptions(this.extensionUri);
-    const board = new BoardPanel(panel, this.extensionUri, this.session, this.logger, () => this.title(), this.presence, this.views);
+    const board = new BoardPanel(panel, this.extensionUri, this.session, this.logger, () => this.title(), this.presence, this.views, this.snippetChecks);
     this.current = board;
     for (const message of this.waiting.splice(0)) board.tell(message);
     this.visibility.fire(panel.visible);

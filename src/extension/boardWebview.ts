@@ -21,7 +21,8 @@ import { Disposable } from './disposable';
 import type { BoardViewMemory } from './boardViewMemory';
 import type { PresenceLines } from './presenceLines';
 import type { Session, SessionChange } from './session';
-import { openSnippet } from './snippetLinks';
+import { openCode } from './codeLinks';
+import type { SnippetChecks } from './snippetChecks';
 import { WorkspacePathError, printablePath } from './workspacePath';
 
 
@@ -59,10 +60,12 @@ export class BoardPanel extends Disposable {
     private readonly title: () => string,
     private readonly presence: PresenceLines,
     private readonly views: BoardViewMemory,
+    private readonly snippetChecks: SnippetChecks,
   ) {
     super();
     this.register(panel);
     this.timeTravel = new BoardTimeTravel(() => session.groupHistory, session.board);
+    this.register(snippetChecks.onDidCheck((statuses) => (this.ready ? this.post({ type: 'snippetStatus', statuses }) : undefined)));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-notes.svg');
     panel.title = title();
     panel.webview.html = panelHtml(panel.webview, extensionUri);
@@ -188,7 +191,7 @@ export class BoardPanel extends Disposable {
       this.logger.warn(`Board panel ${message.type} failed: ${error.code} ${error.message}`);
       try {
         if (message.type === 'sendChat') this.post({ type: 'error', message: `Not sent: ${error.message}`, unsent: message.text, context: 'chat' });
-        else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' ? 'chat' : 'board' });
+        else this.post({ type: 'error', message: error.message, context: message.type === 'joinGroup' || message.type === 'openCode' ? 'chat' : 'board' });
       } catch {
         // The panel was closed meanwhile: nobody is left to tell, and the log has it.
       }
@@ -203,6 +206,7 @@ export class BoardPanel extends Disposable {
         // A new page has no history view open: a timeline the previous page held is dropped.
         this.timeTravel.close();
         this.post(this.snapshot());
+        this.post({ type: 'snippetStatus', statuses: this.snippetChecks.list() });
         for (const told of this.told.splice(0)) this.post(told);
         // A new page: whatever the previous one was asked to render may have been lost with it (a
         // panel hidden just as the request went out), so every outstanding render is asked again.
@@ -237,8 +241,9 @@ export class BoardPanel extends Disposable {
       case 'openSnippet': {
         const item = this.session.board.item(message.id);
         if (item?.kind !== 'snippet') throw new NetError('ERR_BAD_INPUT', 'That snippet is no longer on the board.');
-        // The path is another member's: openSnippet refuses one that leads outside the workspace.
-        await openSnippet(item);
+        // The path is another member's: readCodeFile refuses one outside the workspace, too big or
+        // binary. The card's code is found where it is now in this member's version of the file.
+        await openCode({ path: item.path, startLine: item.startLine, endLine: item.endLine, code: item.code }, item.language);
         return;
       }
       case 'copyText':
@@ -282,6 +287,12 @@ export class BoardPanel extends Disposable {
       case 'restoreItem': {
         const item = this.timeTravel.restore(message.step, message.id);
         if (item !== undefined) this.post({ type: 'reveal', id: item.id, confirmation: 'Restored to the board' });
+        return;
+      }
+      case 'openCode': {
+        const { type: _type, ...target } = message;
+        // The path is another member's: readCodeFile refuses one outside the workspace, too big or binary.
+        await openCode(target);
         return;
       }
       default:

@@ -9,6 +9,9 @@ import type { LanPresence } from './lanPresence';
 import { fingerprint, peerIdToKey } from '../net/memberKey';
 import type { GroupLock } from './memberIdentity';
 import { MAX_NOTE_TEXT } from '../board/limits';
+import { codeShareText, quotableCode } from '../board/chatMarkup';
+import { MAX_ANCHOR_LINES } from '../board/codeAnchor';
+import { MAX_CHAT_INPUT } from '../webview/protocol';
 import type { CodeTheme } from '../board/codeTheme';
 import type { CodeImageSource } from '../webview/protocol';
 import type { BoardPanels } from './boardPanel';
@@ -49,6 +52,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('teamNotes.sendMessage', (args?: SendArgs) => sendMessage(ctx, args)),
     vscode.commands.registerCommand('teamNotes.shareSelection', () => shareSelection(ctx)),
     vscode.commands.registerCommand('teamNotes.shareSelectionAsImage', () => shareSelectionAsImage(ctx)),
+    vscode.commands.registerCommand('teamNotes.shareSelectionToChat', () => shareSelectionToChat(ctx)),
     vscode.commands.registerCommand('teamNotes.addNote', (args?: { text?: unknown }) => addNote(ctx, args)),
     vscode.commands.registerCommand('teamNotes.startRepository', () => startRepository(ctx)),
     vscode.commands.registerCommand('teamNotes.showLog', () => ctx.log.show(true)),
@@ -139,6 +143,34 @@ async function shareSelection(ctx: CommandContext): Promise<void> {
     vscode.window.setStatusBarMessage('Team Notes: shared the selection to the board', 3000);
   } catch (err) {
     showError(ctx, err, 'Team Notes could not share the selection');
+  }
+}
+
+/**
+ * Sends the selection to the group's chat as `path:start-end` and the code in a fenced block, whole
+ * lines, so that each member's link finds the code where it is in their checkout. Too long a
+ * selection is refused with a word, not cut: a cut quote would not find the code.
+ */
+async function shareSelectionToChat(ctx: CommandContext): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const source = selectedSource();
+  if (editor === undefined || source === undefined || !(await requireJoined(ctx, 'share code'))) return;
+  const { document } = editor;
+  const code = document.getText(new vscode.Range(source.startLine - 1, 0, source.endLine - 1, document.lineAt(source.endLine - 1).text.length));
+  const lines = source.endLine - source.startLine + 1;
+  const text = codeShareText(source.path, source.startLine, source.endLine, source.language, code);
+  const length = Array.from(text).length;
+  let refusal: string | undefined;
+  if (lines > MAX_ANCHOR_LINES) refusal = `the selection has ${lines.toLocaleString('en')} lines; a chat link quotes at most ${MAX_ANCHOR_LINES}. Share it to the board instead.`;
+  else if (length > MAX_CHAT_INPUT) refusal = `with its code the message would be ${length.toLocaleString('en')} characters; a chat message holds at most ${MAX_CHAT_INPUT.toLocaleString('en')}. Select less, or share it to the board.`;
+  else if (!quotableCode(code)) refusal = 'the selection holds a line of three backticks, which would end the quoted block early.';
+  if (refusal !== undefined) return showError(ctx, new NetError('ERR_BAD_INPUT', `Not sent: ${refusal}`), 'Team Notes could not share the selection to chat');
+  try {
+    ctx.session.sendChat(text);
+    ctx.board.showBesideEditor();
+    vscode.window.setStatusBarMessage('Team Notes: shared the selection to the chat', 3000);
+  } catch (err) {
+    showError(ctx, err, 'Team Notes could not share the selection to chat');
   }
 }
 

@@ -20,6 +20,7 @@ import { Session } from './session';
 import { onDidChangeSettings } from './settings';
 import type { SessionSnapshot } from './session';
 import { StatusBar } from './statusBar';
+import type { SnippetStatus } from '../webview/protocol';
 
 /** What the extension exposes to other extensions and to its tests. */
 export interface TeamNotesApi {
@@ -39,6 +40,8 @@ export interface TeamNotesApi {
    * did (done, refused with its code, or failed with its code). Rejects when no board is open.
    */
   testOnlyReceiveWebviewMessage?(raw: unknown): Promise<WebviewMessageOutcome>;
+  /** Test only, in test mode: each snippet card's status in this checkout, once the checks due have run. */
+  testOnlySnippetStatuses?(): Promise<SnippetStatus[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): TeamNotesApi {
@@ -71,6 +74,10 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
     api.testOnlyReceiveWebviewMessage = (raw) => board.receiveForTest(raw);
     api.testOnlyMembersBadge = () => (members.badge === undefined ? undefined : { value: members.badge.value, tooltip: members.badge.tooltip });
     api.testOnlyPresenceLines = () => presence.lines();
+    api.testOnlySnippetStatuses = async () => {
+      await board.snippetChecks.settled();
+      return board.snippetChecks.list();
+    };
   }
   return api;
 }

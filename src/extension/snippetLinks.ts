@@ -1,23 +1,13 @@
 import * as vscode from 'vscode';
-import type { BoardSnippet } from '../webview/protocol';
 import { WorkspacePathError, checkRelativePath, printablePath, resolveWorkspacePath } from './workspacePath';
 
 /**
- * Opens a snippet's file at its lines in this member's own workspace: the path is relative to a
- * workspace folder, so it resolves to the reader's checkout of the same project. The path comes
- * from another member, so it is checked by {@link resolveWorkspacePath} and never opens anything
+ * The file a snippet card's or a chat code location's path names in a workspace folder: the path is
+ * relative to a workspace folder, so it resolves to the reader's checkout of the same project. The
+ * path comes from another member, so it is checked by {@link resolveWorkspacePath} and never leads
  * outside the workspace folders; a refusal throws a {@link WorkspacePathError} with its code.
  */
-export async function openSnippet(snippet: Pick<BoardSnippet, 'path' | 'startLine' | 'endLine'>): Promise<void> {
-  const document = await vscode.workspace.openTextDocument(await locate(snippet.path));
-  const last = Math.min(snippet.endLine, document.lineCount) - 1;
-  const first = Math.min(snippet.startLine - 1, last);
-  const range = new vscode.Range(first, 0, last, document.lineAt(Math.max(last, 0)).text.length);
-  await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One });
-}
-
-/** The file the path names in a workspace folder, checked; throws a {@link WorkspacePathError}. */
-async function locate(path: string): Promise<vscode.Uri> {
+export async function locate(path: string): Promise<vscode.Uri> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const local = folders.filter((f) => f.uri.scheme === 'file');
   const found = await resolveWorkspacePath(path, local.map((f) => f.uri.fsPath));

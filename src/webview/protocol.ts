@@ -187,7 +187,13 @@ export type HostToWebview =
   /** Answers `historyOpen`: how many steps the board's history has, and whose they are (docs/history.md, *Time travel*). */
   | { type: 'historyTimeline'; timeline: HistoryTimelineView }
   /** Answers `historyAt`: the board as it was after that step. */
-  | { type: 'historyState'; state: HistoryStateView };
+  | { type: 'historyState'; state: HistoryStateView }
+  /**
+   * How snippet cards' code stands in this member's own checkout, for the cards listed (a card not
+   * listed keeps its last status). Sent once the files are checked: after a snapshot, when a card
+   * arrives, when the member's files change.
+   */
+  | { type: 'snippetStatus'; statuses: SnippetStatus[] };
 
 /** The board's history as the time-travel slider needs it: its length and the authors of its items. */
 export interface HistoryTimelineView {
@@ -209,6 +215,19 @@ export interface HistoryStateView {
   items: BoardItem[];
   /** Ids of the notes among `items` that are deleted now: the ones "Restore this item" may bring back. */
   restorable: string[];
+}
+
+/**
+ * A snippet card's code in this member's checkout: `same` (as shared, perhaps at other lines),
+ * `changed` (edited since shared), `ambiguous` (several places fit), `gone` (not found in the file),
+ * `missing` (no such file in the workspace), `unreadable` (refused: too big, binary, outside).
+ * `startLine`/`endLine`: where it is now, when it is in one place.
+ */
+export interface SnippetStatus {
+  id: string;
+  status: 'same' | 'changed' | 'ambiguous' | 'gone' | 'missing' | 'unreadable';
+  startLine?: number;
+  endLine?: number;
 }
 
 /** The host messages a batch may carry: the deltas of the session's state. */
@@ -247,6 +266,11 @@ export type WebviewToHost =
   | { type: 'joinGroup' }
   /** Open a link from a chat message (http or https only), through VS Code's opener and its confirmation. */
   | { type: 'openLink'; url: string }
+  /**
+   * Open a code location from a chat message (`path:line`, `path:start-end`) in this member's own
+   * checkout; `code` is the quoted block after it, when there was one, to find the code where it is now.
+   */
+  | { type: 'openCode'; path: string; startLine: number; endLine: number; code?: string }
   /**
    * The board rectangle in view (board units) and the zoom, once panning and zooming settle: the
    * host places items it adds where the user is looking, and opens the board there again.

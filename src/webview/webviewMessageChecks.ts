@@ -17,6 +17,8 @@ import {
   MIN_PEN_WIDTH,
 } from '../board/limits';
 import { isOpenableLink, MAX_LINK_LENGTH } from '../board/links';
+import { checkAnchorPath, MAX_ANCHOR_PATH_LENGTH } from '../board/codeAnchor';
+import { MAX_LOCATION_LINE } from '../board/chatMarkup';
 import { groupDigits } from '../board/numberText';
 import { MAX_HISTORY_MESSAGES } from '../net/limits';
 
@@ -152,6 +154,28 @@ const LINK: Kind<string> = {
   },
 };
 
+/** A code location's path: what `checkAnchorPath` takes (relative, no `..`, no backslash, no control characters). */
+const CODE_PATH: Kind<string> = {
+  check(value) {
+    const rule = `a relative path of 1 to ${count(MAX_ANCHOR_PATH_LENGTH)} characters without "..", "\\" or control characters`;
+    if (typeof value !== 'string') return new Problem('ERR_WEBVIEW_FIELD_TYPE', `must be ${rule}`);
+    if (value.length === 0 || value.length > MAX_ANCHOR_PATH_LENGTH) return new Problem('ERR_WEBVIEW_FIELD_RANGE', `must be ${rule}`);
+    return checkAnchorPath(value) === undefined ? value : new Problem('ERR_WEBVIEW_FIELD_FORMAT', `must be ${rule}`);
+  },
+};
+
+/** A whole number in [min, max]. */
+function integerKind(min: number, max: number): Kind<number> {
+  const range = numberKind(min, max);
+  return {
+    check(value) {
+      const checked = range.check(value);
+      return checked instanceof Problem || Number.isInteger(checked) ? checked : new Problem('ERR_WEBVIEW_FIELD_RANGE', `must be a whole number from ${count(min)} to ${count(max)}`);
+    },
+  };
+}
+const LINE = integerKind(1, MAX_LOCATION_LINE);
+
 /** Flat x, y pairs of board coordinates, copied into a fresh dense array. */
 const POINTS: Kind<number[]> = {
   check(value) {
@@ -221,6 +245,10 @@ const SPECS: { readonly [T in WebviewToHost['type']]: Spec<MessageOf<T>> } = {
   historyAt: { fields: { step: req(STEP) } },
   historyClose: { fields: {} },
   restoreItem: { fields: { step: req(STEP), id: req(ID) } },
+  openCode: {
+    fields: { path: req(CODE_PATH), startLine: req(LINE), endLine: req(LINE), code: opt(textKind(1, MAX_CHAT_INPUT)) },
+    check: (m) => (m.endLine < m.startLine ? new Problem('ERR_WEBVIEW_FIELD_RANGE', 'endLine is not before startLine') : undefined),
+  },
   viewport: { fields: { x: req(COORDINATE), y: req(COORDINATE), width: req(VIEW_SPAN), height: req(VIEW_SPAN), zoom: req(numberKind(MIN_ZOOM, MAX_ZOOM)) } },
 };
 

@@ -54,6 +54,8 @@ export interface TeamNotesApi {
   testOnlyMembersBadge?(): { value: number; tooltip: string } | undefined;
   /** Test mode only: the chat's join and leave lines of this membership, oldest first. */
   testOnlyPresenceLines?(): { id: string; member: { id: string; name: string }; change: string; ts: number }[];
+  /** Test mode only: each snippet card's status in this checkout, once the checks due have run. */
+  testOnlySnippetStatuses?(): Promise<{ id: string; status: string; startLine?: number; endLine?: number }[]>;
 }
 
 export const extensionId = 'team-notes.team-notes';

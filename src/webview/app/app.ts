@@ -130,6 +130,9 @@ export class BoardApp {
       case 'historyState':
         this.history.setState(message.state);
         break;
+      case 'snippetStatus':
+        this.board.setSnippetStatuses(message.statuses);
+        break;
       default:
         assertNever(message);
     }

@@ -6,7 +6,8 @@
  */
 import type { HighlightedLine } from '../../board/highlight';
 import { assertNever } from '../protocol';
-import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke } from '../protocol';
+import type { BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, SnippetStatus } from '../protocol';
+import { snippetBadge } from './snippetBadge';
 import { h } from './dom';
 import { expandableText } from './expandableText';
 import { capText, clamp, formatCount, safeColour, safeFontFamily, textColourOn } from './format';
@@ -36,6 +37,8 @@ export interface RenderContext {
   imageUrl(image: BoardImage): string | undefined;
   /** The snippet's highlighted lines if ready; when undefined the code is shown plain for now. */
   codeLines(snippet: BoardSnippet): HighlightedLine[] | undefined;
+  /** How the snippet's code stands in this member's checkout, when the host has said. */
+  snippetStatus(id: string): SnippetStatus | undefined;
 }
 
 export function renderBoardItem(item: BoardItem, ctx: RenderContext): ItemElement {
@@ -170,6 +173,7 @@ function renderSnippet(snippet: BoardSnippet, ctx: RenderContext): HTMLElement {
           { className: 'snippet-meta' },
           language !== '' && h('span', { className: 'badge snippet-language', text: language }),
           h('bdi', { className: 'item-author', text: snippet.author.name }),
+          snippetBadge(ctx.snippetStatus(snippet.id), snippet),
         ),
       ),
       h(

@@ -19,7 +19,8 @@
  */
 import { highlight } from '../../board/highlight';
 import type { HighlightedLine } from '../../board/highlight';
-import type { BoardImage, BoardItem, BoardSnippet, BoardStroke } from '../protocol';
+import type { BoardImage, BoardItem, BoardSnippet, BoardStroke, SnippetStatus } from '../protocol';
+import { fillSnippetBadge } from './snippetBadge';
 import type { BoardModel, Entry } from './boardModel';
 import { fillCode, renderBoardItem } from './boardItems';
 import { MAX_DRAWN_STROKE_WIDTH } from './itemGeometry';
@@ -89,6 +90,8 @@ export class BoardScene {
   height = 0;
   mode: 'dom' | 'overview' = 'dom';
   private readonly mounted = new Map<string, Mounted>();
+  /** The host's word on each snippet card's code in this member's checkout. */
+  private readonly snippetStatuses = new Map<string, SnippetStatus>();
   /** Items kept mounted wherever the view is (selected, dragged, focused). */
   private readonly pinned = new Set<string>();
   private readonly expanded = new Set<string>();
@@ -373,7 +376,21 @@ export class BoardScene {
       copy: (itemId) => this.hooks.copy(itemId),
       imageUrl: (image) => this.imageUrl(image),
       codeLines: (snippet) => this.codeLines(snippet),
+      snippetStatus: (itemId) => this.snippetStatuses.get(itemId),
     });
+  }
+
+  /** Takes the host's statuses of snippet cards and fills the badges of those drawn, in place. */
+  setSnippetStatuses(statuses: readonly SnippetStatus[]): void {
+    for (const status of statuses) {
+      this.snippetStatuses.set(status.id, status);
+      const m = this.mounted.get(status.id);
+      const badge = m?.el.querySelector<HTMLElement>('.snippet-status');
+      if (m === undefined || badge === null || badge === undefined || m.entry.item.kind !== 'snippet') continue;
+      fillSnippetBadge(badge, status, m.entry.item);
+      m.measure = true;
+    }
+    this.invalidate();
   }
 
   // ---- Images ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * Where it looks is boardCamera.ts; pointer input boardPointer.ts; keys boardKeys.ts; the note
  * editor noteEditing.ts; changes shown before their echo pendingChanges.ts.
  */
-import type { BoardItem, SessionView, WebviewToHost } from '../protocol';
+import type { BoardItem, SessionView, SnippetStatus, WebviewToHost } from '../protocol';
 import { BoardCamera } from './boardCamera';
 import { BoardHeading } from './boardHeading';
 import { dropHint, emptyBoardHint, keysHint } from './boardHints';
@@ -206,6 +206,11 @@ export class BoardView implements BoardSurface {
     this.updateCount();
     this.layout();
     this.scene.renderNow();
+  }
+
+  /** How snippet cards' code stands in this member's checkout (the host's `snippetStatus`). */
+  setSnippetStatuses(statuses: readonly SnippetStatus[]): void {
+    this.scene.setSnippetStatuses(statuses);
   }
 
   /** Adds an item, or replaces the one with the same id. */

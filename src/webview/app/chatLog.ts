@@ -84,6 +84,15 @@ export class ChatLog {
       const url = link.getAttribute('href');
       if (url !== null) this.post({ type: 'openLink', url });
     };
+    // A code location opens in the member's own checkout, found by the host (which checks it again).
+    this.log.addEventListener('click', (event) => {
+      const location = event.target instanceof Element ? event.target.closest('button.chat-code-location') : null;
+      if (!(location instanceof HTMLElement)) return;
+      event.stopPropagation();
+      const { path, startLine, endLine, quote } = location.dataset;
+      if (path === undefined) return;
+      this.post({ type: 'openCode', path, startLine: Number(startLine), endLine: Number(endLine), ...(quote !== undefined && { code: quote }) });
+    });
     this.log.addEventListener('click', openLink);
     this.log.addEventListener('auxclick', openLink);
     this.element = h('div', { className: 'chat-body' }, this.log, this.empty, this.jump);

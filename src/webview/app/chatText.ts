@@ -1,82 +1,97 @@
 /**
- * A chat message's text as DOM: http(s) URLs become links, mentions of the user's own name are
- * marked. Everything is text nodes and `createElement` (never an HTML parser), and only a URL that
- * passes {@link isOpenableLink} becomes a link: `javascript:`, `data:`, `file:` and the like stay text.
+ * A chat message's text as DOM, from the spans of src/board/chatMarkup.ts: http(s) URLs become
+ * links, code locations (`path:line`) buttons that open the code, inline code and fenced blocks
+ * (highlighted with the board's highlighter and token colours) code, and mentions of the user's own
+ * name are marked. Everything is text nodes and `createElement` (never an HTML parser), and only a
+ * URL that passes `isOpenableLink` becomes a link: `javascript:`, `data:`, `file:` stay text.
  */
+import { chatSpans, fenceLanguage } from '../../board/chatMarkup';
+import type { ChatSpan } from '../../board/chatMarkup';
+import { highlight } from '../../board/highlight';
 import { mentionRanges } from '../../board/mentions';
-import { isOpenableLink } from '../../board/links';
+import { fillCode } from './boardItems';
 import { h } from './dom';
 
-/** Something that looks like a URL: from `http://` or `https://` to the next space or quote-like character. */
-const URL_CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-/** Punctuation that ends a sentence rather than the URL it follows. */
-const TRAILING = /[.,;:!?*_~]+$/;
-const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+export { findLinks } from '../../board/chatMarkup';
 
-interface Span {
-  start: number;
-  end: number;
-  kind: 'link' | 'mention';
+/** Longest fenced block highlighted (longer ones are shown plain), in characters. */
+const MAX_FENCE_HIGHLIGHT = 20_000;
+/** Time one fenced block's highlighting may take before it is shown plain, in ms (a log may hold many). */
+const FENCE_HIGHLIGHT_MS = 20;
+
+type Location = Extract<ChatSpan, { kind: 'location' }>;
+
+/** The button of a code location; its data says what to open (the host checks it again). */
+function locationButton(location: Location, shown: string): HTMLElement {
+  const range = location.startLine === location.endLine ? `line ${location.startLine}` : `lines ${location.startLine}–${location.endLine}`;
+  const title = `Open ${location.path}, ${range}, in your checkout`;
+  const el = h('button', { className: `chat-code-location${location.inCode === true ? ' in-code' : ''}`, attrs: { type: 'button', title, 'aria-label': title }, text: shown });
+  el.dataset.path = location.path;
+  el.dataset.startLine = String(location.startLine);
+  el.dataset.endLine = String(location.endLine);
+  if (location.quote !== undefined) el.dataset.quote = location.quote;
+  return el;
 }
 
-/** A URL without the punctuation after it: a sentence's full stop, or a closing bracket it did not open. */
-function trimUrl(url: string): string {
-  let out = url;
-  for (;;) {
-    const trimmed = out.replace(TRAILING, '');
-    const last = trimmed.at(-1) ?? '';
-    const opener = CLOSERS[last];
-    if (opener !== undefined && trimmed.split(last).length > trimmed.split(opener).length) {
-      out = trimmed.slice(0, -1);
-      continue;
+function fenceBlock(span: Extract<ChatSpan, { kind: 'fence' }>): HTMLElement {
+  const language = fenceLanguage(span.language);
+  const code = h('code');
+  const lines = highlight(span.code, language, { maxChars: MAX_FENCE_HIGHLIGHT, timeBudgetMs: FENCE_HIGHLIGHT_MS });
+  fillCode(code, lines);
+  const pre = h('pre', { className: 'chat-fence', attrs: { tabindex: '0', ...(span.language !== '' && { 'data-language': span.language }) } }, code);
+  return pre;
+}
+
+/** Text with the mentions of `selfName` marked. */
+function textNodes(text: string, selfName: string | undefined, out: Node[]): void {
+  let at = 0;
+  if (selfName !== undefined) {
+    for (const m of mentionRanges(text, selfName)) {
+      if (m.start > at) out.push(document.createTextNode(text.slice(at, m.start)));
+      out.push(h('mark', { className: 'chat-mention', text: text.slice(m.start, m.end) }));
+      at = m.end;
     }
-    if (trimmed === out) return out;
-    out = trimmed;
   }
-}
-
-/** Where the text's links are. */
-export function findLinks(text: string): { start: number; end: number; url: string }[] {
-  const links: { start: number; end: number; url: string }[] = [];
-  for (const match of text.matchAll(URL_CANDIDATE)) {
-    const url = trimUrl(match[0]);
-    if (isOpenableLink(url)) links.push({ start: match.index, end: match.index + url.length, url });
-  }
-  return links;
+  if (at < text.length) out.push(document.createTextNode(text.slice(at)));
 }
 
 /**
- * The nodes for `text`: links (`a.chat-link`, the exact URL as `href`), `mark.chat-mention` for
- * mentions of `selfName` outside links, text between. `cut`: the text is a preview that ends
- * mid-message, so a URL running into its end is left as text (it may be only part of the address).
+ * The nodes for `text`: links (`a.chat-link`, the exact URL as `href`), code locations
+ * (`button.chat-code-location`), inline code (`code.chat-code`), fenced blocks (`pre.chat-fence`),
+ * `mark.chat-mention` for mentions of `selfName` in plain text, text between. `cut`: the text is a
+ * preview that ends mid-message, so a URL or location running into its end is left as text.
  */
 export function chatTextNodes(text: string, selfName: string | undefined, cut = false): Node[] {
   const nodes: Node[] = [];
-  const spans = findSpans(text, selfName, cut);
-  let at = 0;
-  for (const span of spans) {
-    if (span.start > at) nodes.push(document.createTextNode(text.slice(at, span.start)));
-    const part = text.slice(span.start, span.end);
-    nodes.push(span.kind === 'link' ? h('a', { className: 'chat-link', attrs: { href: part, title: `Open ${part}` }, text: part }) : h('mark', { className: 'chat-mention', text: part }));
-    at = span.end;
-  }
-  if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+  const spans = chatSpans(text, cut);
+  spans.forEach((span, i) => {
+    let part = text.slice(span.start, span.end);
+    switch (span.kind) {
+      case 'text':
+        // A block stands on its own line: the line breaks around it are the block's edges.
+        if (spans[i + 1]?.kind === 'fence') part = part.replace(/\r?\n$/, '');
+        if (spans[i - 1]?.kind === 'fence') part = part.replace(/^\r?\n/, '');
+        textNodes(part, selfName, nodes);
+        return;
+      case 'link':
+        nodes.push(h('a', { className: 'chat-link', attrs: { href: span.url, title: `Open ${span.url}` }, text: part }));
+        return;
+      case 'code':
+        nodes.push(h('code', { className: 'chat-code', text: span.text }));
+        return;
+      case 'location':
+        nodes.push(locationButton(span, span.inCode === true ? part.slice(1, -1) : part));
+        return;
+      case 'fence':
+        nodes.push(fenceBlock(span));
+        return;
+    }
+  });
   return nodes;
 }
 
-/** True when a message's text mentions `selfName` (outside its links). */
+/** True when a message's text mentions `selfName` (in its plain text, not in links or code). */
 export function mentionsSelf(text: string, selfName: string | undefined): boolean {
-  return findSpans(text, selfName).some((span) => span.kind === 'mention');
-}
-
-/** The links and the mentions outside them, in text order. */
-function findSpans(text: string, selfName: string | undefined, cut = false): Span[] {
-  const links = findLinks(text).filter((link) => !cut || link.end < text.length);
-  const spans: Span[] = links.map(({ start, end }) => ({ start, end, kind: 'link' }));
-  if (selfName !== undefined) {
-    for (const m of mentionRanges(text, selfName)) {
-      if (!links.some((l) => m.start < l.end && l.start < m.end)) spans.push({ ...m, kind: 'mention' });
-    }
-  }
-  return spans.sort((a, b) => a.start - b.start);
+  if (selfName === undefined) return false;
+  return chatSpans(text).some((span) => span.kind === 'text' && mentionRanges(text.slice(span.start, span.end), selfName).length > 0);
 }

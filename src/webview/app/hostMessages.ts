@@ -8,7 +8,7 @@ import { MAX_BOARD_ITEMS } from '../../board/boardState';
 import { isCodeTheme } from '../../board/codeTheme';
 import { MAX_IMAGE_BYTES, MAX_ITEM_SIZE, MAX_STROKE_POINTS } from '../../board/limits';
 import { MAX_BATCH_MESSAGES } from '../protocol';
-import type { BatchedDelta, BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, PresenceLine, SessionView } from '../protocol';
+import type { BatchedDelta, BoardImage, BoardItem, BoardNote, BoardSnippet, BoardStroke, ChatDelivery, ChatEntry, CodeImageSource, HostToWebview, MemberView, PresenceLine, SessionView, SnippetStatus } from '../protocol';
 import { readCamera } from './camera';
 import { parseHistoryState, parseHistoryTimeline } from './historyMessages';
 import { pointCount, simplifyStroke } from './simplify';
@@ -292,6 +292,11 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
       const member = person(raw.member);
       return member === undefined ? fail('bad showMember') : { type: 'showMember', member };
     }
+    case 'snippetStatus': {
+      if (!Array.isArray(raw.statuses) || raw.statuses.length > MAX_SNAPSHOT_ITEMS) return fail('bad snippetStatus');
+      const statuses = (raw.statuses as unknown[]).map(parseSnippetStatus).filter((s) => s !== undefined);
+      return { type: 'snippetStatus', statuses };
+    }
     case 'batch': {
       if (!Array.isArray(raw.messages) || raw.messages.length > MAX_BATCH_MESSAGES) return fail('bad batch');
       // Each delta is checked as if it came alone: a bad one is dropped, the rest apply.
@@ -317,6 +322,19 @@ export function parseHostMessage(raw: unknown, onInvalid?: (reason: string) => v
     default:
       return fail('unknown message type');
   }
+}
+
+const SNIPPET_STATUSES: ReadonlySet<unknown> = new Set<SnippetStatus['status']>(['same', 'changed', 'ambiguous', 'gone', 'missing', 'unreadable']);
+
+/** One card's status; a bad one is dropped, not the message. */
+function parseSnippetStatus(raw: unknown): SnippetStatus | undefined {
+  if (!isRecord(raw) || !isId(raw.id) || !SNIPPET_STATUSES.has(raw.status)) return undefined;
+  const status: SnippetStatus = { id: raw.id, status: raw.status as SnippetStatus['status'] };
+  if (isCount(raw.startLine) && isCount(raw.endLine) && raw.startLine >= 1 && raw.endLine >= raw.startLine) {
+    status.startLine = raw.startLine;
+    status.endLine = raw.endLine;
+  }
+  return status;
 }
 
 const BATCHED_TYPES: ReadonlySet<unknown> = new Set<BatchedDelta['type']>(['session', 'members', 'chat', 'presence', 'chatDelivery', 'boardItem', 'boardRemove']);
