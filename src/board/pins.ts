@@ -15,10 +15,10 @@
  * Pure: no Node, no DOM, no vscode.
  */
 import type { Envelope, MessageBody } from '../net/messages';
-import { compareStamps } from './boardState';
+import { clockRefusal, compareStamps, count } from './boardState';
 import type { BoardRefusal, BoardRefusalCode, Stamp } from './boardState';
 import type { CodeAnchor } from './codeAnchor';
-import { MAX_BOARD_CLOCK, MAX_CLOCK_JUMP, MAX_HELD_PER_AUTHOR, MAX_TOMBSTONES_PER_AUTHOR } from './limits';
+import { MAX_HELD_PER_AUTHOR, MAX_TOMBSTONES_PER_AUTHOR } from './limits';
 import { anchorOfPin } from './pinAnchor';
 
 /** Most live pins a group holds; an add past it is refused with `ERR_BOARD_FULL`. */
@@ -171,13 +171,9 @@ export class PinBoard {
   }
 
   private refusal(message: PinChange): PinRefusal | undefined {
-    const { clock, from, op } = message;
-    if (!Number.isSafeInteger(clock) || clock < 0 || clock > MAX_BOARD_CLOCK) {
-      return { code: 'ERR_BAD_CLOCK', reason: `The clock ${clock} is not a whole number from 0 to ${MAX_BOARD_CLOCK}.` };
-    }
-    if (clock > this.highest + MAX_CLOCK_JUMP) {
-      return { code: 'ERR_CLOCK_JUMP', reason: `The clock ${clock} is more than ${MAX_CLOCK_JUMP} ahead of the pins' ${this.highest}.` };
-    }
+    const { from, op } = message;
+    const clockRefused = clockRefusal(message.clock, this.highest);
+    if (clockRefused !== undefined) return clockRefused;
     const record = this.records.get(message.item);
     if (record?.gone !== undefined) return { code: 'ERR_DELETED', reason: 'The pin was deleted; nothing changes it any more.' };
     const tombstones = this.tombstones.get(from) ?? 0;
@@ -219,12 +215,6 @@ export class PinBoard {
 
 function tooManyTombstones(): BoardRefusal {
   return { code: 'ERR_TOO_MANY_TOMBSTONES', reason: `This member already has ${MAX_TOMBSTONES_PER_AUTHOR} deleted pins charged to it, the most one member may.` };
-}
-
-function count(counts: Map<string, number>, key: string, delta: number): void {
-  const next = (counts.get(key) ?? 0) + delta;
-  if (next === 0) counts.delete(key);
-  else counts.set(key, next);
 }
 
 function materialise(record: PinRecord): PinState | undefined {
