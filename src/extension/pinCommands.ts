@@ -27,7 +27,11 @@ interface PinArgs {
 /** Registers the pin commands and the pins' comment threads; `threads` tells tests where the threads are. */
 export function registerPinCommands(ctx: CommandContext): { disposables: vscode.Disposable[]; threads: () => PinThreadView[] } {
   const comments = new PinComments(ctx.session.pins, ctx.logger);
-  const pinOf = (thread: vscode.CommentThread | undefined): string | undefined => (thread === undefined ? undefined : comments.pinOf(thread));
+  // From a thread's menus VS Code passes the thread; other extensions and tests may pass `{ pin }`.
+  const pinOf = (target: vscode.CommentThread | { pin?: unknown } | undefined): string | undefined => {
+    if (target !== undefined && 'pin' in target) return typeof target.pin === 'string' ? target.pin : undefined;
+    return target === undefined ? undefined : comments.pinOf(target as vscode.CommentThread);
+  };
   const guarded = (title: string, run: () => unknown) => async (): Promise<void> => {
     try {
       await run();
@@ -44,16 +48,20 @@ export function registerPinCommands(ctx: CommandContext): { disposables: vscode.
       thread.dispose(); // the draft: the pin's own thread replaces it once placed
       if (range !== undefined) await pinNote(ctx, { uri: thread.uri, startLine: range.start.line + 1, endLine: range.end.line + 1, text });
     }),
-    vscode.commands.registerCommand('teamNotes.replyPin', (reply: vscode.CommentReply) =>
-      guarded('Team Notes: reply not sent', () => ctx.session.pins.reply(requirePin(pinOf(reply.thread)), reply.text))(),
+    vscode.commands.registerCommand('teamNotes.replyPin', (reply: vscode.CommentReply | { pin?: unknown; text?: unknown }) =>
+      guarded('Team Notes: reply not sent', () => {
+        const text = reply.text;
+        if (typeof text !== 'string') throw new NetError('ERR_BAD_INPUT', 'The reply is empty.');
+        ctx.session.pins.reply(requirePin(pinOf('thread' in reply ? reply.thread : reply)), text);
+      })(),
     ),
-    vscode.commands.registerCommand('teamNotes.resolvePin', (thread?: vscode.CommentThread) =>
+    vscode.commands.registerCommand('teamNotes.resolvePin', (thread?: vscode.CommentThread | { pin?: unknown }) =>
       guarded('Team Notes could not resolve the pin', () => ctx.session.pins.setResolved(requirePin(pinOf(thread)), true))(),
     ),
-    vscode.commands.registerCommand('teamNotes.reopenPin', (thread?: vscode.CommentThread) =>
+    vscode.commands.registerCommand('teamNotes.reopenPin', (thread?: vscode.CommentThread | { pin?: unknown }) =>
       guarded('Team Notes could not reopen the pin', () => ctx.session.pins.setResolved(requirePin(pinOf(thread)), false))(),
     ),
-    vscode.commands.registerCommand('teamNotes.deletePin', (thread?: vscode.CommentThread) =>
+    vscode.commands.registerCommand('teamNotes.deletePin', (thread?: vscode.CommentThread | { pin?: unknown }) =>
       guarded('Team Notes could not delete the pin', () => ctx.session.pins.deletePin(requirePin(pinOf(thread))))(),
     ),
   ];

@@ -154,7 +154,8 @@ export class PinComments extends Disposable {
     thread.contextValue = `teamNotesPin.${pin.resolved ? 'resolved' : 'open'}${pin.author === this.pins.self ? '.own' : ''}`;
     const view: PinThreadView = {
       pin: pin.id, file, startLine: placement.startLine, endLine: placement.endLine, resolved: pin.resolved, outdated: placement.outdated,
-      comments: comments.map((c) => (c.body as vscode.MarkdownString).value),
+      // As written, not as Markdown: what the member wrote, the code quoted when it is.
+      comments: [placement.quoteOriginal ? `${pin.text}\n${pin.anchor.lines.join('\n')}` : pin.text, ...pin.replies.map((r) => r.text)],
     };
     if (thread.label !== undefined) view.label = thread.label;
     this.placed.set(pin.id, { thread, file, view });

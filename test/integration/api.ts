@@ -54,6 +54,20 @@ export interface TeamNotesApi {
   testOnlyMembersBadge?(): { value: number; tooltip: string } | undefined;
   /** Test mode only: the chat's join and leave lines of this membership, oldest first. */
   testOnlyPresenceLines?(): { id: string; member: { id: string; name: string }; change: string; ts: number }[];
+  /** Test mode only: the pins' comment threads as placed in this window's editors. */
+  testOnlyPinThreads?(): PinThreadView[];
+}
+
+/** A pin's comment thread as placed: 1-based lines, the label, and the comments' Markdown (note first). */
+export interface PinThreadView {
+  pin: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+  label?: string;
+  resolved: boolean;
+  outdated: boolean;
+  comments: string[];
 }
 
 export const extensionId = 'team-notes.team-notes';
