@@ -125,6 +125,24 @@ describe('Team Notes pins in a real VS Code', function () {
     assert.equal(got.startLine, 4);
   });
 
+  it('hands the pin and its thread to a member who joins later (catch-up), and keeps them over a rejoin', async () => {
+    const cliPath = join(extension().extensionPath, 'dist', 'cli.js');
+    const late = new CliProcess(cliPath, ['chat', '--group', group, '--name', 'cli-rosa', '--repository', repository.address, '--listen', '127.0.0.1:0', '--json'], 'chat peer cli-rosa');
+    try {
+      await late.waitFor((e) => e.event === 'message' && e.type === 'pin' && e.op === 'add' && e.item === pinId, 'the pin caught up by cli-rosa');
+      await late.waitFor((e) => e.event === 'message' && e.type === 'pin' && e.op === 'reply' && e.item === pinId && e.text === 'Fair enough.', 'the peer\'s reply caught up by cli-rosa');
+    } finally {
+      late.endInput();
+      await late.exited;
+    }
+    await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
+    await until(teamNotes, (s) => s.session.state === 'idle', 'left');
+    await vscode.commands.executeCommand('teamNotes.joinGroup', { group, name: 'vscode-pat' });
+    await until(teamNotes, (s) => s.session.state === 'joined', 'joined again');
+    const placed = await threadWhere((t) => t.comments.length === 3, 'the thread back from this window\'s history');
+    assert.match(placed.comments[2]!, /Fair enough\./);
+  });
+
   it('refuses a binary file, and lines that occur in many places, with a clear message', async () => {
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
     const binary = vscode.Uri.joinPath(folder, 'geometry', 'blob.bin');
