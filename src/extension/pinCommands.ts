@@ -61,11 +61,37 @@ export function registerPinCommands(ctx: CommandContext): { disposables: vscode.
     vscode.commands.registerCommand('teamNotes.reopenPin', (thread?: vscode.CommentThread | { pin?: unknown }) =>
       guarded('Team Notes could not reopen the pin', () => ctx.session.pins.setResolved(requirePin(pinOf(thread)), false))(),
     ),
+    vscode.commands.registerCommand('teamNotes.choosePinPlace', (thread?: vscode.CommentThread | { pin?: unknown; startLine?: unknown }) =>
+      guarded('Team Notes could not move the pin', () => choosePlace(comments, requirePin(pinOf(thread)), thread))(),
+    ),
     vscode.commands.registerCommand('teamNotes.deletePin', (thread?: vscode.CommentThread | { pin?: unknown }) =>
       guarded('Team Notes could not delete the pin', () => ctx.session.pins.deletePin(requirePin(pinOf(thread))))(),
     ),
   ];
   return { disposables, threads: () => comments.threads() };
+}
+
+/** Offers an ambiguous pin's candidate places in a quick pick (or takes `startLine` from tests), and moves its thread there. */
+async function choosePlace(comments: PinComments, id: string, args: unknown): Promise<void> {
+  const view = comments.thread(id);
+  const candidates = view?.candidates;
+  if (view === undefined || candidates === undefined) throw new NetError('ERR_BAD_INPUT', 'This pin is not in doubt: its code is found in one place.');
+  const given = (args as { startLine?: unknown } | undefined)?.startLine;
+  if (typeof given === 'number') {
+    const match = candidates.find((c) => c.startLine === given);
+    if (match === undefined) throw new NetError('ERR_BAD_INPUT', `Line ${given} is not one of the places that match.`);
+    return comments.choose(id, match);
+  }
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(view.file));
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((c) => ({
+      label: c.startLine === c.endLine ? `Line ${c.startLine}` : `Lines ${c.startLine}–${c.endLine}`,
+      description: c.startLine <= document.lineCount ? document.lineAt(c.startLine - 1).text.trim().slice(0, 80) : '',
+      range: c,
+    })),
+    { title: 'Team Notes: Where Is This Pin?', placeHolder: 'The pinned code matches in several places; choose the one the note is about.' },
+  );
+  if (picked !== undefined) comments.choose(id, picked.range);
 }
 
 function requirePin(id: string | undefined): string {

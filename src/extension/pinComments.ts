@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { relocate } from '../board/codeAnchor';
+import type { LineRange } from '../board/codeAnchor';
 import type { PinState } from '../board/pins';
 import type { Logger } from '../net/logger';
 import { Disposable } from './disposable';
@@ -31,6 +32,8 @@ export interface PinThreadView {
   label?: string;
   resolved: boolean;
   outdated: boolean;
+  /** When several places match (the member may choose one with teamNotes.choosePinPlace). */
+  candidates?: readonly LineRange[];
   /** The comments' text, the note first (with the quoted original code when shown), then the replies. */
   comments: string[];
 }
@@ -47,6 +50,8 @@ export class PinComments extends Disposable {
   /** Per pin, the latest placement started: an older one that finishes later is dropped. */
   private readonly tickets = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Places this member chose for ambiguous pins, by pin id (kept for this window's life only). */
+  private readonly chosen = new Map<string, LineRange>();
   private readonly changes = this.register(new vscode.EventEmitter<void>());
   /** Fires after threads were placed or taken away (tests wait on it). */
   readonly onDidPlace = this.changes.event;
@@ -79,6 +84,12 @@ export class PinComments extends Disposable {
   /** Every placed thread (tests, and the pin command's check for what is already there). */
   threads(): PinThreadView[] {
     return [...this.placed.values()].map((p) => p.view);
+  }
+
+  /** Puts an ambiguous pin's thread at the candidate this member chose, and keeps it there while it matches. */
+  choose(id: string, place: LineRange): void {
+    this.chosen.set(id, place);
+    void this.refresh(id);
   }
 
   /** Places every pin again and takes away threads of pins that are gone. */
@@ -135,7 +146,7 @@ export class PinComments extends Disposable {
 
   private show(pin: PinState, file: string, text: string): void {
     const lineCount = text === '' ? 1 : text.split(/\r\n|\r|\n/).length;
-    const placement = placePin(pin.anchor, relocate(pin.anchor, text), lineCount);
+    const placement = placePin(pin.anchor, relocate(pin.anchor, text), lineCount, this.chosen.get(pin.id));
     const uri = vscode.Uri.file(file);
     const range = new vscode.Range(placement.startLine - 1, 0, placement.endLine - 1, 0);
     const comments = this.comments(pin, placement);
@@ -151,13 +162,14 @@ export class PinComments extends Disposable {
     thread.label = placement.label ?? (pin.resolved ? 'Resolved' : undefined);
     thread.state = pin.resolved ? vscode.CommentThreadState.Resolved : vscode.CommentThreadState.Unresolved;
     thread.canReply = true; // as on an outdated review comment, the conversation may go on
-    thread.contextValue = `teamNotesPin.${pin.resolved ? 'resolved' : 'open'}${pin.author === this.pins.self ? '.own' : ''}`;
+    thread.contextValue = `teamNotesPin.${pin.resolved ? 'resolved' : 'open'}${placement.candidates !== undefined ? '.ambiguous' : ''}${pin.author === this.pins.self ? '.own' : ''}`;
     const view: PinThreadView = {
       pin: pin.id, file, startLine: placement.startLine, endLine: placement.endLine, resolved: pin.resolved, outdated: placement.outdated,
       // As written, not as Markdown: what the member wrote, the code quoted when it is.
       comments: [placement.quoteOriginal ? `${pin.text}\n${pin.anchor.lines.join('\n')}` : pin.text, ...pin.replies.map((r) => r.text)],
     };
     if (thread.label !== undefined) view.label = thread.label;
+    if (placement.candidates !== undefined) view.candidates = placement.candidates;
     this.placed.set(pin.id, { thread, file, view });
     this.changes.fire();
   }
@@ -178,6 +190,11 @@ export class PinComments extends Disposable {
       timestamp: new Date(ts),
     });
     return [comment(pin.author, note, pin.ts), ...pin.replies.map((r) => comment(r.author, new vscode.MarkdownString().appendText(r.text), r.ts))];
+  }
+
+  /** The placed thread of a pin, as tests and the commands see it. */
+  thread(id: string): PinThreadView | undefined {
+    return this.placed.get(id)?.view;
   }
 
   private remove(id: string): void {

@@ -67,6 +67,8 @@ export interface PinThreadView {
   label?: string;
   resolved: boolean;
   outdated: boolean;
+  /** When several places match, all of them (the member may choose one). */
+  candidates?: { startLine: number; endLine: number }[];
   comments: string[];
 }
 

@@ -30,10 +30,10 @@ describe('Team Notes pins in a real VS Code', function () {
   let pinId: string;
 
   const threads = (): PinThreadView[] => teamNotes.testOnlyPinThreads!();
-  const thread = (): PinThreadView | undefined => threads().find((t) => t.pin === pinId);
-  async function threadWhere(predicate: (t: PinThreadView) => boolean, what: string): Promise<PinThreadView> {
-    await eventually(() => { const t = thread(); return t !== undefined && predicate(t); }, what, () => threads());
-    return thread()!;
+  const thread = (id = pinId): PinThreadView | undefined => threads().find((t) => t.pin === id);
+  async function threadWhere(predicate: (t: PinThreadView) => boolean, what: string, id = pinId): Promise<PinThreadView> {
+    await eventually(() => { const t = thread(id); return t !== undefined && predicate(t); }, what, () => threads());
+    return thread(id)!;
   }
   const peerPrinted = (predicate: (e: CliEvent) => boolean, what: string): Promise<CliEvent> => peer.waitFor(predicate, what);
 
@@ -141,6 +141,22 @@ describe('Team Notes pins in a real VS Code', function () {
     await until(teamNotes, (s) => s.session.state === 'joined', 'joined again');
     const placed = await threadWhere((t) => t.comments.length === 3, 'the thread back from this window\'s history');
     assert.match(placed.comments[2]!, /Fair enough\./);
+  });
+
+  it('says so when the pinned code matches in several places here, and lets the member choose one', async () => {
+    const block = ['  const step = 1;', '  return n + step;', '}'];
+    writeFileSync(join(peerFolder, 'geometry', 'twice.ts'), ['export function next(n: number): number {', ...block, ''].join('\n'));
+    const ours = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'geometry', 'twice.ts');
+    writeFileSync(ours.fsPath, ['function up(n: number): number {', ...block, '', 'function again(n: number): number {', ...block, ''].join('\n'));
+    peer.type('/pin geometry/twice.ts:2-3 Which step?');
+    const id = String((await peerPrinted((e) => e.event === 'sent' && e.type === 'pin' && e.op === 'add' && e.item !== pinId, 'the second pin sent')).item);
+    const doubtful = await threadWhere(() => true, 'the ambiguous pin\'s thread', id);
+    assert.match(doubtful.label ?? '', /Not sure where: 2 places match/);
+    assert.deepEqual(doubtful.candidates, [{ startLine: 2, endLine: 3 }, { startLine: 7, endLine: 8 }]);
+    assert.match(doubtful.comments[0]!, /const step = 1;/, 'the original code is quoted');
+    await vscode.commands.executeCommand('teamNotes.choosePinPlace', { pin: id, startLine: 7 });
+    const chosen = await threadWhere((t) => t.startLine === 7, 'the thread at the chosen place', id);
+    assert.match(chosen.label ?? '', /Placed where you chose/);
   });
 
   it('refuses a binary file, and lines that occur in many places, with a clear message', async () => {

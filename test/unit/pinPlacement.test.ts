@@ -26,6 +26,10 @@ describe('where a pin thread goes', () => {
     const placed = placePin(anchor, relocate(anchor, twice.join('\n')), twice.length);
     assert.match(placed.label ?? '', /^Not sure where: 2 places match/);
     assert.equal(placed.quoteOriginal, true);
+    assert.deepEqual(placed.candidates, [{ startLine: 2, endLine: 3 }, { startLine: 7, endLine: 8 }]);
+    const chosen = placePin(anchor, relocate(anchor, twice.join('\n')), twice.length, { startLine: 7, endLine: 8 });
+    assert.deepEqual([chosen.startLine, chosen.endLine], [7, 8]);
+    assert.match(chosen.label ?? '', /^Placed where you chose/);
   });
 
   it('shows deleted code as outdated at its old line, clamped to the file', () => {
