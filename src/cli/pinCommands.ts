@@ -5,7 +5,7 @@
  * a member with its own version of a file.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { makeAnchor } from '../board/codeAnchor';
+import { checkAnchorPath, makeAnchor } from '../board/codeAnchor';
 import { pinAnchorFields } from '../board/pinAnchor';
 import { NetError } from '../net/errors';
 import { newItemId } from '../net/ids';
@@ -24,6 +24,9 @@ export function runPinCommand(node: PeerNode, line: string): PinMessage | undefi
   const pin = /^\/pin\s+(\S+?):(\d+)-(\d+)\s+([\s\S]+)$/.exec(line);
   if (pin !== null) {
     const [, path, start, end, text] = pin as unknown as [string, string, string, string, string];
+    // Checked before reading: a pin names a file below this folder, never one outside it.
+    const problem = checkAnchorPath(path);
+    if (problem !== undefined) throw new NetError('ERR_BAD_INPUT', `Cannot pin ${path}: ${problem}.`);
     const anchor = makeAnchor(readText(path), path, Number(start), Number(end));
     return node.broadcast({ type: 'pin', op: 'add', item: newItemId(), clock: node.nextClock(), ...pinAnchorFields(anchor), text }) as PinMessage;
   }
