@@ -5,7 +5,7 @@
  * symlink), and a file too large or binary is refused before it is read whole. Plain Node.
  */
 import { open, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { NetError } from '../net/errors';
 import { gitLocationOf } from './gitInfo';
 import { resolveWorkspacePath } from './workspacePath';
@@ -33,7 +33,7 @@ export async function pinPathOf(file: string, folders: readonly string[]): Promi
 }
 
 /**
- * The real path of the file a pin's repository-relative `path` names in one of the workspace
+ * The path (in the workspace folder's own terms) of the file a pin's repository-relative `path` names in one of the workspace
  * `folders`, or undefined when none has it (or the path is refused). For a folder inside a
  * repository the path is taken from the repository's root, and must lead into that folder.
  */
@@ -47,7 +47,9 @@ export async function fileForPin(path: string, folders: readonly string[]): Prom
       rest = path.slice(prefix.length);
     }
     const found = await resolveWorkspacePath(rest, [folder]);
-    if (found.ok) return found.file;
+    // Checked through its real path; named as the workspace names it, so that the thread lands on
+    // the editor's own document when the workspace folder is reached through a symlink.
+    if (found.ok) return resolve(folder, ...rest.split('/'));
   }
   return undefined;
 }

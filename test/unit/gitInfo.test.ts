@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitLocationOf } from '../../src/extension/gitInfo';
@@ -67,6 +67,13 @@ describe('git locations and pin paths', () => {
     mkdirSync(join(root, 'ws'));
     writeFileSync(join(root, 'secret.txt'), 'x\n');
     for (const path of ['../secret.txt', '/etc/passwd', 'a/../../secret.txt', '..']) assert.equal(await fileForPin(path, [join(root, 'ws')]), undefined, path);
+  });
+
+  it('names the file as the workspace does when the workspace folder is reached through a symlink', async () => {
+    mkdirSync(join(root, 'real'));
+    writeFileSync(join(root, 'real', 'a.ts'), 'x\n');
+    symlinkSync(join(root, 'real'), join(root, 'link'));
+    assert.equal(await fileForPin('a.ts', [join(root, 'link')]), join(root, 'link', 'a.ts'));
   });
 
   it('refuses to read a binary file or one over the size limit', async () => {
