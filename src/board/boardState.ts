@@ -297,13 +297,9 @@ export class BoardState {
 
   /** The refusal of a message, from the state alone: {@link apply} folds only what this lets through. */
   private refusal(message: BoardChange, bytes: Uint8Array | undefined): BoardRefusal | undefined {
-    const { clock, from, op } = message;
-    if (!Number.isSafeInteger(clock) || clock < 0 || clock > MAX_BOARD_CLOCK) {
-      return { code: 'ERR_BAD_CLOCK', reason: `The clock ${clock} is not a whole number from 0 to ${MAX_BOARD_CLOCK}.` };
-    }
-    if (clock > this.highest + MAX_CLOCK_JUMP) {
-      return { code: 'ERR_CLOCK_JUMP', reason: `The clock ${clock} is more than ${MAX_CLOCK_JUMP} ahead of this board's ${this.highest}.` };
-    }
+    const { from, op } = message;
+    const clockRefused = clockRefusal(message.clock, this.highest);
+    if (clockRefused !== undefined) return clockRefused;
     const record = this.records.get(message.item);
     if (record?.gone !== undefined) return { code: 'ERR_DELETED', reason: 'The item was deleted; nothing changes it any more.' };
     const added = record?.added;
@@ -361,11 +357,21 @@ export class BoardState {
   }
 }
 
+/** The refusal of a clock outside the codec's range or too far above `highest`, the highest clock a fold accepted. */
+export function clockRefusal(clock: number, highest: number): BoardRefusal | undefined {
+  if (!Number.isSafeInteger(clock) || clock < 0 || clock > MAX_BOARD_CLOCK) {
+    return { code: 'ERR_BAD_CLOCK', reason: `The clock ${clock} is not a whole number from 0 to ${MAX_BOARD_CLOCK}.` };
+  }
+  if (clock > highest + MAX_CLOCK_JUMP) return { code: 'ERR_CLOCK_JUMP', reason: `The clock ${clock} is more than ${MAX_CLOCK_JUMP} ahead of this board's ${highest}.` };
+  return undefined;
+}
+
 function tooManyTombstones(): BoardRefusal {
   return { code: 'ERR_TOO_MANY_TOMBSTONES', reason: `This member already has ${MAX_TOMBSTONES_PER_AUTHOR} deleted items charged to it, the most one member may.` };
 }
 
-function count(counts: Map<string, number>, key: string, delta: number): void {
+/** Adds `delta` to a per-member count, dropping a count that reaches 0. */
+export function count(counts: Map<string, number>, key: string, delta: number): void {
   const next = (counts.get(key) ?? 0) + delta;
   if (next === 0) counts.delete(key);
   else counts.set(key, next);

@@ -11,16 +11,17 @@
  *
  * Pure: no Node, no DOM, no vscode.
  */
-import type { ChatMessage, ImageMessage, NoteMessage, SnippetMessage, StrokeMessage } from '../net/messages';
+import type { ChatMessage, ImageMessage, NoteMessage, PinMessage, SnippetMessage, StrokeMessage } from '../net/messages';
 import type { BoardItemState, BoardMessage } from './boardState';
 import { BoardState, compareStamps } from './boardState';
 import { sniffImage } from './imageInfo';
+import { PinBoard } from './pins';
 import { codeImageSource, readPngText } from './pngText';
 
 export interface ExportInput {
   group: string;
   /** Every chat and board message of the group's history, in any order (they are sorted/folded here). */
-  messages: readonly (ChatMessage | NoteMessage | ImageMessage | StrokeMessage | SnippetMessage)[];
+  messages: readonly (ChatMessage | NoteMessage | ImageMessage | StrokeMessage | SnippetMessage | PinMessage)[];
   /** Display name by peer id (unknown ids are shown by a short form of the id). */
   names: ReadonlyMap<string, string>;
   /** This member's id: direct messages show "to you" / "to NAME". */
@@ -239,8 +240,10 @@ export function exportMarkdown(input: ExportInput): ExportResult {
 
   const chat: ChatMessage[] = [];
   const board: BoardMessage[] = [];
+  const pinMessages: PinMessage[] = [];
   for (const m of distinct(input.messages, input.group)) {
     if (m.type === 'chat') chat.push(m);
+    else if (m.type === 'pin') pinMessages.push(m);
     else if (m.type === 'note' || m.type === 'image' || m.type === 'stroke' || m.type === 'snippet') board.push(m);
   }
 
@@ -326,6 +329,25 @@ export function exportMarkdown(input: ExportInput): ExportResult {
     if (source !== undefined) {
       out.push(`Code image of ${location(source.path, source.startLine, source.endLine)}:`);
       out.push(fencedCode(source.code, cleanLine(source.language)));
+    }
+  }
+
+  // Pins, folded the same way, oldest first, each with its original code and its thread (a section
+  // only when there are some: a group that never pinned exports as before).
+  pinMessages.sort((a, b) => compareStamps({ clock: a.clock, peer: a.from }, { clock: b.clock, peer: b.from }) || a.seq - b.seq || compareStrings(a.id, b.id));
+  const pinBoard = new PinBoard();
+  for (const m of pinMessages) pinBoard.apply(m);
+  const pins = pinBoard.pins();
+  if (pins.length > 0) out.push('### Pinned to code');
+  for (const pin of pins) {
+    const { anchor } = pin;
+    const commit = anchor.commit === undefined ? '' : ` at commit ${cleanLine(anchor.commit).slice(0, 12)}`;
+    out.push(`${location(anchor.path, anchor.startLine, anchor.endLine)}${commit} · pinned by ${strongName(pin.author)} · ${formatTime(pin.ts)}${pin.resolved ? ' · resolved' : ''}`);
+    out.push(fencedCode(anchor.lines.join('\n'), ''));
+    out.push(quoteBlock(pin.text, '*(empty note)*'));
+    for (const reply of pin.replies) {
+      out.push(`${strongName(reply.author)} replied · ${formatTime(reply.ts)}:`);
+      out.push(quoteBlock(reply.text, '*(empty reply)*'));
     }
   }
 

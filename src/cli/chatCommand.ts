@@ -26,6 +26,7 @@ import type { HistoryEntry } from '../net/groupHistory';
 import { loadOrCreateKey, lockDataFolder, readPassword } from './dataFolder';
 import { parseLogLevel, stderrLogger } from './consoleLogger';
 import { onShutdown, printError, printEvent } from './output';
+import { pinUsage, runPinCommand } from './pinCommands';
 
 export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--password-file FILE] [--repository H:P] [--no-discovery] [--listen H:P] [--advertise IP] [--ban X]... [--json]
   Joins a group as a terminal peer. Every line you type is sent to the group.
@@ -33,6 +34,7 @@ export const chatUsage = `team-notes chat --group G [--name N] [--data DIR] [--p
     /members        lists the connected members
     /note text      puts a note on the group's board
     /image FILE     puts a PNG, JPEG or GIF file on the group's board
+${pinUsage}
     /quit           leaves the group (so do end of input, Ctrl+C and SIGTERM)
   --group G         group to join
   --name N          display name (default: your account's real name, else your user name; the
@@ -104,6 +106,8 @@ function messageText(message: DeliveredMessage, from: Member): string {
       return `[${time}] ${from.name} ${message.op} snippet ${message.path ?? message.item}${message.startLine !== undefined ? `:${message.startLine}-${message.endLine}` : ''}${message.code !== undefined ? `\n${message.code}` : ''}`;
     case 'image':
       return `[${time}] ${from.name} ${message.op} image ${message.item}${message.bytes !== undefined ? ` (${message.mime}, ${message.bytes} bytes)` : ''}`;
+    case 'pin':
+      return `[${time}] ${from.name} ${message.op} pin ${message.item}${message.path !== undefined ? ` on ${message.path}:${message.startLine}-${message.endLine}` : ''}${message.text !== undefined ? `: ${message.text}` : ''}`;
     case 'stroke':
       return `[${time}] ${from.name} ${message.op} stroke ${message.item}${message.points !== undefined ? ` (${message.points.length} points)` : ''}`;
   }
@@ -288,6 +292,11 @@ export async function runChat(argv: string[]): Promise<number> {
       }
       if (line.startsWith('/image ')) {
         shareImage(node, line.slice('/image '.length).trim());
+        return;
+      }
+      const pinned = runPinCommand(node, line);
+      if (pinned !== undefined) {
+        printEvent(json, { event: 'sent', type: 'pin', op: pinned.op, item: pinned.item, id: pinned.id }, `* ${pinned.op} pin ${pinned.item}`);
         return;
       }
       if (line.startsWith('/to')) {

@@ -40,7 +40,8 @@ export class BoardTimeTravel {
     const history = this.history();
     if (history === undefined) throw new NetError('ERR_CLOSED', 'Join a group first.');
     const messages: BoardMessage[] = [];
-    for (const { message } of history.entries()) if (message.type !== 'chat') messages.push(message);
+    // Pins live in the editor, not on the board: the board's history is the rest of the log.
+    for (const { message } of history.entries()) if (message.type !== 'chat' && message.type !== 'pin') messages.push(message);
     const timeline = new BoardTimeline(messages, {
       // A copy, not the store's Buffer: the bytes go to the webview (see SessionBoard.received).
       bytesOf: (m) => (m.type === 'image' && m.sha256 !== undefined ? copy(history.imageBytes(m.sha256)) : undefined),

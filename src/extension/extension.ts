@@ -10,6 +10,8 @@ import type { WebviewMessageOutcome } from './boardPanel';
 import { ChatAttention } from './chatAttention';
 import { offerAnotherPassword, registerCommands, rejoinAfterReload } from './commands';
 import { registerHistoryCommands } from './historyCommands';
+import { registerPinCommands } from './pinCommands';
+import type { PinThreadView } from './pinComments';
 import type { CommandContext } from './commands';
 import { LanPresence } from './lanPresence';
 import { channelLogger } from './log';
@@ -34,6 +36,8 @@ export interface TeamNotesApi {
   testOnlyMembersBadge?(): { value: number; tooltip: string } | undefined;
   /** Test only, in test mode: the chat's join and leave lines of this membership. */
   testOnlyPresenceLines?(): { member: { id: string; name: string }; change: string }[];
+  /** Test only, in test mode: the pins' comment threads as placed in this window's editors. */
+  testOnlyPinThreads?(): PinThreadView[];
   /**
    * Test only, and present only when VS Code runs the extension's tests: feeds `raw` to the open
    * board panel's message handler as if its webview had posted it, and resolves with what the host
@@ -59,8 +63,9 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
   const commands: CommandContext = { extension: context, session, board, log, logger, lan };
   const attention = new ChatAttention(session, board);
   const members = new MembersView(session, attention);
+  const pins = registerPinCommands(commands);
   const isOnline = (id: string): boolean => session.memberList().some((m) => m.id === id && m.online);
-  context.subscriptions.push(session, lan, presence, board, attention, new StatusBar(session, attention), members, registerMemberActions(isOnline), registerBoardCommands(board, session), ...registerCommands(commands), ...registerHistoryCommands(commands), offerAnotherPassword(commands), {
+  context.subscriptions.push(session, lan, presence, board, attention, new StatusBar(session, attention), members, registerMemberActions(isOnline), registerBoardCommands(board, session), ...registerCommands(commands), ...registerHistoryCommands(commands), ...pins.disposables, offerAnotherPassword(commands), {
     dispose: () => commands.groupLock?.dispose(),
   });
   // Last: VS Code disposes subscriptions in order, and the session's goodbye still logs.
@@ -78,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
       await board.snippetChecks.settled();
       return board.snippetChecks.list();
     };
+    api.testOnlyPinThreads = () => pins.threads();
   }
   return api;
 }

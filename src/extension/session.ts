@@ -23,6 +23,7 @@ import { DeliveryTracker } from './deliveryTracker';
 import { Disposable } from './disposable';
 import { addressForTeammates, advertisedAddress, isThisMachine } from './localAddresses';
 import { SessionBoard } from './sessionBoard';
+import { SessionPins } from './sessionPins';
 import type { Settings } from './settings';
 
 /** What changed, so that listeners can send deltas instead of everything. */
@@ -78,6 +79,8 @@ export class Session extends Disposable {
   private readonly names = new Map<string, string>();
   /** The group's board: what it shows, and the changes this member makes to it. */
   readonly board: SessionBoard;
+  /** The group's notes pinned to code (shown in editors by pinComments.ts). */
+  readonly pins: SessionPins;
   /** False while the repository is lost: newcomers cannot find the group, members still talk. */
   repositoryReachable = true;
   /** The joined group's history (on disk in the extension's storage), from join to leave. */
@@ -97,6 +100,7 @@ export class Session extends Disposable {
   ) {
     super();
     this.board = this.register(new SessionBoard(() => this.requireNode(), (id) => this.names.get(id), (change) => this.changes.fire(change), logger));
+    this.pins = this.register(new SessionPins(() => this.requireNode(), (id) => this.names.get(id), logger));
     this.register({ dispose: () => void this.close() });
   }
 
@@ -154,6 +158,7 @@ export class Session extends Disposable {
     // A new membership starts from what this machine kept of the group, shown before any network traffic.
     this.chat = [];
     this.board.clear();
+    this.pins.clear();
     this.names.clear();
     this.delivery.clear();
     this.catchUp = undefined;
@@ -241,6 +246,7 @@ export class Session extends Disposable {
     if (this.storageFolder !== undefined) GroupHistory.open(this.storageFolder, history.group, history.self, { logger: this.logger }).clear();
     this.chat = [];
     this.board.clear();
+    this.pins.clear();
     this.changes.fire({ kind: 'session' });
   }
 
@@ -368,6 +374,8 @@ export class Session extends Disposable {
     for (const { message } of history.entries()) {
       if (message.type === 'chat') {
         chat.push(this.chatEntry(message, { id: message.from, name: history.name(message.from) ?? fingerprint(message.from) }));
+      } else if (message.type === 'pin') {
+        this.pins.restore(message);
       } else {
         const bytes = message.type === 'image' && message.op === 'add' ? history.imageBytes(message.sha256!) : undefined;
         this.board.restore(message, bytes === undefined ? undefined : new Uint8Array(bytes));
@@ -375,6 +383,7 @@ export class Session extends Disposable {
     }
     chat.sort((a, b) => a.ts - b.ts);
     this.chat = chat.slice(-MAX_CHAT_ENTRIES);
+    this.pins.refresh();
   }
 
   private chatEntry(message: Extract<HistoryEntry['message'], { type: 'chat' }>, author: { id: string; name: string }): ChatEntry {
@@ -396,6 +405,9 @@ export class Session extends Disposable {
       case 'stroke':
       case 'image':
         this.board.received(message, from.name, binary);
+        return;
+      case 'pin':
+        this.pins.apply(message);
         return;
     }
   }

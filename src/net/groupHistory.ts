@@ -17,11 +17,11 @@ import { MAX_HISTORY_MESSAGES } from './limits';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { LogStore } from './logStore';
-import type { AuthorName, ChatMessage, ImageMessage, LogHave, NoteMessage, SnippetMessage, StrokeMessage } from './messages';
+import type { AuthorName, ChatMessage, ImageMessage, LogHave, NoteMessage, PinMessage, SnippetMessage, StrokeMessage } from './messages';
 import { decodeMessage, encodeMessage } from './xmlCodec';
 
 /** A message kept in the history: chat (to the group or direct) and board messages. */
-export type HistoryMessage = ChatMessage | NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
+export type HistoryMessage = ChatMessage | NoteMessage | ImageMessage | StrokeMessage | SnippetMessage | PinMessage;
 
 /** A message held, with its wire encoding (handed on as is: the signature covers these fields). */
 export interface HistoryEntry {
@@ -340,7 +340,7 @@ function ownedCopy(bytes: Buffer): Buffer {
 }
 
 function isHistoryType(message: { type: string }): message is HistoryMessage {
-  return message.type === 'chat' || message.type === 'note' || message.type === 'image' || message.type === 'stroke' || message.type === 'snippet';
+  return message.type === 'chat' || message.type === 'note' || message.type === 'image' || message.type === 'stroke' || message.type === 'snippet' || message.type === 'pin';
 }
 
 function readSequence(file: string): number {

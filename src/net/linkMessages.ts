@@ -77,6 +77,7 @@ export function onLinkMessage(host: LinkMessageHost, link: MemberLink, message: 
     case 'image':
     case 'stroke':
     case 'snippet':
+    case 'pin':
       return; // taken above
     case 'ack':
       host.sync.onAck(link, message);

@@ -19,6 +19,13 @@ export const MAX_CHAT_TEXT = 16_000;
 export const MAX_NOTE_TEXT = 20_000;
 /** Snippet code, in code points; the encoded message must still fit `MAX_XML_FRAME_BYTES` (limits.ts). */
 export const MAX_SNIPPET_CODE = 50_000;
+/**
+ * A pin's anchored code with its context, in code points: well under `MAX_XML_FRAME_BYTES` for
+ * ASCII code, so a pin with its note still fits one frame (a larger one is refused when encoded).
+ */
+export const MAX_PIN_CODE = 32_000;
+/** A pin's note or one reply, in code points. */
+export const MAX_PIN_TEXT = 8_000;
 /** Error text, in code points. */
 export const MAX_ERROR_TEXT = 1_000;
 /** Members listed in one `peers` message. */
@@ -250,6 +257,8 @@ export const SIZE = decimalKind(true);
 export const COLOUR = patternKind('"#rrggbb" (six hex digits)', /^#[0-9a-fA-F]{6}$/);
 export const FONT = patternKind(`1 to 64 characters of A-Z a-z 0-9 space , ' " _ -`, /^[A-Za-z0-9 ,'"_-]{1,64}$/);
 export const LANGUAGE = patternKind('1 to 64 characters of A-Z a-z 0-9 _ . + # -', /^[A-Za-z0-9_.+#-]{1,64}$/);
+/** A git commit id: 7 to 64 lower-case hex digits (SHA-1 or SHA-256, full or abbreviated). */
+export const COMMIT = patternKind('7 to 64 lower-case hex digits', /^[0-9a-f]{7,64}$/);
 export const SHA256 = patternKind('64 lower-case hex digits', /^[0-9a-f]{64}$/);
 /** An Ed25519 signature: 64 bytes as unpadded URL-safe base64 (86 characters). */
 export const SIGNATURE = patternKind('an Ed25519 signature (86 characters of URL-safe base64)', /^[A-Za-z0-9_-]{85}[AQgw]$/);

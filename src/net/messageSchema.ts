@@ -5,12 +5,13 @@
  * reject.
  */
 
+import { pinAnchorProblem } from '../board/pinAnchor';
 import { NetError } from './errors';
 import { RELAY_WINDOW_BYTES } from './limits';
 import type { Envelope, MemberInfo, Message, MessageOf, MessageType } from './messages';
 import { ATTR, LIST_ELEMENTS } from './xmlScanner';
-import { BYTES, CLOCK, IMAGE_OFFSET, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
-import { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageKinds';
+import { BYTES, CLOCK, COMMIT, IMAGE_OFFSET, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
+import { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PIN_CODE, MAX_PIN_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageKinds';
 import type { Kind } from './messageKinds';
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +174,32 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     },
     check: (m) =>
       m.startLine !== undefined && m.endLine !== undefined && m.startLine > m.endLine ? 'startLine must not be after endLine' : undefined,
+  },
+  pin: {
+    signed: true,
+    fields: {
+      op: attr(enumKind(['add', 'reply', 'resolve', 'reopen', 'delete'] as const)),
+      item: ITEM,
+      clock: CLOCK_FIELD,
+      path: attr(PATH),
+      startLine: attr(LINE),
+      endLine: attr(LINE),
+      above: attr(intKind(0, 3)),
+      below: attr(intKind(0, 3)),
+      commit: attr(COMMIT),
+      code: element(textKind(0, MAX_PIN_CODE)),
+      text: element(textKind(1, MAX_PIN_TEXT)),
+    },
+    presence: {
+      add: { required: [...BOARD, 'path', 'startLine', 'endLine', 'above', 'below', 'code', 'text'], optional: ['commit'] },
+      reply: { required: [...BOARD, 'text'] },
+      resolve: { required: BOARD },
+      reopen: { required: BOARD },
+      delete: { required: BOARD },
+    },
+    // The anchor must hold together as `relocate` needs it (range against lines, context, sizes):
+    // refused here, a malformed pin never reaches a member's fold or its editor.
+    check: (m) => (m.op === 'add' ? pinAnchorProblem(m) : undefined),
   },
   ack: {
     fields: { upTo: attr(SEQ), re: attr(ID) },

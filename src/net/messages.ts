@@ -178,6 +178,32 @@ export interface SnippetMessage extends Envelope, BoardItemFields {
 }
 
 /**
+ * A note pinned to lines of code, and its thread (`docs/anchors.md`). `add` carries the note and
+ * the code anchor: the repository-relative `path`, the anchored `startLine`..`endLine` and `code`,
+ * the anchored lines with `above` lines of context before them and `below` after, joined by LF
+ * (the anchor's lines hold no line ends, so the split is exact); `commit` when the file is in git.
+ * `reply` adds `text` to the thread of pin `item` (by any member; the reply is named by its message
+ * id); `resolve` / `reopen` set the thread's state (any member, last writer wins); `delete` removes
+ * the pin (its author only).
+ */
+export interface PinMessage extends Envelope, BoardItemFields {
+  type: 'pin';
+  op: 'add' | 'reply' | 'resolve' | 'reopen' | 'delete';
+  path?: string;
+  startLine?: number;
+  endLine?: number;
+  /** Lines of context before the anchored lines in `code`, 0 to 3. */
+  above?: number;
+  /** Lines of context after the anchored lines in `code`, 0 to 3. */
+  below?: number;
+  /** Lower-case hex commit id the pin was made on. */
+  commit?: string;
+  code?: string;
+  /** The note (`add`) or the reply (`reply`). */
+  text?: string;
+}
+
+/**
  * Acknowledges receipt, to the author: `upTo` says "I hold every message of your log up to this
  * number"; `re` acknowledges one direct message (direct messages are not in the group's log).
  * Exactly one of the two is present.
@@ -286,6 +312,7 @@ export type Message =
   | ImageMessage
   | StrokeMessage
   | SnippetMessage
+  | PinMessage
   | AckMessage
   | SyncMessage
   | MovedMessage

@@ -9,7 +9,7 @@ import { BOARD_BURST, BOARD_RATE_PER_SECOND, CHAT_BURST, CHAT_RATE_PER_SECOND, C
 import type { Logger } from './logger';
 import type { MemberKey } from './memberKey';
 import type { GroupHistory } from './groupHistory';
-import type { ChatMessage, ImageMessage, MemberInfo, Message, NoteMessage, SnippetMessage, StrokeMessage } from './messages';
+import type { ChatMessage, ImageMessage, MemberInfo, Message, NoteMessage, PinMessage, SnippetMessage, StrokeMessage } from './messages';
 import { TokenBucket } from './rateLimit';
 import type { AddressGuardLimits } from './rateLimit';
 import type { HostPort } from './tcp';
@@ -21,7 +21,7 @@ import type { MemberPath, RelayTiming } from './relayPaths';
 export type Member = MemberInfo;
 
 /** Messages that change the board. */
-export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage;
+export type BoardMessage = NoteMessage | ImageMessage | StrokeMessage | SnippetMessage | PinMessage;
 
 /** Messages the node hands to its user, each once; the rest (hello, ping, bye, sync, ack...) it handles itself. */
 export type DeliveredMessage = ChatMessage | BoardMessage;
@@ -205,6 +205,7 @@ export class MemberLink {
       case 'image':
       case 'stroke':
       case 'snippet':
+      case 'pin':
         if (rates && this.boardBucket !== undefined && !this.boardBucket.take()) return new NetError('ERR_RATE_LIMITED', `More than ${BOARD_RATE_PER_SECOND} board messages a second`);
         return message.clock > lamport + MAX_CLOCK_JUMP ? new NetError('ERR_LIMIT', `A board clock ${message.clock} more than ${MAX_CLOCK_JUMP} ahead of this member's ${lamport}`) : undefined;
       default:

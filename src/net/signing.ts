@@ -14,7 +14,7 @@ import type { Message, MessageType } from './messages';
 import { encodeForSigning } from './xmlCodec';
 
 /** The message types their author signs. */
-export const SIGNED_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['chat', 'note', 'image', 'stroke', 'snippet']);
+export const SIGNED_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['chat', 'note', 'image', 'stroke', 'snippet', 'pin']);
 
 /** True for a message of a type its author signs. */
 export function isSignedType(message: Pick<Message, 'type'>): boolean {

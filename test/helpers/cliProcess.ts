@@ -22,6 +22,8 @@ export interface CliMember {
 export interface CliProcessOptions {
   /** Run inside this network namespace (`ip netns exec`), with discovery on its real interfaces. */
   netns?: string;
+  /** The process's working folder (a `/pin PATH` is relative to it); default: this process's. */
+  cwd?: string;
 }
 
 export class CliProcess {
@@ -35,6 +37,7 @@ export class CliProcess {
     const [command, commandArgs] = options.netns === undefined ? [process.execPath, [cliPath, ...args]] : ['ip', ['netns', 'exec', options.netns, process.execPath, cliPath, ...args]];
     this.child = spawn(command, commandArgs, {
       stdio: 'pipe',
+      cwd: options.cwd,
       env: { ...process.env, ...(options.netns === undefined ? ISOLATED_DISCOVERY_ENV : {}), ELECTRON_RUN_AS_NODE: '1', ...extraEnv },
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {

@@ -56,6 +56,22 @@ export interface TeamNotesApi {
   testOnlyPresenceLines?(): { id: string; member: { id: string; name: string }; change: string; ts: number }[];
   /** Test mode only: each snippet card's status in this checkout, once the checks due have run. */
   testOnlySnippetStatuses?(): Promise<{ id: string; status: string; startLine?: number; endLine?: number }[]>;
+  /** Test mode only: the pins' comment threads as placed in this window's editors. */
+  testOnlyPinThreads?(): PinThreadView[];
+}
+
+/** A pin's comment thread as placed: 1-based lines, the label, and the comments' Markdown (note first). */
+export interface PinThreadView {
+  pin: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+  label?: string;
+  resolved: boolean;
+  outdated: boolean;
+  /** When several places match, all of them (the member may choose one). */
+  candidates?: { startLine: number; endLine: number }[];
+  comments: string[];
 }
 
 export const extensionId = 'team-notes.team-notes';

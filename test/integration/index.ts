@@ -34,7 +34,9 @@ export async function run(): Promise<void> {
   };
   write(resultsFile, results);
 
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
+  // TEAM_NOTES_EDITOR_GREP runs only the tests whose titles match (one file's while working on it).
+  const grep = process.env.TEAM_NOTES_EDITOR_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec', ...(grep ? { grep } : {}) });
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
     .sort()

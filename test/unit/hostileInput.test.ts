@@ -38,6 +38,16 @@ const badPayloads: { name: string; code: string; payload: () => Buffer }[] = [
   },
   { name: 'a processing instruction', code: 'ERR_BAD_XML', payload: () => Buffer.from(`<?xml-stylesheet href="x"?>${envelope('ping')}/>`) },
   { name: 'bytes that are not UTF-8', code: 'ERR_BAD_XML', payload: () => Buffer.from([0x3c, 0xff, 0xfe, 0x3e]) },
+  {
+    name: 'a pin whose path climbs out of the workspace',
+    code: 'ERR_BAD_MESSAGE',
+    payload: () => Buffer.from(`${envelope('pin', ` sig="${'A'.repeat(86)}" op="add" item="pin-00000001" clock="1" path="../../etc/passwd" startLine="1" endLine="1" above="0" below="0"`)}><code><![CDATA[root]]></code><text><![CDATA[x]]></text></pin>`),
+  },
+  {
+    name: 'a pin whose code does not match its line range',
+    code: 'ERR_BAD_MESSAGE',
+    payload: () => Buffer.from(`${envelope('pin', ` sig="${'A'.repeat(86)}" op="add" item="pin-00000001" clock="1" path="a.ts" startLine="1" endLine="400" above="0" below="0"`)}><code><![CDATA[one line]]></code><text><![CDATA[x]]></text></pin>`),
+  },
   { name: 'a schema violation (chat text with NUL)', code: 'ERR_BAD_MESSAGE', payload: () => Buffer.from(`${envelope('chat')}><text>a\u0000b</text></chat>`) },
   // Once enough to end the process: the decoder's error quoted the character, the notice echoing it could not be encoded.
   { name: 'the 10-byte <a\\x01/>', code: 'ERR_BAD_XML', payload: () => Buffer.from([0x3c, 0x61, 0x01, 0x2f, 0x3e]) },

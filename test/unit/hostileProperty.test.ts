@@ -437,6 +437,12 @@ function baseBodies(): MessageBody[] {
     { type: 'image', op: 'delete', item, clock: 3 },
     { type: 'stroke', op: 'add', item, clock: 1, points: [{ x: 1, y: 2 }, { x: -3.5, y: 4.000001 }], width: 2, colour: '#112233' },
     { type: 'snippet', op: 'add', item, clock: 1, code: 'let a = 1;\n', language: 'typescript', path: 'src/a.ts', startLine: 1, endLine: 1, x: 0, y: 0 },
+    {
+      type: 'pin', op: 'add', item, clock: 1, path: 'src/a.ts', startLine: 2, endLine: 3, above: 1, below: 1,
+      commit: 'ab12cd34ef56', code: 'function a() {\n  let a = 1;\n  return a;\n}', text: 'why <b>]]></b>?',
+    },
+    { type: 'pin', op: 'reply', item, clock: 2, text: 'because' },
+    { type: 'pin', op: 'resolve', item, clock: 3 },
     { type: 'register', name: 'mallory', port: 1 },
     { type: 'peers', event: 'joined', members: [{ id: MemberKey.generate().id, name: 'eve', host: '10.0.0.9', port: 2 }] },
     { type: 'unregister' },
