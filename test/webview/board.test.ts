@@ -631,6 +631,8 @@ describe('board webview', function () {
       await board.page.context().close();
       board = await openBoard(browser, server.origin, { width: 1540, height: 860 }, 'light');
       await richBoard('light');
+      // Snippet cards are highlighted when the page is idle: on a loaded machine, after the first frames.
+      await page().waitForSelector('.snippet .tok-keyword', { timeout: 10_000 });
       await mkdir(RESULTS, { recursive: true });
       await page().screenshot({ path: join(RESULTS, 'webview-board-light.png') });
       const colours = await page().evaluate(() => ({ body: getComputedStyle(document.body).backgroundColor, keyword: getComputedStyle(document.querySelector('.snippet .tok-keyword') as PageElement).color }));

@@ -170,13 +170,14 @@ export class BoardView implements BoardSurface {
   }
 
   /**
-   * Time travel (historyView.ts): its toggle goes in the heading beside the group's name (which
-   * gives way first in a narrow panel, so the toolbar keeps its one line), its view over the board frame.
+   * Time travel (historyView.ts): its toggle goes at the end of the heading, after the group's name
+   * and its security badge (the name gives way first in a narrow panel, so the toolbar keeps its
+   * one line), its view over the board frame.
    * While the past is shown the live board is covered and its tools hidden, and nothing stays
    * selected or open for editing there, so no key or click can change the board now.
    */
   mountHistory(toggle: HTMLElement, view: HTMLElement): void {
-    this.element.querySelector('.board-title')?.after(toggle);
+    this.element.querySelector('.board-heading')?.append(toggle);
     this.element.querySelector('.board-frame')?.append(view);
   }
 
