@@ -262,7 +262,9 @@ export class BoardState {
       const item = materialise(record);
       if (item !== undefined) items.push(item);
     }
-    return items.sort((a, b) => compareStamps(a.created, b.created));
+    // The item id breaks a tie (one author's two adds with the same clock, which only a
+    // misbehaving member sends), so every member stacks them alike whatever the arrival order.
+    return items.sort((a, b) => compareStamps(a.created, b.created) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** True once the item was deleted or withdrawn (nothing brings it back). */

@@ -65,6 +65,13 @@ describe('board state fold', () => {
     assert.equal(b?.kind === 'note' && b.text, 'newer');
   });
 
+  it('stacks two items added with the same clock by one author alike in either arrival order (by item id)', () => {
+    const a = addNote('alice', 9, 'item-0001');
+    const b = addNote('alice', 9, 'item-0002');
+    assert.deepEqual(fold([a, b]).map((i) => i.id), ['item-0001', 'item-0002']);
+    assert.deepEqual(fold([b, a]).map((i) => i.id), ['item-0001', 'item-0002']);
+  });
+
   it('lets an edit change one field and keep the others', () => {
     const [item] = fold([addNote('alice', 1, 'n1', 'text'), note('alice', 2, 'n1', 'edit', { colour: '#ff0000' } as Partial<BoardMessage>)]);
     assert.ok(item?.kind === 'note');
