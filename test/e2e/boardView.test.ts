@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Frame } from 'playwright-core';
-import { answerQuickInput, quickInput, runFromPalette } from '../editor/browser';
+import { answerQuickInput, focusEditor, quickInput, runFromPalette } from '../editor/browser';
 import { startRepository } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
 import { cliPath, EditorWindow, typeGroup } from './editorWindow';
@@ -85,9 +85,7 @@ describe('the board view in a real VS Code (code-server + Chromium)', function (
     await quickInput(page).locator('input').fill('prices.ts');
     await quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: 'prices.ts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.keyboard.press('Enter');
-    const editor = page.locator('.monaco-editor .view-lines').first();
-    await editor.waitFor({ state: 'visible', timeout: 15_000 });
-    await editor.click({ position: { x: 5, y: 5 } });
+    await focusEditor(page, 'total');
     await page.keyboard.press('Control+Home');
     for (let i = 0; i < 2; i += 1) await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+End');

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, runFromPalette } from '../editor/browser';
+import { answerQuickInput, focusEditor, runFromPalette } from '../editor/browser';
 import { cliEvents } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
 import { EditorWindow, fitToContent, startGroupWithPeer, typeGroup } from './editorWindow';
@@ -31,9 +31,7 @@ describe('links to code in a real VS Code (code-server + Chromium)', function ()
   };
   const openMath = async (): Promise<void> => {
     await page().locator('.explorer-folders-view .monaco-list-row', { hasText: 'math.ts' }).first().dblclick();
-    const editor = page().locator('.monaco-editor .view-lines').first();
-    await editor.waitFor({ state: 'visible', timeout: 15_000 });
-    await editor.click({ position: { x: 5, y: 5 } });
+    await focusEditor(page(), 'math helpers');
   };
   const codeLink = (board: Frame, text: string) => board.locator('.chat-message button.chat-code-location', { hasText: text }).last();
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { answerQuickInput, quickInput, runFromPalette } from '../editor/browser';
+import { answerQuickInput, focusEditor, quickInput, runFromPalette } from '../editor/browser';
 import { freePort } from '../helpers/ports';
 import { EditorWindow, typeGroup } from './editorWindow';
 
@@ -123,9 +123,7 @@ describe('a newcomer\'s first hour with Team Notes in a real VS Code (code-serve
     // Open the file from the Explorer in the board's group (the board is the active editor after joining), so the board hides behind it.
     const explorerRow = (name: string): Locator => page().locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     await explorerRow('greet.ts').dblclick();
-    const editor = page().locator('.monaco-editor .view-lines').first();
-    await editor.waitFor({ state: 'visible', timeout: 15_000 });
-    await editor.click({ position: { x: 5, y: 5 } });
+    await focusEditor(page(), 'greet');
     await page().keyboard.press('Control+A');
     await page().locator('.statusbar').getByText(/selected/).waitFor({ state: 'visible', timeout: 10_000 });
     await runFromPalette(page(), 'Team Notes: Share Selection to Board');

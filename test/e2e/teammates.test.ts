@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Frame } from 'playwright-core';
-import { answerQuickInput, quickInput, runFromPalette, screenshot } from '../editor/browser';
+import { answerQuickInput, focusEditor, quickInput, runFromPalette, screenshot } from '../editor/browser';
 import { startRepository } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
 import { cliPath, EditorWindow, fitToContent, resultsDir, typeGroup, waitForCount } from './editorWindow';
@@ -93,11 +93,9 @@ describe('two teammates share a board in two real VS Code windows (code-server +
     await quickInput(page).locator('input').fill('prices.ts');
     await quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: 'prices.ts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.keyboard.press('Enter');
-    const editor = page.locator('.monaco-editor .view-lines').first();
-    await editor.waitFor({ state: 'visible', timeout: 15_000 });
     /** Selects lines 1-3 as a person does, and waits until VS Code reports the selection. */
     const selectFirstLines = async (): Promise<void> => {
-      await editor.click({ position: { x: 5, y: 5 } });
+      await focusEditor(page, 'total');
       await page.keyboard.press('Control+Home');
       for (let i = 0; i < 2; i += 1) await page.keyboard.press('Shift+ArrowDown');
       await page.keyboard.press('Shift+End');

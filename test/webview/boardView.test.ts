@@ -133,6 +133,11 @@ describe('board view', function () {
       assert.equal(await t.page.locator(`[data-id="${item.id}"]`).evaluate((el: PageElement) => el.classList.contains('flash')), true);
     }
     assert.match((await t.page.locator('.board-toasts').textContent()) ?? '', /2 items by Bob/);
+    // An item drawn again while it is highlighted (a teammate edits it) stays highlighted.
+    await t.send({ type: 'boardItem', item: { ...bobs[0]!, text: 'bob one, edited' } });
+    const edited = t.page.locator(`[data-id="${bobs[0]!.id}"]`);
+    assert.match((await edited.textContent()) ?? '', /edited/);
+    assert.equal(await edited.evaluate((el: PageElement) => el.classList.contains('flash')), true);
     await t.send({ type: 'showMember', member: CAROL });
     assert.match((await t.page.locator('.board-toasts').textContent()) ?? '', /Carol has nothing on the board/);
   });

@@ -95,6 +95,8 @@ export class BoardScene {
   /** Items kept mounted wherever the view is (selected, dragged, focused). */
   private readonly pinned = new Set<string>();
   private readonly expanded = new Set<string>();
+  /** Items highlighted for a moment, and until when (an item mounted late or drawn again keeps it). */
+  private readonly flashing = new Map<string, number>();
   private readonly urls = new Map<string, { bytes: Uint8Array; url: string | undefined }>();
   private readonly highlights = new Map<string, { code: string; language: string; lines: HighlightedLine[] }>();
   private readonly highlightQueue = new Set<string>();
@@ -137,6 +139,24 @@ export class BoardScene {
 
   element(id: string): ItemElement | undefined {
     return this.mounted.get(id)?.el;
+  }
+
+  /** Highlights items for `ms` milliseconds: those drawn now, and those mounted while it lasts. */
+  flash(ids: readonly string[], ms: number): void {
+    const until = performance.now() + ms;
+    for (const id of ids) {
+      this.flashing.set(id, until);
+      this.element(id)?.classList.add('flash');
+    }
+    setTimeout(() => {
+      const now = performance.now();
+      for (const id of ids) {
+        const end = this.flashing.get(id);
+        if (end === undefined || end > now) continue;
+        this.flashing.delete(id);
+        this.element(id)?.classList.remove('flash');
+      }
+    }, ms);
   }
 
   pin(id: string | undefined, on: boolean): void {
@@ -231,6 +251,7 @@ export class BoardScene {
     this.highlights.delete(id);
     this.expanded.delete(id);
     this.pinned.delete(id);
+    this.flashing.delete(id);
     this.contentVersion += 1;
     this.invalidate();
   }
@@ -363,7 +384,7 @@ export class BoardScene {
 
   private renderItem(entry: Entry): ItemElement {
     const id = entry.item.id;
-    return renderBoardItem(entry.item, {
+    const el = renderBoardItem(entry.item, {
       expanded: this.expanded.has(id),
       onToggleExpanded: (expanded) => {
         if (expanded) this.expanded.add(id);
@@ -378,6 +399,8 @@ export class BoardScene {
       codeLines: (snippet) => this.codeLines(snippet),
       snippetStatus: (itemId) => this.snippetStatuses.get(itemId),
     });
+    if ((this.flashing.get(id) ?? 0) > performance.now()) el.classList.add('flash');
+    return el;
   }
 
   /** Takes the host's statuses of snippet cards and fills the badges of those drawn, in place. */

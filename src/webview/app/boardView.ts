@@ -268,7 +268,7 @@ export class BoardView implements BoardSurface {
     this.select(id);
     this.scene.renderNow();
     this.scene.element(id)?.focus({ preventScroll: true });
-    this.flash([id]);
+    this.scene.flash([id], FLASH_MS);
     if (confirmation !== undefined) this.toasts.show(confirmation);
   }
 
@@ -284,17 +284,8 @@ export class BoardView implements BoardSurface {
     this.select(undefined);
     this.view.fit(bounds);
     this.scene.renderNow();
-    this.flash(ids);
+    this.scene.flash(ids, FLASH_MS);
     this.toasts.show(ids.length === 1 ? `1 item by ${member.name}.` : `${formatCount(ids.length)} items by ${member.name}.`);
-  }
-
-  /** Highlights items for a moment (those drawn as elements: zoomed far out there are none). */
-  private flash(ids: readonly string[]): void {
-    const elements = ids.map((id) => this.scene.element(id)).filter((el) => el !== undefined);
-    for (const el of elements) el.classList.add('flash');
-    setTimeout(() => {
-      for (const el of elements) el.classList.remove('flash');
-    }, FLASH_MS);
   }
 
   // ---- Camera ------------------------------------------------------------------------------
