@@ -18,6 +18,7 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { LogStore } from './logStore';
 import type { AuthorName, ChatMessage, ImageMessage, LogHave, NoteMessage, PinMessage, SnippetMessage, StrokeMessage } from './messages';
+import { messageDigest } from './signing';
 import { decodeMessage, encodeMessage } from './xmlCodec';
 
 /** A message kept in the history: chat (to the group or direct) and board messages. */
@@ -27,6 +28,8 @@ export type HistoryMessage = ChatMessage | NoteMessage | ImageMessage | StrokeMe
 export interface HistoryEntry {
   message: HistoryMessage;
   xml: Buffer;
+  /** The message's digest (see `messageDigest`), once asked for. */
+  digest?: string;
 }
 
 /** What {@link GroupHistory.add} made of a message. */
@@ -143,6 +146,14 @@ export class GroupHistory {
   /** Gives back the number just taken, when its message could not be built or signed. */
   releaseSeq(seq: number): void {
     if (seq === this.lastOwnSeq && !this.has(this.self, seq)) this.lastOwnSeq -= 1;
+  }
+
+  /** The digest of `author`'s message numbered `seq` (what the next one names as `prev`), when held. */
+  digest(author: string, seq: number): string | undefined {
+    const entry = this.logs.get(author)?.entries.get(seq);
+    if (entry === undefined) return undefined;
+    entry.digest ??= messageDigest(entry.message);
+    return entry.digest;
   }
 
   has(author: string, seq: number): boolean {

@@ -42,11 +42,12 @@ export const MAX_HANDSHAKE_FRAME_BYTES = 4 * 1024;
 
 /**
  * Link protocol versions this code speaks, as handshake numbers. Version 2 carries image bytes in
- * chunks a receiver asks for (version 1 sent each image as one frame of up to 8 MiB); the XML
- * documents inside are unchanged, so their `v` attribute stays "1" and signatures and stored logs
- * stay valid.
+ * chunks a receiver asks for (version 1 sent each image as one frame of up to 8 MiB). Version 3
+ * chains each chat and board message to its author's previous one (`prev`), an attribute a
+ * version 2 reader refuses. The documents' own `v` stays "1": `prev` is optional, so messages
+ * kept before it (without one) still decode, and signatures and stored logs stay valid.
  */
-export const SUPPORTED_VERSIONS: readonly number[] = [2];
+export const SUPPORTED_VERSIONS: readonly number[] = [3];
 
 const NONCE_BYTES = 32;
 const SHARE_BYTES = 32;

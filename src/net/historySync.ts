@@ -18,14 +18,14 @@
 import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
-import { ACK_DELAY_MS, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import { ACK_DELAY_MS, HANDED_ON_BATCH_BYTES, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
 import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
 import { DirectOutbox } from './directOutbox';
 import type { Member, MemberLink } from './peerNodeTypes';
 import { TokenBucket } from './rateLimit';
 import type { HistorySyncHost, LinkSync } from './historySyncTypes';
-import { checkSignature, isSignedType } from './signing';
+import { checkHandedOn, checkSignature, isSignedType } from './signing';
 import { MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './xmlCodec';
 
 export type { HistorySyncHost } from './historySyncTypes';
@@ -136,9 +136,37 @@ export class HistorySync {
     // Inside a page the live rates do not apply, but a bound on what one link hands on does.
     const bounded = refusal ?? (inPage && !sync.handedOn.take() ? new NetError('ERR_RATE_LIMITED', `More than ${PAGE_RATE_PER_SECOND} messages a second handed on in pages`) : undefined);
     try {
-      this.take(link, message, xml, binary, inPage, bounded);
+      // Another author's logged message in a page waits to be checked with the rest of the page
+      // (an image, whose bytes are already here, is checked alone).
+      if (inPage && binary === undefined && message.from !== link.member.id && isSignedType(message) && isLogged(message)) {
+        sync.unproven.push({ message, xml, refusal: bounded });
+        sync.unprovenBytes += xml.length;
+        if (sync.unprovenBytes >= HANDED_ON_BATCH_BYTES) this.takeHandedOn(link, sync);
+      } else {
+        this.take(link, message, xml, binary, inPage, bounded);
+      }
     } finally {
-      if (inPage && sync.pageRemaining === 0 && sync.pagedImages.size === 0) this.pageEnded(link, sync);
+      if (inPage && sync.pageRemaining === 0 && sync.pagedImages.size === 0) {
+        this.takeHandedOn(link, sync);
+        this.pageEnded(link, sync);
+      }
+    }
+  }
+
+  /** Checks the handed-on messages waiting on `link` together, then takes each as it came. */
+  private takeHandedOn(link: MemberLink, sync: LinkSync): void {
+    const waiting = sync.unproven;
+    if (waiting.length === 0) return;
+    sync.unproven = [];
+    sync.unprovenBytes = 0;
+    // What is already held or banned needs no check (take passes over it).
+    const toCheck = waiting.filter(({ message }) => !this.host.isBanned(message.from) && !this.history.has(message.from, message.seq));
+    const { errors } = checkHandedOn(toCheck.map((w) => w.message));
+    const verdicts = new Map(toCheck.map((w, i) => [w, errors[i]]));
+    for (const w of waiting) {
+      const error = verdicts.get(w);
+      if (error !== undefined) this.refuse(link, error);
+      else this.take(link, w.message, w.xml, undefined, true, w.refusal, true);
     }
   }
 
@@ -220,7 +248,7 @@ export class HistorySync {
     let sync = this.state.get(link);
     if (sync === undefined) {
       sync = {
-        pageRemaining: 0, pagedImages: new Set(), pageMore: false, asking: false, askAgain: false, pageNames: new Map(),
+        pageRemaining: 0, pagedImages: new Set(), pageMore: false, asking: false, askAgain: false, pageNames: new Map(), unproven: [], unprovenBytes: 0,
         requests: new TokenBucket(SYNC_RATE_PER_SECOND, SYNC_BURST), handedOn: new TokenBucket(PAGE_RATE_PER_SECOND, PAGE_BURST),
         acked: 0, ackedAt: performance.now(), ackSent: 0,
       };
@@ -323,7 +351,8 @@ export class HistorySync {
     this.host.progress(this.received, this.catchingUp);
   }
 
-  private take(link: MemberLink, message: HistoryMessage, xml: Buffer, binary: Buffer | undefined, inPage: boolean, refusal: NetError | undefined): void {
+  /** Keeps and hands on a message new to this member; `proven` when its signature was already checked. */
+  private take(link: MemberLink, message: HistoryMessage, xml: Buffer, binary: Buffer | undefined, inPage: boolean, refusal: NetError | undefined, proven = false): void {
     if (!isSignedType(message) || this.host.isBanned(message.from)) return;
     if (inPage && !isLogged(message)) {
       this.refuse(link, new NetError('ERR_PROTOCOL', 'A direct message inside a catch-up page'));
@@ -336,7 +365,7 @@ export class HistorySync {
       return;
     }
     // A message straight from its author over the author's own link is proven by the link.
-    if (message.from !== link.member.id) {
+    if (message.from !== link.member.id && !proven) {
       try {
         checkSignature(message);
       } catch (err) {

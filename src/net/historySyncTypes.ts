@@ -31,6 +31,13 @@ export interface HistorySyncHost {
   observeClock(clock: number): void;
 }
 
+/** A message handed on in a page, with the refusal the node's rules made of it. */
+export interface HandedOn {
+  message: HistoryMessage;
+  xml: Buffer;
+  refusal: NetError | undefined;
+}
+
 /** What the sync keeps per link. */
 export interface LinkSync {
   /** Logged messages still to come in the page being received. */
@@ -44,6 +51,10 @@ export interface LinkSync {
   askAgain: boolean;
   /** Author names the current page carried. */
   pageNames: Map<string, string>;
+  /** Messages of the current page handed on by this member for others, waiting to be checked together. */
+  unproven: HandedOn[];
+  /** Their bytes. */
+  unprovenBytes: number;
   /** Catch-up requests this member may make. */
   requests: TokenBucket;
   /** Messages this member may hand on in pages. */

@@ -152,6 +152,12 @@ export const MAX_GUARDED_ADDRESSES = 10_000;
 /** Messages one group's history keeps (every member's log and direct messages); beyond, new ones are shown but not kept. */
 export const MAX_HISTORY_MESSAGES = 200_000;
 
+/**
+ * Most bytes of handed-on messages a link holds before checking them together (one signature per
+ * author's run, the rest by their hash chain), so a page of forgeries costs bounded memory.
+ */
+export const HANDED_ON_BATCH_BYTES = 1024 * 1024;
+
 /** About how many bytes one catch-up page carries (messages and image bytes), so a page never fills a connection's queue. */
 export const SYNC_PAGE_BYTES = 4 * 1024 * 1024;
 

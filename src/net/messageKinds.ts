@@ -260,6 +260,8 @@ export const LANGUAGE = patternKind('1 to 64 characters of A-Z a-z 0-9 _ . + # -
 /** A git commit id: 7 to 64 lower-case hex digits (SHA-1 or SHA-256, full or abbreviated). */
 export const COMMIT = patternKind('7 to 64 lower-case hex digits', /^[0-9a-f]{7,64}$/);
 export const SHA256 = patternKind('64 lower-case hex digits', /^[0-9a-f]{64}$/);
+/** A SHA-256 digest as unpadded URL-safe base64 (43 characters, the last one's padding bits zero). */
+export const DIGEST = patternKind('a SHA-256 digest (43 characters of URL-safe base64)', /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/);
 /** An Ed25519 signature: 64 bytes as unpadded URL-safe base64 (86 characters). */
 export const SIGNATURE = patternKind('an Ed25519 signature (86 characters of URL-safe base64)', /^[A-Za-z0-9_-]{85}[AQgw]$/);
 export const ERROR_CODE = patternKind('1 to 64 characters of A-Z and _', /^[A-Z_]{1,64}$/);

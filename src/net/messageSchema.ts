@@ -10,7 +10,7 @@ import { NetError } from './errors';
 import { RELAY_WINDOW_BYTES } from './limits';
 import type { Envelope, MemberInfo, Message, MessageOf, MessageType } from './messages';
 import { ATTR, LIST_ELEMENTS } from './xmlScanner';
-import { BYTES, CLOCK, COMMIT, IMAGE_OFFSET, COLOUR, COORD, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
+import { BYTES, CLOCK, COMMIT, IMAGE_OFFSET, COLOUR, COORD, DIGEST, DISPLAY_NAME, enumKind, ERROR_CODE, FONT, GROUP, GROUP_OR_EMPTY, HOST, ID, intKind, LANGUAGE, LINE, PATH, POINTS, PORT, RELAY_CHUNK, SEQ, SHA256, SIGNATURE, SIZE, textKind, TIMESTAMP, VERSION } from './messageKinds';
 import { MAX_CHAT_TEXT, MAX_ERROR_TEXT, MAX_NOTE_TEXT, MAX_PIN_CODE, MAX_PIN_TEXT, MAX_PEERS_MEMBERS, MAX_SNIPPET_CODE, MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './messageKinds';
 import type { Kind } from './messageKinds';
 
@@ -62,6 +62,7 @@ const ENVELOPE: AttrFields<Envelope> = {
   group: attr(GROUP),
   seq: attr(SEQ),
   ts: attr(TIMESTAMP),
+  prev: attr(DIGEST),
   sig: attr(SIGNATURE),
 };
 
@@ -101,6 +102,8 @@ const SPECS: { readonly [T in MessageType]: TypeSpec<MessageOf<T>> } = {
     signed: true,
     fields: { to: attr(ID), text: element(textKind(1, MAX_CHAT_TEXT)) },
     presence: { required: ['text'], optional: ['to'] },
+    // A direct message is not in its author's log, so it has no previous message to name.
+    check: (m) => (m.to !== undefined && m.prev !== undefined ? 'attribute "prev" is allowed only on a message to the group' : undefined),
   },
   note: {
     signed: true,
@@ -302,8 +305,8 @@ function byKey(fields: readonly CompiledField[]): Map<string, CompiledField> {
   return new Map(fields.map((f) => [f.key, f]));
 }
 
-/** Envelope fields every message carries; `sig` only the signed types. */
-const ENVELOPE_NAMES = Object.keys(ENVELOPE).filter((name) => name !== 'sig');
+/** Envelope fields every message carries; `sig` (required) and `prev` (optional) only the signed types. */
+const ENVELOPE_NAMES = Object.keys(ENVELOPE).filter((name) => name !== 'sig' && name !== 'prev');
 
 function compile<T extends MessageType>(type: T, spec: TypeSpec<MessageOf<T>>): TypeCodec {
   const envelope = compileFields({ ...ENVELOPE, ...spec.envelope } as Record<string, AnySpec>);
@@ -316,7 +319,7 @@ function compile<T extends MessageType>(type: T, spec: TypeSpec<MessageOf<T>>): 
     : [['', spec.presence as LoosePresence]];
   for (const [op, rule] of rules) {
     const required = [...ENVELOPE_NAMES, ...(spec.signed ? ['sig'] : []), ...rule.required];
-    presence.set(op, { required, allowed: new Set([...required, ...(rule.optional ?? [])]) });
+    presence.set(op, { required, allowed: new Set([...required, ...(spec.signed ? ['prev'] : []), ...(rule.optional ?? [])]) });
   }
   return { type, fields, byKey: byKey(fields), presence, hasOp, check: spec.check as TypeCodec['check'] };
 }

@@ -26,6 +26,13 @@ export interface Envelope {
   /** When the sender created the message, in milliseconds since the Unix epoch. */
   ts: number;
   /**
+   * On chat and board messages to the group: the SHA-256 of the canonical bytes of the author's
+   * message numbered `seq - 1` (absent on the first, and when the author no longer holds it). The
+   * signature covers it, so one verified signature proves the author's earlier messages as a chain
+   * (see `signing.ts`).
+   */
+  prev?: string;
+  /**
    * The author's Ed25519 signature over the message's canonical bytes (see `signing.ts`), as URL-safe
    * base64. Present on chat and board messages, absent on the rest.
    */

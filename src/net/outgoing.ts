@@ -27,7 +27,10 @@ export function prepareOutgoing<B extends MessageBody>(
   }
   const seq = from.history.nextSeq();
   try {
-    const message = signMessage(from.stamper.stampNumbered(body, seq), from.key);
+    // Chained to this member's previous message (none when it is the first, or the history was cleared).
+    const prev = from.history.digest(from.key.id, seq - 1);
+    const stamped = from.stamper.stampNumbered(body, seq);
+    const message = signMessage(prev === undefined ? stamped : { ...stamped, prev }, from.key);
     return { message, frames: encodeOutgoing(message, binary) };
   } catch (err) {
     from.history.releaseSeq(seq);

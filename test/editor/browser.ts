@@ -94,22 +94,22 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
 }
 
 /**
- * Puts the keyboard focus in the active editor group's text editor once it shows a line with
- * `lineText`: a click on that line, as a person does. When something lies over the line (the tab
- * strip over an editor that scrolled while it opened), the palette's Focus Active Editor Group does
- * it instead: the tests that use this are about what follows, not about where a click lands.
+ * Puts the keyboard focus in the text editor that shows a line with `lineText`, in whichever editor
+ * group it is (the board may have taken the active group): a click on that line, as a person does.
+ * When something lies over the line (the tab strip over an editor that scrolled while it opened),
+ * the palette's Focus First Editor Group does it instead: the tests that use this are about what
+ * follows, not about where a click lands.
  */
 export async function focusEditor(page: Page, lineText: string): Promise<void> {
-  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
-  const line = editor.locator('.view-line', { hasText: lineText }).first();
+  const line = page.locator('.editor-group-container .monaco-editor .view-line', { hasText: lineText }).first();
   await line.waitFor({ state: 'visible', timeout: 15_000 });
   try {
     await line.click({ position: { x: 1, y: 2 }, timeout: 5_000 });
   } catch {
-    await runFromPalette(page, 'View: Focus Active Editor Group');
+    await runFromPalette(page, 'View: Focus First Editor Group');
   }
   // Monaco marks the editor that has the keyboard focus with the class "focused".
-  await page.locator('.editor-group-container.active .monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 })
+  await page.locator('.editor-group-container .monaco-editor.focused .view-line', { hasText: lineText }).first().waitFor({ state: 'visible', timeout: 10_000 })
     .catch(() => Promise.reject(new Error(`the editor showing "${lineText}" never took the keyboard focus`)));
 }
 

@@ -44,7 +44,7 @@ describe('handshake', () => {
     assert.equal(error, undefined);
     assert.equal(i!.peerId, bob.id);
     assert.equal(r!.peerId, alice.id);
-    assert.equal(i!.version, 2);
+    assert.equal(i!.version, 3);
     const aliceSide = new SecureChannel(i!);
     const bobSide = new SecureChannel(r!);
     const sealed = aliceSide.seal(FrameType.Xml, Buffer.from('<ping/>'));
@@ -121,9 +121,10 @@ describe('handshake', () => {
     assert.match(versionRefusal([5], [1]), /runs an older Team Notes/);
   });
 
-  it('refuses a version 1 peer (whole-image frames) with ERR_VERSION_MISMATCH: it runs an older Team Notes', () => {
-    // Told from the version 1 peer's side: the one it met runs a newer Team Notes.
+  it('refuses a version 1 or 2 peer (whole-image frames, unchained messages) with ERR_VERSION_MISMATCH: it runs an older Team Notes', () => {
+    // Told from the older peer's side: the one it met runs a newer Team Notes.
     assert.match(versionRefusal([1]), /runs a newer Team Notes/);
+    assert.match(versionRefusal([2]), /runs a newer Team Notes/);
   });
 
   it('picks the newest version both speak', () => {

@@ -3,15 +3,21 @@
  * token buckets, clock jumps, member lists that lie, listeners that throw.
  */
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { isNetError } from '../../src/net/errors';
 import { EnvelopeStamper } from '../../src/net/ids';
 import { MAX_CLOCK_JUMP } from '../../src/net/limits';
 import { fingerprint, MemberKey, peerIdToKey } from '../../src/net/memberKey';
 import type { ChatMessage, Message } from '../../src/net/messages';
-import { checkSignature, signMessage } from '../../src/net/signing';
+import { GroupHistory } from '../../src/net/groupHistory';
+import type { HistoryMessage } from '../../src/net/groupHistory';
+import { prepareOutgoing } from '../../src/net/outgoing';
+import { checkHandedOn, checkSignature, messageDigest, signMessage } from '../../src/net/signing';
 import { cryptoReady } from '../../src/net/sodium';
 import { decodeMessage, encodeMessage } from '../../src/net/xmlCodec';
 import { nextEvent, TestNetwork, waitUntil } from '../helpers/net';
+
+const chatOf = (key: MemberKey, text = 'ship it'): ChatMessage => new EnvelopeStamper(key.id, 'team').stamp({ type: 'chat', text });
 
 describe('member keys and signed messages', () => {
   before(() => cryptoReady());
@@ -26,8 +32,6 @@ describe('member keys and signed messages', () => {
     assert.match(fingerprint(a.id), /^[0-9a-f]{4}-[0-9a-f]{4}$/);
     assert.notEqual(fingerprint(a.id), fingerprint(b.id));
   });
-
-  const chatOf = (key: MemberKey, text = 'ship it'): ChatMessage => new EnvelopeStamper(key.id, 'team').stamp({ type: 'chat', text });
 
   it('verifies a message signed by its author, also after it travelled as XML', () => {
     const key = MemberKey.generate();
@@ -59,6 +63,113 @@ describe('member keys and signed messages', () => {
   it('refuses to sign a message for another author', () => {
     const key = MemberKey.generate();
     assert.throws(() => signMessage(chatOf(MemberKey.generate()), key));
+  });
+});
+
+describe('hash-chained logs', () => {
+  before(() => cryptoReady());
+
+  /** `count` messages to the group by one member, as its node makes them (numbered, chained, signed). */
+  function authorLog(key: MemberKey, count: number): HistoryMessage[] {
+    const history = GroupHistory.inMemory('team', key.id);
+    const from = { stamper: new EnvelopeStamper(key.id, 'team'), key, history };
+    const log: HistoryMessage[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = i % 3 === 2 ? { type: 'note' as const, op: 'add' as const, item: `note-${String(i).padStart(16, '0')}`, clock: i + 1, x: i, y: 0, text: `note ${i}`, font: 'sans-serif', size: 16, colour: '#f5e17a' } : { type: 'chat' as const, text: `message ${i}` };
+      const { message, frames } = prepareOutgoing(from, body, undefined);
+      history.add(message as HistoryMessage, frames.xml);
+      log.push(message as HistoryMessage);
+    }
+    return log;
+  }
+
+  it('chains each message to its author’s previous one, under the signature, and keeps it through XML', () => {
+    const key = MemberKey.generate();
+    const log = authorLog(key, 4);
+    assert.equal(log[0]!.prev, undefined, 'the first message names no previous one');
+    for (let i = 1; i < log.length; i++) assert.equal(log[i]!.prev, messageDigest(log[i - 1]!));
+    const travelled = decodeMessage(encodeMessage(log[3]!));
+    assert.equal(travelled.prev, log[3]!.prev);
+    checkSignature(travelled);
+    assert.throws(() => checkSignature({ ...log[3]!, prev: log[1]!.prev }), (e) => isNetError(e, 'ERR_BAD_SIGNATURE'), 'prev is signed');
+  });
+
+  it('does not allow prev on a direct message, which is in no log', () => {
+    const key = MemberKey.generate();
+    const prev = messageDigest(signMessage(chatOf(key), key));
+    const direct = { ...chatOf(key), to: MemberKey.generate().id };
+    assert.throws(() => signMessage({ ...direct, prev }, key), (e) => isNetError(e, 'ERR_BAD_MESSAGE'));
+    const xml = encodeMessage(signMessage(direct, key)).toString('utf8');
+    assert.match(xml, / sig="/);
+    assert.throws(() => decodeMessage(Buffer.from(xml.replace(' sig="', ` prev="${prev}" sig="`))), (e) => isNetError(e, 'ERR_BAD_MESSAGE'));
+  });
+
+  it('proves a page of two authors’ logs, in any order, with one signature per author', () => {
+    const alice = authorLog(MemberKey.generate(), 300);
+    const bob = authorLog(MemberKey.generate(), 200);
+    const page = fc.sample(fc.shuffledSubarray([...alice, ...bob], { minLength: 500, maxLength: 500 }), { numRuns: 1, seed: 7 })[0]!;
+    const { errors, signaturesChecked } = checkHandedOn(page);
+    assert.deepEqual(errors.filter((e) => e !== undefined), []);
+    assert.equal(signaturesChecked, 2);
+    // A gap costs one more signature, where the chain restarts above it.
+    const withGap = checkHandedOn(alice.filter((m) => m.seq !== 150));
+    assert.deepEqual(withGap.errors.filter((e) => e !== undefined), []);
+    assert.equal(withGap.signaturesChecked, 2);
+  });
+
+  it('accepts exactly the author’s own messages, whatever a carrier alters, drops, forges or repeats (property)', () => {
+    const key = MemberKey.generate();
+    const impostor = MemberKey.generate();
+    const log = authorLog(key, 24);
+    const originals = new Set(log.map((m) => encodeMessage(m).toString('base64')));
+    const tamper = fc.oneof(
+      fc.record({ kind: fc.constant('text' as const), at: fc.nat(23), text: fc.string({ minLength: 1, maxLength: 20 }) }),
+      fc.record({ kind: fc.constant('sig' as const), at: fc.nat(23), bit: fc.nat(511) }),
+      fc.record({ kind: fc.constant('prev' as const), at: fc.nat(23), from: fc.nat(23) }),
+      fc.record({ kind: fc.constant('resign' as const), at: fc.nat(23) }),
+      fc.record({ kind: fc.constant('drop' as const), at: fc.nat(23) }),
+      fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(23) }),
+      fc.record({ kind: fc.constant('fork' as const), at: fc.nat(23), text: fc.string({ minLength: 1, maxLength: 20 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(tamper, { maxLength: 6 }), fc.infiniteStream(fc.nat()), (changes, order) => {
+        let page: Message[] = log.map((m) => ({ ...m }));
+        for (const change of changes) {
+          const at = change.at % page.length;
+          const m = page[at]!;
+          if (change.kind === 'text') page[at] = { ...m, ...(m.type === 'chat' ? { text: change.text } : { x: -1 }) } as Message;
+          else if (change.kind === 'sig') {
+            const bytes = Buffer.from(m.sig!, 'base64url');
+            bytes[change.bit >> 3]! ^= 1 << (change.bit & 7);
+            page[at] = { ...m, sig: bytes.toString('base64url') };
+          } else if (change.kind === 'prev') page[at] = { ...m, prev: page[change.from % page.length]!.prev };
+          else if (change.kind === 'resign') page[at] = { ...m, sig: signMessage({ ...m, from: impostor.id, sig: undefined }, impostor).sig };
+          else if (change.kind === 'drop') page.splice(at, 1);
+          else if (change.kind === 'repeat') page.push({ ...m });
+          else page.push(signMessage({ ...m, ...(m.type === 'chat' ? { text: `${change.text}!` } : { x: -2 }), sig: undefined } as Message, key));
+          if (page.length === 0) page = [{ ...log[0]! }];
+        }
+        const it = order[Symbol.iterator]();
+        page.sort(() => ((it.next().value as number) % 3) - 1);
+        const { errors } = checkHandedOn(page);
+        page.forEach((m, i) => {
+          // Exactly what checking each alone accepts: what the author signed (its log, and a second
+          // message it signed under one number), never what a carrier made.
+          const alone = (() => {
+            try {
+              checkSignature(m);
+              return true;
+            } catch {
+              return false;
+            }
+          })();
+          assert.equal(errors[i] === undefined, alone, `message ${m.seq}: ${errors[i]?.message ?? 'accepted'}`);
+          if (originals.has(encodeMessage(m).toString('base64'))) assert.equal(errors[i], undefined, 'the author’s own message is accepted');
+          if (errors[i] !== undefined) assert.ok(isNetError(errors[i], 'ERR_BAD_SIGNATURE'));
+        });
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
