@@ -43,9 +43,10 @@ export const MAX_HANDSHAKE_FRAME_BYTES = 4 * 1024;
 /**
  * Link protocol versions this code speaks, as handshake numbers. Version 2 carries image bytes in
  * chunks a receiver asks for (version 1 sent each image as one frame of up to 8 MiB). Version 3
- * chains each chat and board message to its author's previous one (`prev`), an attribute a
- * version 2 reader refuses. The documents' own `v` stays "1": `prev` is optional, so messages
- * kept before it (without one) still decode, and signatures and stored logs stay valid.
+ * chains each chat and board message to its author's previous one (`prev`): a version 2 reader
+ * would ignore the attribute, and then could not verify such a message handed on by someone else
+ * (the canonical bytes it rebuilds lack it), so version 2 is no longer spoken. The documents' own
+ * `v` stays "1": `prev` is optional, so messages kept before it still decode and verify.
  */
 export const SUPPORTED_VERSIONS: readonly number[] = [3];
 

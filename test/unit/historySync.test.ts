@@ -7,7 +7,7 @@ import { GroupHistory } from '../../src/net/groupHistory';
 import { MemberKey } from '../../src/net/memberKey';
 import type { ChatMessage, Message } from '../../src/net/messages';
 import type { DeliveredMessage, Member } from '../../src/net/peerNode';
-import { signMessage } from '../../src/net/signing';
+import { messageDigest, signMessage } from '../../src/net/signing';
 import { nextEvent, TestNetwork, waitUntil } from '../helpers/net';
 import type { SecureClient } from '../helpers/net';
 
@@ -166,6 +166,34 @@ describe('History: catch-up, acknowledgements, redial', () => {
     assert.deepEqual(seen, ['victim: genuine']);
     assert.equal(alice!.history.contiguous(victim.id), 1);
     assert.ok(!mallory.closed, 'a bad signature drops the message, not the link');
+  });
+
+  it('takes a handed-on chain only as far as it is the author’s: an altered link and a forged head are refused, the rest kept', async () => {
+    const { port } = await net.repository();
+    const [alice] = await net.joinedPeers(['alice'], port);
+    const seen = chatLog(alice!);
+    const mallory = await net.secure(alice!.listenAddress!.port, { expectedPeer: alice!.id });
+    mallory.send(mallory.stamp({ type: 'hello', name: 'mallory', port: 1 }));
+    assert.equal((await mallory.next('sync')).op, 'have');
+    // The victim's log as its node writes it: each message names the digest of the one before.
+    const victim = MemberKey.generate();
+    const log: ChatMessage[] = [];
+    for (let seq = 1; seq <= 5; seq++) {
+      const prev = seq === 1 ? undefined : messageDigest(log[seq - 2]!);
+      log.push(signMessage({ ...stampAs(victim, seq, `v${seq}`), ...(prev !== undefined && { prev }) }, victim));
+    }
+    const altered: ChatMessage = { ...log[2]!, text: 'v3, altered' };
+    // A head for the chain, made by mallory: it names the genuine 5 but is not the victim's.
+    const impostor = MemberKey.generate();
+    const head: ChatMessage = { ...stampAs(victim, 6, 'v6, forged'), prev: messageDigest(log[4]!), sig: signMessage({ ...stampAs(impostor, 6, 'v6, forged'), prev: messageDigest(log[4]!) }, impostor).sig };
+    const page = [log[0]!, log[1]!, altered, log[3]!, log[4]!, head];
+    mallory.send(mallory.stamp({ type: 'sync', op: 'page', count: page.length, have: [], authors: [{ id: victim.id, name: 'victim' }] }));
+    for (const m of page) mallory.send(m);
+    await waitUntil(() => alice!.log.lines.some((l) => l.includes('ERR_BAD_SIGNATURE')) && seen.length >= 4, 'the page is taken');
+    assert.deepEqual([...seen].sort(), ['victim: v1', 'victim: v2', 'victim: v4', 'victim: v5']);
+    assert.equal(alice!.history.contiguous(victim.id), 2);
+    assert.equal(alice!.history.has(victim.id, 3) || alice!.history.has(victim.id, 6), false, 'nothing forged is kept');
+    assert.ok(!mallory.closed, 'bad signatures drop the messages, not the link');
   });
 
   it('closes a link that sends a page nobody asked for, or a direct message inside one', async () => {
