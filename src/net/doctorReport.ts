@@ -39,6 +39,8 @@ export interface DoctorNode {
   dialUnlinked(): Promise<void>;
   /** How the link to a member is carried: direct, or relayed through a member (relay.ts); undefined when not linked. */
   pathOf(memberId: string): PathKind | undefined;
+  /** True while a member that could not be dialed waits for its second try or for a relay being set up. */
+  pathsSettling(): boolean;
 }
 
 export interface LinkedReport extends LinkPath {
@@ -128,6 +130,9 @@ export async function gatherDoctorReport(node: DoctorNode, options: GatherOption
   node.pingLinks();
   const dials = options.redial === false ? Promise.resolve() : Promise.race([node.dialUnlinked(), sleep(Math.max(waitMs, DOCTOR_DIAL_WAIT_MS))]);
   await Promise.all([sleep(waitMs), dials]);
+  // A member whose direct dial failed gets a second try and then a relay (relayPaths.ts): the
+  // report waits for that outcome rather than telling whichever moment the wait ended on.
+  for (const deadline = Date.now() + DOCTOR_DIAL_WAIT_MS; node.pathsSettling() && Date.now() < deadline; ) await sleep(50);
   // Members linked by the fresh dials have not been pinged yet.
   if (options.redial !== false && node.members().some((m) => (node.pathStats.linkPath(m.id)?.rttSamples ?? 0) === 0)) {
     node.pingLinks();

@@ -292,6 +292,11 @@ export class PeerNode extends EventEmitter<PeerNodeEvents> {
     return this.paths.pathOf(this.links.get(memberId));
   }
 
+  /** True while a member that could not be dialed waits for its second try or for a relay being set up. */
+  pathsSettling(): boolean {
+    return this.paths.settling;
+  }
+
   /** How far `memberId` has acknowledged this member's log (0 when not connected to it). */
   acknowledgedBy(memberId: string): number {
     return this.sync.acknowledgedBy(memberId);

@@ -75,6 +75,14 @@ export class RelayPaths {
     this.retryDirect(state);
   }
 
+  /** True while a member not linked waits for its second direct try, or a relay to it is being set up. */
+  get settling(): boolean {
+    for (const state of this.unreachables.values()) {
+      if (state.relaying || (state.failures < this.host.timing.relayAfterFailures && this.host.link(state.member.id) === undefined)) return true;
+    }
+    return false;
+  }
+
   /** A direct link to the member is up: nothing more to retry. */
   reachable(id: string): void {
     const state = this.unreachables.get(id);

@@ -45,6 +45,7 @@ describe('doctorReport', () => {
       id: node.id, name: node.name, group: node.group, passwordProtected: node.passwordProtected, pathStats: node.pathStats,
       members: () => node.members(), listedMembers: () => node.listedMembers(), pingLinks: () => node.pingLinks(), dialUnlinked: () => node.dialUnlinked(),
       pathOf: (id) => (id === carol!.id ? { kind: 'relayed', via: bob!.id } : { kind: 'direct' }),
+      pathsSettling: () => false,
     };
     const report = await doctorReport(relaying, networkInterfaces());
     const [toBob, toCarol] = report.members;
