@@ -11,7 +11,9 @@
  * shown (the host and the board both bound it).
  *
  *   npm run bench:board        (runs this after the board benchmark)
- *   node --import tsx bench/board/catchup.ts [--save] [--runs 5] [--items 10000]
+ *   node --import tsx bench/board/catchup.ts [--save] [--runs 5] [--items 10000] [--cpu-prof]
+ *
+ * `--cpu-prof` profiles the last run of each way (.cache/bench-board/prof/catchup-<way>.cpuprofile).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import type { BatchedDelta, ChatEntry, HostToWebview } from '../../src/webview/p
 import { JOINED, MEMBERS } from '../../test/webview/fixtures';
 import { WebviewServer, launchChromium, openBoard } from '../../test/webview/harness';
 import { saveBenchmarkSection } from '../saveSection';
+import { PROFILE, startProfile } from './profile';
 import { syntheticBoard } from './synthetic';
 
 declare const window: { postMessage(message: unknown, targetOrigin: string): void; __fill?: unknown };
@@ -85,7 +88,9 @@ async function main(): Promise<void> {
         await page.send({ type: 'snapshot', session: JOINED, members: MEMBERS, chat: [], board: [] });
         await page.page.evaluate(PAGE_FILL);
         const messages = messagesFor(way, deltas, chat, board);
+        const profile = PROFILE && run === RUNS - 1 ? await startProfile(page.page) : undefined;
         const ms = await page.page.evaluate((m) => (window.__fill as (m: unknown[]) => Promise<number>)(m), messages);
+        await profile?.stop(`catchup-${way}`);
         times.get(way)!.push(ms);
         await page.page.context().close();
       }

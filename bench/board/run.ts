@@ -17,7 +17,7 @@
  * frame of each size instead, and saves no figures.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -25,6 +25,7 @@ import { withSharedBuffers } from '../../src/board/sharedImageBytes';
 import type { BoardItem, HostToWebview } from '../../src/webview/protocol';
 import { JOINED, MEMBERS } from '../../test/webview/fixtures';
 import { WebviewServer, launchChromium, openBoard } from '../../test/webview/harness';
+import { PROFILE, startProfile } from './profile';
 import { syntheticBoard } from './synthetic';
 
 // Used only inside functions that run in the page.
@@ -200,29 +201,6 @@ async function storeSnapshot(page: Page, snap: HostToWebview): Promise<void> {
     },
     [{ ...snap, board }, bytes ?? new Uint8Array(0), points ?? new Float64Array(0)] as unknown[],
   );
-}
-
-/**
- * \`--cpu-prof\`: the page's V8 CPU profile over the last first frame of each size, written to
- * .cache/bench-board/prof/first-frame-<items>.cpuprofile (open it in Chrome DevTools).
- */
-const PROFILE = process.argv.includes('--cpu-prof');
-
-async function startProfile(page: Page): Promise<{ stop(name: string): Promise<void> }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
-  return {
-    async stop(name) {
-      const { profile } = await cdp.send('Profiler.stop');
-      const dir = join(ROOT, '.cache', 'bench-board', 'prof');
-      await mkdir(dir, { recursive: true });
-      const file = join(dir, `${name}.cpuprofile`);
-      await writeFile(file, JSON.stringify(profile));
-      console.log(`  CPU profile: ${file}`);
-    },
-  };
 }
 
 async function measureSize(browser: Browser, origin: string, count: number): Promise<SizeResult> {

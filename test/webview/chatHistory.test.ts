@@ -304,6 +304,16 @@ describe('chat history and delivery', function () {
       assert.equal((await texts()).at(-1), 'message 9000');
       assert.equal(await t.page.getByRole('img', { name: 'Delivered to everyone (2)' }).count(), 1);
       assert.equal(await t.page.locator('.chat-message').count(), MAX_CHAT_DOM);
+      // Only the older messages skip layout while out of view; the newest are laid out, and the
+      // log sits exactly at its end.
+      const layout = await t.page.locator('.chat-log').evaluate((log: PageElement) => {
+        const children = [...log.children];
+        const settled = children.map((c) => c.classList.contains('settled'));
+        return { firstSettled: settled[0], lastSettled: settled.lastIndexOf(true), count: children.length, gap: log.scrollHeight - log.scrollTop - log.clientHeight };
+      });
+      assert.equal(layout.firstSettled, true);
+      assert.equal(layout.lastSettled, layout.count - 101, 'the newest 100 are laid out');
+      assert.ok(layout.gap <= 1, `${layout.gap}px from the end`);
     });
 
     it('stays responsive while board items and chat messages arrive together', async () => {

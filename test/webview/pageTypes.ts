@@ -16,6 +16,8 @@ export interface PageElement {
   readonly dataset: Record<string, string | undefined>;
   scrollLeft: number;
   scrollTop: number;
+  readonly scrollHeight: number;
+  readonly clientHeight: number;
   getAttribute(name: string): string | null;
   querySelector(selector: string): PageElement | null;
   closest(selector: string): PageElement | null;

@@ -30,7 +30,15 @@ interface Row {
   el?: HTMLElement;
   /** The delivery line in `el`, when the entry has a delivery. */
   delivery?: HTMLElement;
+  /** Marked `settled`: laid out only when in view. */
+  settled?: true;
 }
+
+/**
+ * Rows this far from the newest are marked `settled` (laid out only when in view, see board.css):
+ * more than a panel shows, so the end the log sticks to is always laid out exactly.
+ */
+const SETTLED_AFTER = 100;
 
 export class ChatLog {
   readonly element: HTMLElement;
@@ -140,6 +148,7 @@ export class ChatLog {
       nodes.push(this.draw(row));
     }
     this.log.replaceChildren(...nodes);
+    this.settle();
     if (!busy) this.log.removeAttribute('aria-busy');
     this.updateEmpty();
     // Someone reading older messages keeps their place.
@@ -247,6 +256,7 @@ export class ChatLog {
       if (row.el === undefined) this.log.insertBefore(this.draw(row), next);
       next = row.el ?? null;
     }
+    this.settle();
     this.updateEmpty();
     this.held = undefined;
     if (stick) this.scrollToEnd();
@@ -259,6 +269,16 @@ export class ChatLog {
     }
     this.newAtEnd = false;
     this.ownAtEnd = false;
+  }
+
+  /** Marks the rows far enough from the newest as settled (older history may have gone in anywhere above). */
+  private settle(): void {
+    for (let i = this.rows.length - SETTLED_AFTER - 1; i >= 0; i -= 1) {
+      const row = this.rows[i]!;
+      if (row.el === undefined || row.settled === true) continue;
+      row.el.classList.add('settled');
+      row.settled = true;
+    }
   }
 
   /** The first message in view that stays, and its distance from the top of the log's box. */
@@ -290,6 +310,7 @@ export class ChatLog {
 
   private draw(row: Row): HTMLElement {
     row.delivery = undefined;
+    row.settled = undefined;
     if (row.entry === undefined) {
       row.el = drawPresence(row.line!);
       return row.el;
