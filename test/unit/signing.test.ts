@@ -3,6 +3,9 @@
  * token buckets, clock jumps, member lists that lie, listeners that throw.
  */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { isNetError } from '../../src/net/errors';
 import { EnvelopeStamper } from '../../src/net/ids';
@@ -92,6 +95,33 @@ describe('hash-chained logs', () => {
     assert.equal(travelled.prev, log[3]!.prev);
     checkSignature(travelled);
     assert.throws(() => checkSignature({ ...log[3]!, prev: log[1]!.prev }), (e) => isNetError(e, 'ERR_BAD_SIGNATURE'), 'prev is signed');
+  });
+
+  it('goes on with the chain after a restart, from the history on disk, and starts afresh after Clear', () => {
+    const key = MemberKey.generate();
+    const data = mkdtempSync(join(tmpdir(), 'team-notes-chain-'));
+    try {
+      const send = (history: GroupHistory, text: string): HistoryMessage => {
+        const { message, frames } = prepareOutgoing({ stamper: new EnvelopeStamper(key.id, 'team'), key, history }, { type: 'chat' as const, text }, undefined);
+        history.add(message as HistoryMessage, frames.xml);
+        return message as HistoryMessage;
+      };
+      const before = GroupHistory.open(data, 'team', key.id);
+      send(before, 'one');
+      const two = send(before, 'two');
+      before.close();
+      const after = GroupHistory.open(data, 'team', key.id);
+      const three = send(after, 'three');
+      assert.equal(three.seq, 3);
+      assert.equal(three.prev, messageDigest(two), 'the restarted member names its message 2, read from disk');
+      after.clear();
+      const four = send(after, 'four');
+      assert.equal(four.seq, 4);
+      assert.equal(four.prev, undefined, 'a cleared history holds no message 3 to name');
+      after.close();
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it('does not allow prev on a direct message, which is in no log', () => {
