@@ -109,6 +109,20 @@ describe('board view', function () {
     assert.match((await t.page.locator('.chat-message').last().textContent()) ?? '', /caught up/);
   });
 
+  it('ends a batch with the count and the new-items pill of everything in it', async () => {
+    await t.send(snapshot({ board: [note('note-0000000000000520', 'home', 40, 40)] }));
+    // A full batch: 999 teammates’ items far to the right, the nearest last, and one that lands in view.
+    const far = Array.from({ length: 999 }, (_, i) => note(`note-${String(9000 + i).padStart(16, '0')}`, `far ${i}`, 9000 - i * 5, 300, { author: BOB }));
+    const inView = note('note-0000000000000521', 'in view', 300, 200, { author: CAROL });
+    await t.send({ type: 'batch', messages: [...far, inView].map((item) => ({ type: 'boardItem' as const, item })) });
+    assert.equal(await t.page.locator('.board-count').textContent(), '1,001 items');
+    assert.equal((await pill().textContent())?.trim(), '999+ new items');
+    assert.match((await pill().getAttribute('aria-label')) ?? '', /to the right/);
+    await pill().click();
+    await t.nextFrame();
+    assert.ok(inside(await t.viewport(), await boxOf(t, `[data-id="${far[998]!.id}"]`)), 'the nearest of those tracked is in view');
+  });
+
   it('counts a new item as seen when the user pans to it, and forgets a deleted one', async () => {
     await t.send(snapshot({ board: [] }));
     await t.send({ type: 'boardItem', item: note('note-0000000000000508', 'right', 1500, 100, { author: BOB }) });

@@ -261,6 +261,35 @@ describe('chat history and delivery', function () {
       await t.send({ type: 'session', session: { ...JOINED, catchUp: { received: 1 } } });
       assert.equal(await t.page.locator('.catch-up-text').textContent(), 'Catching up on history… 1 message');
     });
+
+    it('draws the chat a few times a second while catching up, at once when it ends, and every frame otherwise', async () => {
+      await t.send(snapshot({ chat: [], session: { ...JOINED, catchUp: { received: 0 } } }));
+      // Each draw adds its messages to the log in one go: one observer record per draw.
+      await t.page.evaluate(`(() => {
+        window.__draws = 0;
+        new MutationObserver((records) => {
+          if (records.some((r) => r.addedNodes.length > 0)) window.__draws += 1;
+        }).observe(document.querySelector('.chat-log'), { childList: true });
+      })()`);
+      const draws = async () => (await t.page.evaluate('window.__draws')) as number;
+      const started = (await t.page.evaluate('performance.now()')) as number;
+      // A message a frame for 40 frames: drawn each frame, that would be 40 draws.
+      for (let n = 0; n < 40; n += 1) await t.send({ type: 'chat', entry: entry(n) });
+      const elapsed = ((await t.page.evaluate('performance.now()')) as number) - started;
+      const during = await draws();
+      assert.ok(during <= Math.floor(elapsed / 250) + 2, `${during} draws in ${Math.round(elapsed)} ms of catching up`);
+      if (elapsed >= 600) assert.ok(during >= 1, `nothing drawn in ${Math.round(elapsed)} ms of catching up`);
+      // The end of the catch-up draws what waits in the next frame.
+      await t.send({ type: 'session', session: JOINED });
+      assert.deepEqual(await texts(), Array.from({ length: 40 }, (_, n) => `message ${n}`));
+      // Live again: each message is drawn in the frame after it arrives.
+      const before = await draws();
+      for (let n = 40; n < 45; n += 1) {
+        await t.send({ type: 'chat', entry: entry(n) });
+        assert.equal((await texts()).at(-1), `message ${n}`);
+      }
+      assert.equal((await draws()) - before, 5);
+    });
   });
 
   describe('a burst', () => {

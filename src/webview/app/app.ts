@@ -105,7 +105,9 @@ export class BoardApp {
         this.board.remove(message.id);
         break;
       case 'batch':
-        for (const delta of message.messages) this.handle(delta);
+        this.board.batch(() => {
+          for (const delta of message.messages) this.handle(delta);
+        });
         break;
       case 'error':
         if (this.mode !== 'board') this.join.showError(message.message);

@@ -57,6 +57,9 @@ export class BoardView implements BoardSurface {
   private readonly notes: NoteEditing;
   private readonly view: BoardCamera;
   private readonly newItems: NewItemsIndicator;
+  /** Inside {@link batch}: how deep, and whether the item count changed meanwhile. */
+  private batching = 0;
+  private countStale = false;
   private currentTool: Tool;
   private currentPen: PenStyle;
   private selectedId: string | undefined;
@@ -219,7 +222,7 @@ export class BoardView implements BoardSurface {
     const previous = this.model.upsert(item);
     this.scene.changed(item, previous?.item);
     if (item.kind === 'stroke' && (this.selfId === undefined || item.author.id === this.selfId)) this.ink.echoed(item);
-    if (previous === undefined) this.updateCount();
+    if (previous === undefined) this.countStale = true;
     const bounds = this.model.entries.get(item.id)?.bounds;
     if (previous !== undefined) this.newItems.changed(item.id, bounds);
     else if (bounds !== undefined && this.selfId !== undefined && item.author.id !== this.selfId) this.newItems.arrived(item.id, bounds);
@@ -228,6 +231,28 @@ export class BoardView implements BoardSurface {
       this.pendingReveal = undefined;
       if (wait.until > Date.now()) this.reveal(item.id, wait.confirmation);
     }
+    if (this.batching === 0) this.afterChanges();
+  }
+
+  /**
+   * Applies a batch of the host's changes with the bookkeeping that follows each change (the item
+   * count, the new-items pill, the expiry of pending moves) done once at its end, not once an item.
+   */
+  batch(apply: () => void): void {
+    this.batching += 1;
+    this.newItems.hold();
+    try {
+      apply();
+    } finally {
+      this.batching -= 1;
+      this.newItems.release();
+      if (this.batching === 0) this.afterChanges();
+    }
+  }
+
+  private afterChanges(): void {
+    if (this.countStale) this.updateCount();
+    this.countStale = false;
     this.pending.scheduleExpiry();
   }
 

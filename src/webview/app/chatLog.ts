@@ -39,6 +39,10 @@ interface Row {
  * more than a panel shows, so the end the log sticks to is always laid out exactly.
  */
 const SETTLED_AFTER = 100;
+/** While history is caught up, the chat is drawn at most this often (ms): a few times a second shows it coming in. */
+const CATCH_UP_DRAW_MS = 250;
+/** Rows past {@link MAX_CHAT_DOM} that may wait for the next frame before they are dropped. */
+const TRIM_SLACK = MAX_CHAT_DOM / 4;
 
 export class ChatLog {
   readonly element: HTMLElement;
@@ -58,6 +62,10 @@ export class ChatLog {
   private newAtEnd = false;
   private ownAtEnd = false;
   private frame = 0;
+  /** While history is caught up: the wait before the next draw, and when the last one was. */
+  private drawTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastDraw = 0;
+  private busy = false;
   /**
    * Where the last frame held the reader's place: the message, where it was meant to be, and the
    * scroll position that put it there. While the user does not scroll, the next frame aims for the
@@ -118,6 +126,8 @@ export class ChatLog {
   replaceAll(entries: readonly ChatEntry[], lines: readonly PresenceLine[] = []): void {
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
     this.removed = [];
     this.deliveryChanged.clear();
     this.newAtEnd = false;
@@ -172,7 +182,8 @@ export class ChatLog {
   private insert(row: Row): void {
     if (this.byId.has(row.id) || this.dropped.has(row.id)) return;
     const at = this.insertionPoint(row.ts);
-    if (at === 0 && this.rows.length >= MAX_CHAT_DOM) {
+    // Older than the newest MAX_CHAT_DOM once it is in: dropped at once.
+    if (at < this.rows.length + 1 - MAX_CHAT_DOM) {
       this.forget(row.id);
       return;
     }
@@ -182,15 +193,21 @@ export class ChatLog {
       this.newAtEnd = true;
       if (row.entry?.own === true) this.ownAtEnd = true;
     }
-    if (this.rows.length > MAX_CHAT_DOM) {
-      for (const oldest of this.rows.splice(0, this.rows.length - MAX_CHAT_DOM)) {
-        this.byId.delete(oldest.id);
-        this.forget(oldest.id);
-        this.deliveryChanged.delete(oldest);
-        if (oldest.el !== undefined) this.removed.push(oldest.el);
-      }
-    }
+    // The oldest go a slack's worth at a time (and at the next frame), not one by one: in a burst of
+    // thousands each one-by-one removal would shift the whole array.
+    if (this.rows.length > MAX_CHAT_DOM + TRIM_SLACK) this.trim();
     this.schedule();
+  }
+
+  /** Drops the rows older than the newest {@link MAX_CHAT_DOM}. */
+  private trim(): void {
+    if (this.rows.length <= MAX_CHAT_DOM) return;
+    for (const oldest of this.rows.splice(0, this.rows.length - MAX_CHAT_DOM)) {
+      this.byId.delete(oldest.id);
+      this.forget(oldest.id);
+      this.deliveryChanged.delete(oldest);
+      if (oldest.el !== undefined) this.removed.push(oldest.el);
+    }
   }
 
   /** How far an own message has reached (ignored for a message not shown). Drawn at the next frame. */
@@ -205,8 +222,15 @@ export class ChatLog {
 
   /** While set (history being caught up), the log is marked busy, so the history is not read out message by message. */
   setBusy(busy: boolean): void {
+    this.busy = busy;
     if (busy) this.log.setAttribute('aria-busy', 'true');
     else this.log.removeAttribute('aria-busy');
+    // Caught up: what waits is drawn at the next frame.
+    if (!busy && this.drawTimer !== undefined) {
+      clearTimeout(this.drawTimer);
+      this.drawTimer = undefined;
+      this.schedule();
+    }
   }
 
   /** Index at which a message of time `ts` goes: after every message of that time or older. */
@@ -232,8 +256,21 @@ export class ChatLog {
     }
   }
 
+  /**
+   * Draws at the next frame; while history is being caught up, at most every
+   * {@link CATCH_UP_DRAW_MS}: a burst of thousands keeps only the newest {@link MAX_CHAT_DOM}, and
+   * drawing each frame's arrivals would draw most of them only to drop them a frame later.
+   */
   private schedule(): void {
-    if (this.frame !== 0) return;
+    if (this.frame !== 0 || this.drawTimer !== undefined) return;
+    const wait = this.busy ? this.lastDraw + CATCH_UP_DRAW_MS - performance.now() : 0;
+    if (wait > 0) {
+      this.drawTimer = setTimeout(() => {
+        this.drawTimer = undefined;
+        this.schedule();
+      }, wait);
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.flush();
@@ -242,6 +279,8 @@ export class ChatLog {
 
   /** Brings the DOM up to date with the rows: one pass, however many messages arrived since the last frame. */
   private flush(): void {
+    this.lastDraw = performance.now();
+    this.trim();
     const stick = this.stuck || this.ownAtEnd;
     // Someone reading older messages keeps their place, even when older history goes in above.
     const anchor = stick ? undefined : this.anchor();

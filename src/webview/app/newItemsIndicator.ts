@@ -21,6 +21,9 @@ export class NewItemsIndicator {
   /** Unseen items, oldest first, with their board bounds. */
   private readonly unseen = new Map<string, Rect>();
   private view: Rect | undefined;
+  /** While above zero, the pill is drawn once when the last hold ends (a batch of items). */
+  private holds = 0;
+  private stale = false;
 
   constructor(private readonly show: (id: string) => void) {
     this.label = h('span', { className: 'new-items-label' });
@@ -61,6 +64,19 @@ export class NewItemsIndicator {
     this.render();
   }
 
+  /**
+   * Draws the pill once for everything until the matching {@link release}: finding the nearest of
+   * up to {@link MAX_TRACKED} items after each of thousands caught up at once would be quadratic.
+   */
+  hold(): void {
+    this.holds += 1;
+  }
+
+  release(): void {
+    this.holds = Math.max(0, this.holds - 1);
+    if (this.holds === 0 && this.stale) this.render();
+  }
+
   clear(): void {
     this.unseen.clear();
     this.render();
@@ -81,6 +97,11 @@ export class NewItemsIndicator {
   }
 
   private render(): void {
+    if (this.holds > 0) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     const n = this.unseen.size;
     this.element.hidden = n === 0;
     if (n === 0) return;
