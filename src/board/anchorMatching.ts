@@ -228,10 +228,15 @@ function blockRange(pairs: readonly (readonly [number, number])[], sequence: rea
   const known = new Set(sequence);
   const editedLine = (j: number, anchored: string | undefined): boolean =>
     j > above && j < below && anchored !== undefined && !known.has(index.keys[j] ?? -1) && bigramSimilarity(normaliseLine(index.lines[j] ?? ''), normaliseLine(anchored)) >= EDGE_LINE_SIMILARITY;
+  // And only where the lines between that context and the block could all be anchored lines
+  // edited: more lines there than the block lost at that end were inserted or moved there, and the
+  // one next to the block is as likely one of them, however much it looks like the lost line.
   let start = first[1];
-  if (above >= 0) for (let i = first[0] - 1; i >= blockFirst && editedLine(start - 1, anchor.lines[i - blockFirst]); i -= 1) start -= 1;
+  const roomAbove = first[1] - above - 1 <= first[0] - blockFirst;
+  if (above >= 0 && roomAbove) for (let i = first[0] - 1; i >= blockFirst && editedLine(start - 1, anchor.lines[i - blockFirst]); i -= 1) start -= 1;
   let end = last[1];
-  if (below < index.lines.length) for (let i = last[0] + 1; i <= blockLast && editedLine(end + 1, anchor.lines[i - blockFirst]); i += 1) end += 1;
+  const roomBelow = below - last[1] - 1 <= blockLast - last[0];
+  if (below < index.lines.length && roomBelow) for (let i = last[0] + 1; i <= blockLast && editedLine(end + 1, anchor.lines[i - blockFirst]); i += 1) end += 1;
   return { start, end };
 }
 

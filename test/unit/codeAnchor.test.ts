@@ -261,6 +261,20 @@ describe('codeAnchor', () => {
       assert.ok(performance.now() - started < 1000);
     });
 
+    it('does not take in a line moved next to the block that looks like its deleted first line', () => {
+      // Found by the random-edit property below: the first anchored line deleted, and 23 lines from
+      // further down moved between the block and the context above it; the last of them looks like
+      // the deleted line ("const.list(50)" against "list.const(5)", 0.8 alike), but it was never one.
+      const words = ['const', 'value', 'return', 'render', 'item', 'list', 'await', 'count', 'next', 'node'];
+      const lines = Array.from({ length: 60 }, (_, i) => `${words[i % 10]}.${words[Math.floor(i / 10) % 10]}(${i});`);
+      const anchor = makeAnchor(text(lines), 'moved.ts', 6, 28);
+      const moved = lines.slice(28, 51);
+      const edited = [...lines.slice(0, 5), ...moved, ...lines.slice(6, 28), ...lines.slice(51)];
+      const found = relocate(anchor, text(edited));
+      assert.ok(found.status === 'changed', JSON.stringify(found));
+      assert.ok(found.status === 'changed' && found.startLine === 5 + moved.length + 1 && found.endLine === 5 + moved.length + 22, JSON.stringify(found));
+    });
+
     it('finds one function among fifty thousand lines quickly', () => {
       const lines = Array.from({ length: 50_000 }, (_, i) => `  const value${i} = compute(${i});`);
       const anchor = makeAnchor(text(lines), 'big.ts', 40_000, 40_010);
