@@ -15,7 +15,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { Connection } from '../../src/net/connection';
 import { HandshakeInitiator, HandshakeResponder } from '../../src/net/handshake';
 import { EnvelopeStamper } from '../../src/net/ids';
-import { IMAGE_CHUNK_BYTES, IMAGE_WINDOW_BYTES } from '../../src/net/limits';
+import { IMAGE_PACING_CHUNK_BYTES, IMAGE_QUEUE_TARGET_MS, IMAGE_WINDOW_MAX_BYTES, IMAGE_WINDOW_START_BYTES } from '../../src/net/limits';
 import { silentLogger } from '../../src/net/logger';
 import { MemberKey } from '../../src/net/memberKey';
 import type { Message } from '../../src/net/messages';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const img = figures(withImage);
   const imgDone = figures(imageTimes);
   const lines = [
-    `Chat latency while a 4 MiB image goes to ${MEMBERS} members, each link limited to ${MBIT} Mbit/s per direction by a token-bucket proxy on 127.0.0.1; ${CHATS} chats ${CHAT_GAP_MS} ms apart, to every member (${CHATS * MEMBERS} arrivals per row). Chunks of ${IMAGE_CHUNK_BYTES / 1024} KiB, window ${IMAGE_WINDOW_BYTES / 1024} KiB. Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:images\`.`,
+    `Chat latency while a 4 MiB image goes to ${MEMBERS} members, each link limited to ${MBIT} Mbit/s per direction by a token-bucket proxy on 127.0.0.1; ${CHATS} chats ${CHAT_GAP_MS} ms apart, to every member (${CHATS * MEMBERS} arrivals per row). Chunks of ${IMAGE_PACING_CHUNK_BYTES / 1024} KiB; the window of unacknowledged chunk bytes follows the link (aiming at ${IMAGE_QUEUE_TARGET_MS} ms of queue, from ${IMAGE_WINDOW_START_BYTES / 1024} KiB, between one chunk and ${IMAGE_WINDOW_MAX_BYTES / 1024 / 1024} MiB). Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:images\`.`,
     '',
     '| Chat send to arrival | p50 ms | p99 ms | max ms | p50 vs reference |',
     '|---|---|---|---|---|',

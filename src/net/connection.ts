@@ -19,7 +19,6 @@ import {
   DRAIN_TIMEOUT_MS,
   FRAME_DEADLINE_MS,
   HANDSHAKE_DEADLINE_MS,
-  IMAGE_WINDOW_BYTES,
   MAX_INTRO_FRAME_BYTES,
   MAX_OUTBOUND_QUEUE_BYTES,
   MAX_OUTBOUND_QUEUE_FRAMES,
@@ -85,7 +84,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       frameDeadlineMs: options.frameDeadlineMs ?? FRAME_DEADLINE_MS,
     };
     this.sealedLimits = { [FrameType.SealedXml]: (options.limits?.maxXmlBytes ?? MAX_XML_FRAME_BYTES) + SEAL_OVERHEAD_BYTES };
-    this.outgoingImages = new OutgoingImages(options.imageWindowBytes ?? IMAGE_WINDOW_BYTES);
+    this.outgoingImages = new OutgoingImages();
     this.outbound = new Outbound(socket, {
       maxOutboundBytes: options.maxOutboundBytes ?? MAX_OUTBOUND_QUEUE_BYTES,
       maxOutboundFrames: options.maxOutboundFrames ?? MAX_OUTBOUND_QUEUE_FRAMES,

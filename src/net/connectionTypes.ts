@@ -41,8 +41,6 @@ export interface ConnectionOptions {
   partialImages?: PartialImages;
   /** The bytes of an image this side already holds, by SHA-256: they are not fetched again. */
   imageBytes?: (sha256: string) => Uint8Array | undefined;
-  /** Image chunk bytes sent and not yet acknowledged, at most, in bytes. Default {@link IMAGE_WINDOW_BYTES}. */
-  imageWindowBytes?: number;
   /** Time an image transfer may go without a chunk, in ms. Default {@link TRANSFER_IDLE_MS}. */
   transferIdleMs?: number;
 }

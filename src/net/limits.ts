@@ -9,7 +9,7 @@ export const MAX_XML_FRAME_BYTES = 64 * 1024;
 /** Largest image, in bytes (8 MiB): the `bytes` an image message may announce. */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
-/** Image bytes in one chunk frame, at most, in bytes (64 KiB): what a chat may wait behind. */
+/** Image bytes in one chunk frame a receiver takes, at most, in bytes (64 KiB). */
 export const IMAGE_CHUNK_BYTES = 64 * 1024;
 
 /** Bytes before the image bytes in a chunk's plaintext: the image's SHA-256 (32) and the offset (u32). */
@@ -19,11 +19,23 @@ export const CHUNK_HEADER_BYTES = 36;
 export const MAX_BINARY_FRAME_BYTES = CHUNK_HEADER_BYTES + IMAGE_CHUNK_BYTES;
 
 /**
- * Chunk bytes one connection may have sent and not yet had acknowledged (`blob op="got"`), in
- * bytes (64 KiB): the bytes a chat queued now may find ahead of it on the wire, wherever they wait
- * (kernel buffers, a VPN), about 52 ms at 10 Mbit/s.
+ * Image bytes in the chunks a member sends, in bytes (8 KiB, 6.6 ms at 10 Mbit/s): the chunk on the
+ * wire that a chat written now may wait behind, whatever the window. A receiver takes any chunk up
+ * to {@link IMAGE_CHUNK_BYTES}.
  */
-export const IMAGE_WINDOW_BYTES = 64 * 1024;
+export const IMAGE_PACING_CHUNK_BYTES = 8 * 1024;
+
+/**
+ * How long image bytes may wait queued ahead of a chat, in ms: what the window of unacknowledged
+ * chunk bytes aims at (src/net/imagePacing.ts).
+ */
+export const IMAGE_QUEUE_TARGET_MS = 10;
+
+/** The window of unacknowledged chunk bytes a connection starts with, in bytes (two chunks). */
+export const IMAGE_WINDOW_START_BYTES = 2 * IMAGE_PACING_CHUNK_BYTES;
+
+/** The largest window of unacknowledged chunk bytes, in bytes (1 MiB, 8 ms at 1 Gbit/s). */
+export const IMAGE_WINDOW_MAX_BYTES = 1024 * 1024;
 
 /** Image transfers one connection may have open at once (bytes asked for and not complete); more announced images wait their turn. */
 export const MAX_OPEN_TRANSFERS = 8;
