@@ -38,6 +38,8 @@ export interface TeamNotesApi {
   testOnlyPresenceLines?(): { member: { id: string; name: string }; change: string }[];
   /** Test only, in test mode: the pins' comment threads as placed in this window's editors. */
   testOnlyPinThreads?(): PinThreadView[];
+  /** Test only, in test mode: how many lines of the document the gutter offers a new pin on now. */
+  testOnlyCommentingLines?(document: vscode.TextDocument): Promise<number>;
   /**
    * Test only, and present only when VS Code runs the extension's tests: feeds `raw` to the open
    * board panel's message handler as if its webview had posted it, and resolves with what the host
@@ -84,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): TeamNotesApi {
       return board.snippetChecks.list();
     };
     api.testOnlyPinThreads = () => pins.threads();
+    api.testOnlyCommentingLines = (document) => pins.commentingLines(document);
   }
   return api;
 }

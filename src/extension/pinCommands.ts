@@ -25,8 +25,8 @@ interface PinArgs {
 }
 
 /** Registers the pin commands and the pins' comment threads; `threads` tells tests where the threads are. */
-export function registerPinCommands(ctx: CommandContext): { disposables: vscode.Disposable[]; threads: () => PinThreadView[] } {
-  const comments = new PinComments(ctx.session.pins, ctx.logger);
+export function registerPinCommands(ctx: CommandContext): { disposables: vscode.Disposable[]; threads: () => PinThreadView[]; commentingLines: (document: vscode.TextDocument) => Promise<number> } {
+  const comments = new PinComments(ctx.session.pins, ctx.logger, () => ctx.session.joined, ctx.session.onDidChange);
   // From a thread's menus VS Code passes the thread; other extensions and tests may pass `{ pin }`.
   const pinOf = (target: vscode.CommentThread | { pin?: unknown } | undefined): string | undefined => {
     if (target !== undefined && 'pin' in target) return typeof target.pin === 'string' ? target.pin : undefined;
@@ -68,7 +68,7 @@ export function registerPinCommands(ctx: CommandContext): { disposables: vscode.
       guarded('Team Notes could not delete the pin', () => ctx.session.pins.deletePin(requirePin(pinOf(thread))))(),
     ),
   ];
-  return { disposables, threads: () => comments.threads() };
+  return { disposables, threads: () => comments.threads(), commentingLines: (document) => comments.commentingLines(document) };
 }
 
 /** Offers an ambiguous pin's candidate places in a quick pick (or takes `startLine` from tests), and moves its thread there. */

@@ -59,13 +59,23 @@ export class PinComments extends Disposable {
   constructor(
     private readonly pins: SessionPins,
     private readonly logger: Logger,
+    joined: () => boolean,
+    onJoinedChange: vscode.Event<unknown>,
   ) {
     super();
     this.controller = this.register(vscode.comments.createCommentController(PIN_CONTROLLER_ID, 'Team Notes'));
     // The gutter's "+" on any line of a file on disk starts a new pin (teamNotes.pinFromThread).
-    this.controller.commentingRangeProvider = {
+    // Only while in a group: out of one, a "+" on every line would offer what cannot be done.
+    const rangeProvider: vscode.CommentingRangeProvider = {
       provideCommentingRanges: (document) => (document.uri.scheme === 'file' && document.lineCount > 0 ? [new vscode.Range(0, 0, document.lineCount - 1, 0)] : []),
     };
+    const offerRanges = (): void => {
+      const wanted = joined() ? rangeProvider : undefined;
+      // Setting it makes VS Code ask for the ranges again; set only when it changes.
+      if (this.controller.commentingRangeProvider !== wanted) this.controller.commentingRangeProvider = wanted;
+    };
+    offerRanges();
+    this.register(onJoinedChange(offerRanges));
     this.controller.options = { prompt: 'Reply to the group…', placeHolder: 'Everyone in the group who has this file reads it.' };
     this.register(pins.onDidChange((id) => void (id === undefined ? this.refreshAll() : this.refresh(id))));
     this.register(vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)));
@@ -73,6 +83,15 @@ export class PinComments extends Disposable {
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refreshAll()));
     this.register({ dispose: () => this.clearTimers() });
     void this.refreshAll();
+  }
+
+  /** Lines of `document` on which the gutter offers a new pin now (none out of a group). */
+  async commentingLines(document: vscode.TextDocument): Promise<number> {
+    const provider = this.controller.commentingRangeProvider;
+    if (provider === undefined) return 0;
+    const ranges = await provider.provideCommentingRanges(document, new vscode.CancellationTokenSource().token);
+    const list = ranges === undefined || ranges === null ? [] : Array.isArray(ranges) ? ranges : (ranges.ranges ?? []);
+    return list.reduce((sum, range) => sum + range.end.line - range.start.line + 1, 0);
   }
 
   /** The pin a thread shows, or undefined for a thread that is not one (a draft from the gutter). */

@@ -58,6 +58,8 @@ export interface TeamNotesApi {
   testOnlySnippetStatuses?(): Promise<{ id: string; status: string; startLine?: number; endLine?: number }[]>;
   /** Test mode only: the pins' comment threads as placed in this window's editors. */
   testOnlyPinThreads?(): PinThreadView[];
+  /** Test mode only: how many lines of the document the gutter offers a new pin on now. */
+  testOnlyCommentingLines?(document: vscode.TextDocument): Promise<number>;
 }
 
 /** A pin's comment thread as placed: 1-based lines, the label, and the comments' Markdown (note first). */

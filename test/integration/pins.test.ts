@@ -50,8 +50,12 @@ describe('Team Notes pins in a real VS Code', function () {
     peerFolder = mkdtempSync(join(tmpdir(), 'team-notes-peer-checkout-'));
     mkdirSync(join(peerFolder, 'geometry'));
     writeFileSync(join(peerFolder, 'geometry', 'shapes.ts'), PEER_VERSION);
+    // The gutter offers a new pin only while in a group.
+    const document = await vscode.workspace.openTextDocument(file);
+    assert.equal(await teamNotes.testOnlyCommentingLines!(document), 0, 'no "+" in the gutter before joining');
     await vscode.commands.executeCommand('teamNotes.joinGroup', { group, name: 'vscode-pat' });
     await until(teamNotes, (s) => s.session.state === 'joined', 'joined');
+    assert.equal(await teamNotes.testOnlyCommentingLines!(document), document.lineCount, 'every line offers a new pin once joined');
     peer = new CliProcess(cliPath, ['chat', '--group', group, '--name', 'cli-quinn', '--repository', repository.address, '--listen', '127.0.0.1:0', '--json'], 'chat peer cli-quinn', {}, { cwd: peerFolder });
     await peer.waitFor((e) => e.event === 'ready', 'cli-quinn ready');
     await until(teamNotes, (s) => s.members.some((m) => m.name === 'cli-quinn' && m.online), 'cli-quinn online');
@@ -137,6 +141,7 @@ describe('Team Notes pins in a real VS Code', function () {
     }
     await vscode.commands.executeCommand('teamNotes.leaveGroup', { confirmed: true });
     await until(teamNotes, (s) => s.session.state === 'idle', 'left');
+    assert.equal(await teamNotes.testOnlyCommentingLines!(await vscode.workspace.openTextDocument(file)), 0, 'no "+" in the gutter once left');
     await vscode.commands.executeCommand('teamNotes.joinGroup', { group, name: 'vscode-pat' });
     await until(teamNotes, (s) => s.session.state === 'joined', 'joined again');
     const placed = await threadWhere((t) => t.comments.length === 3, 'the thread back from this window\'s history');
