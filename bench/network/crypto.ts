@@ -6,6 +6,7 @@
  *   npm run bench          (runs this after the network benchmark)
  *   node --import tsx bench/network/crypto.ts [--save]
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,6 +24,16 @@ import { checkHandedOn, checkSignature, signMessage } from '../../src/net/signin
 import { cryptoReady } from '../../src/net/sodium';
 import { encodeForSigning, encodeMessage } from '../../src/net/xmlCodec';
 import { saveBenchmarkSection } from '../saveSection';
+
+/**
+ * The resident memory of a fresh Node process after two full collections, in MB: bare, or once
+ * libsodium is loaded and ready (its WebAssembly compiled and instantiated), as every member has it.
+ */
+function freshProcessRss(withLibsodium: boolean): number {
+  const report = 'global.gc(); global.gc(); process.stdout.write(String(process.memoryUsage().rss));';
+  const script = withLibsodium ? `require(${JSON.stringify(require.resolve('libsodium-wrappers-sumo'))}).ready.then(() => { ${report} });` : report;
+  return Number(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' })) / (1024 * 1024);
+}
 
 /** Messages in the catch-up page measured (a full page, as `historySync.ts` sends them). */
 const PAGE = 500;
@@ -116,6 +127,13 @@ async function main(): Promise<void> {
     'seal and open it (secretstream, both ends)': perCall(() => receiver.open(FrameType.SealedXml, sender.seal(FrameType.Xml, xml).subarray(5))),
     'handshake, CPU only (both sides, with a password)': handshakeCpu,
   };
+  // Taking turns, so that the machine's moment falls on both alike.
+  const bare: number[] = [];
+  const withSodium: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    bare.push(freshProcessRss(false));
+    withSodium.push(freshProcessRss(true));
+  }
   const plainConnect = await connectionTimes(false, 200);
   const secureConnect = await connectionTimes(true, 200);
   const lines = [
@@ -127,6 +145,11 @@ async function main(): Promise<void> {
     '|---|---:|---:|',
     `| plain TCP: connect, one byte each way (reference) | ${plainConnect.toFixed(0)} | 1.0x |`,
     `| Team Notes: connect and the full handshake (keys proven, password, both streams) | ${secureConnect.toFixed(0)} | ${(secureConnect / plainConnect).toFixed(1)}x |`,
+    '',
+    '| A fresh Node process, after two full collections | median RSS MB | vs bare |',
+    '|---|---:|---:|',
+    `| bare (reference) | ${median(bare).toFixed(1)} | 1.0x |`,
+    `| with libsodium loaded and ready, as every member has it | ${median(withSodium).toFixed(1)} | ${(median(withSodium) / median(bare)).toFixed(2)}x |`,
   ];
   const table = lines.join('\n');
   console.log(table);

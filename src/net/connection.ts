@@ -251,9 +251,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case FrameType.Handshake:
         return this.onHandshakeFrame(frame.payload);
       case FrameType.SealedXml:
-        return this.onXmlFrame(Buffer.from(this.openSealed(FrameType.SealedXml, frame.payload)));
+        return this.onXmlFrame(asBuffer(this.openSealed(FrameType.SealedXml, frame.payload)));
       case FrameType.SealedBinary:
-        return this.onBinaryFrame(Buffer.from(this.openSealed(FrameType.SealedBinary, frame.payload)));
+        return this.onBinaryFrame(asBuffer(this.openSealed(FrameType.SealedBinary, frame.payload)));
       default:
         // The decoder's limits admit only the types above: plain frames never travel.
         throw new NetError('ERR_FRAME_TYPE', `Frame type ${frame.type} is not allowed here`);
@@ -405,4 +405,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (channel !== undefined) this.socketClosed.then(() => channel.dispose(), () => channel.dispose());
     this.deliver(() => this.emit('close', error));
   }
+}
+
+/** A Buffer over the same bytes, not a copy: what the stream opens is a fresh array of its own. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
