@@ -14,24 +14,23 @@
  *   or the content changes.
  *
  * A snippet card is mounted with plain code and highlighted when the browser is idle (never during a
- * pan or zoom), and the result is cached; image bytes become `blob:` URLs when first mounted (the
- * least recently shown are released) and are revoked when the item goes.
+ * pan or zoom), and the result is cached (`snippetHighlights.ts`); image bytes become `blob:` URLs
+ * when first mounted, the least recently shown released first (`imageUrls.ts`); the overview's
+ * shapes are drawn by `overviewPainter.ts`.
  */
-import { highlight } from '../../board/highlight';
-import type { HighlightedLine } from '../../board/highlight';
-import type { BoardImage, BoardItem, BoardSnippet, BoardStroke, SnippetStatus } from '../protocol';
+import type { BoardImage, BoardItem, SnippetStatus } from '../protocol';
 import { fillSnippetBadge } from './snippetBadge';
 import type { BoardModel, Entry } from './boardModel';
-import { fillCode, renderBoardItem } from './boardItems';
-import { MAX_DRAWN_STROKE_WIDTH } from './itemGeometry';
+import { renderBoardItem } from './boardItems';
 import type { ItemElement } from './boardItems';
 import { boardToScreen, contains, inflate, visibleRect } from './camera';
 import type { Camera, Rect } from './camera';
 import { h } from './dom';
-import { clamp, safeColour, textColourOn } from './format';
-import { decodable, sameBytes } from './imageBytes';
+import { sameBytes } from './imageBytes';
+import { ImageUrls } from './imageUrls';
+import { OverviewPainter } from './overviewPainter';
+import { SnippetHighlights } from './snippetHighlights';
 import { OverviewThumbnails } from './overviewThumbnails';
-import { thinEvenly } from './simplify';
 
 /** Below this zoom the board is drawn as an overview on a canvas (with hysteresis on the way back). */
 export const OVERVIEW_ZOOM = 0.4;
@@ -43,8 +42,6 @@ const MOUNT_BUDGET_MS = 6;
 const FIRST_FRAME_BUDGET_MS = 250;
 /** Items are mounted this far outside the view (in screen pixels) and unmounted past twice that. */
 const MOUNT_MARGIN_PX = 240;
-/** Time one slice of snippet highlighting may take when the browser has no idle time to offer, in ms. */
-const HIGHLIGHT_SLICE_MS = 8;
 /** The overview canvas covers the view and this share of it again on every side, so panning only moves it. */
 const OVERVIEW_MARGIN = 0.5;
 /** The overview is drawn again when the zoom has changed by more than this factor since it was drawn. */
@@ -58,14 +55,6 @@ const OVERVIEW_REDRAW_ZOOM_RATIO = 1.25;
 const OVERVIEW_REDRAW_ZOOM_RATIO_MOVING = 2;
 /** Once the view has rested this long, a scaled overview is drawn again sharp, in ms. */
 const SETTLE_MS = 160;
-/** Snippets longer than this are shown without colours, in characters. */
-const MAX_HIGHLIGHT_CHARS = 50_000;
-/** Snippet highlights kept. */
-const MAX_CACHED = 3000;
-/** Image `blob:` URLs kept (each holds a copy of the bytes); the least recently shown unmounted ones go first. */
-const MAX_IMAGE_URLS = 200;
-/** Points of a stroke drawn in the overview: more for strokes that are large on screen. */
-const OVERVIEW_STROKE_POINTS = [16, 64, 256] as const;
 
 export interface SceneHooks {
   open(id: string): void;
@@ -97,14 +86,12 @@ export class BoardScene {
   private readonly expanded = new Set<string>();
   /** Items highlighted for a moment, and until when (an item mounted late or drawn again keeps it). */
   private readonly flashing = new Map<string, number>();
-  private readonly urls = new Map<string, { bytes: Uint8Array; url: string | undefined }>();
-  private readonly highlights = new Map<string, { code: string; language: string; lines: HighlightedLine[] }>();
-  private readonly highlightQueue = new Set<string>();
-  private highlightScheduled = false;
+  private readonly urls = new ImageUrls((id) => this.mounted.has(id));
+  private readonly highlights: SnippetHighlights;
   private readonly thumbnails = new OverviewThumbnails((image, bitmap) => this.drawThumbnailInPlace(image, bitmap));
+  private readonly painter: OverviewPainter;
   /** Thumbnails were drawn over the overview as it stood (it is drawn again, in order, once they are all in and the view rests). */
   private thumbnailsInPlace = false;
-  private readonly strokePaths = new WeakMap<ArrayLike<number>, Array<Path2D | undefined>>();
   /** What the overview canvas holds: the board rectangle, at which zoom, for which content. */
   private overviewDrawn: { rect: Rect; zoom: number; version: number } | undefined;
   /** Bumped whenever what the overview draws may have changed. */
@@ -125,6 +112,14 @@ export class BoardScene {
     this.world = h('div', { className: 'board-world' });
     this.overview = h('canvas', { className: 'board-overview', attrs: { 'aria-hidden': 'true' } });
     this.overview.hidden = true;
+    this.painter = new OverviewPainter(model, this.thumbnails);
+    this.highlights = new SnippetHighlights({
+      paused: () => this.moving,
+      mounted: (id) => {
+        const m = this.mounted.get(id);
+        return m !== undefined && m.entry.item.kind === 'snippet' ? { snippet: m.entry.item, element: m.el } : undefined;
+      },
+    });
   }
 
   /** The view is moving: what is drawn may be scaled for the moment (the dot grid too). */
@@ -179,7 +174,7 @@ export class BoardScene {
       // A scaled overview is drawn again sharp, the margin around the view fills in, and waiting
       // highlights get their turn.
       this.invalidate();
-      this.scheduleHighlight();
+      this.highlights.schedule();
     }, SETTLE_MS);
     this.invalidate();
   }
@@ -212,9 +207,9 @@ export class BoardScene {
   /** Everything was replaced: drops what is mounted and cached for items that are gone. */
   reset(): void {
     for (const id of [...this.mounted.keys()]) this.unmount(id);
-    for (const id of [...this.urls.keys()]) if (!this.model.entries.has(id)) this.releaseImage(id);
+    this.urls.releaseUnless((id) => this.model.entries.has(id));
     this.thumbnails.releaseUnless((id) => this.model.entries.has(id));
-    for (const id of [...this.highlights.keys()]) if (!this.model.entries.has(id)) this.highlights.delete(id);
+    this.highlights.forgetUnless((id) => this.model.entries.has(id));
     for (const id of [...this.expanded]) if (!this.model.entries.has(id)) this.expanded.delete(id);
     this.firstFrame = true;
     this.contentVersion += 1;
@@ -224,7 +219,7 @@ export class BoardScene {
   /** An item was added or replaced: a mounted element is drawn again (keeping focus). */
   changed(item: BoardItem, previous: BoardItem | undefined): void {
     if (previous !== undefined && previous.kind === 'image' && item.kind === 'image' && !sameBytes(previous.bytes, item.bytes)) {
-      this.releaseImage(item.id);
+      this.urls.release(item.id);
       this.thumbnails.release(item.id);
     }
     const m = this.mounted.get(item.id);
@@ -246,9 +241,9 @@ export class BoardScene {
 
   removed(id: string): void {
     this.unmount(id);
-    this.releaseImage(id);
+    this.urls.release(id);
     this.thumbnails.release(id);
-    this.highlights.delete(id);
+    this.highlights.forget(id);
     this.expanded.delete(id);
     this.pinned.delete(id);
     this.flashing.delete(id);
@@ -395,8 +390,8 @@ export class BoardScene {
       },
       open: (itemId) => this.hooks.open(itemId),
       copy: (itemId) => this.hooks.copy(itemId),
-      imageUrl: (image) => this.imageUrl(image),
-      codeLines: (snippet) => this.codeLines(snippet),
+      imageUrl: (image) => this.urls.url(image),
+      codeLines: (snippet) => this.highlights.lines(snippet),
       snippetStatus: (itemId) => this.snippetStatuses.get(itemId),
     });
     if ((this.flashing.get(id) ?? 0) > performance.now()) el.classList.add('flash');
@@ -417,80 +412,6 @@ export class BoardScene {
   }
 
   // ---- Images ------------------------------------------------------------------------------
-
-  private imageUrl(image: BoardImage): string | undefined {
-    const cached = this.urls.get(image.id);
-    if (cached !== undefined && (cached.bytes === image.bytes || sameBytes(cached.bytes, image.bytes))) {
-      // Most recently used last.
-      this.urls.delete(image.id);
-      this.urls.set(image.id, cached);
-      return cached.url;
-    }
-    this.releaseImage(image.id);
-    if (this.urls.size >= MAX_IMAGE_URLS) {
-      for (const id of this.urls.keys()) {
-        if (this.urls.size < MAX_IMAGE_URLS) break;
-        if (!this.mounted.has(id)) this.releaseImage(id);
-      }
-    }
-    // The type comes from the bytes, never from the peer's claim; a header promising more pixels
-    // than the board allows is never handed to the decoder (a small file can unpack to gigabytes).
-    const info = decodable(image.bytes);
-    const url = info === undefined ? undefined : URL.createObjectURL(new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: info.mime }));
-    this.urls.set(image.id, { bytes: image.bytes, url });
-    return url;
-  }
-
-  private releaseImage(id: string): void {
-    const cached = this.urls.get(id);
-    if (cached === undefined) return;
-    this.urls.delete(id);
-    if (cached.url !== undefined) URL.revokeObjectURL(cached.url);
-  }
-
-  // ---- Snippet highlighting ----------------------------------------------------------------
-
-  private codeLines(snippet: BoardSnippet): HighlightedLine[] | undefined {
-    const cached = this.highlights.get(snippet.id);
-    if (cached !== undefined && cached.code === snippet.code && cached.language === snippet.language) return cached.lines;
-    this.highlightQueue.add(snippet.id);
-    this.scheduleHighlight();
-    return undefined;
-  }
-
-  /** Highlights waiting cards when the browser is idle (never in the middle of a pan or zoom). */
-  private scheduleHighlight(): void {
-    if (this.highlightScheduled || this.highlightQueue.size === 0) return;
-    this.highlightScheduled = true;
-    const run = (deadline?: IdleDeadline): void => {
-      this.highlightScheduled = false;
-      if (this.moving) return; // the settle timer schedules again
-      this.highlightSlice(deadline);
-      this.scheduleHighlight();
-    };
-    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 500 });
-    else setTimeout(run, 0);
-  }
-
-  private highlightSlice(deadline?: IdleDeadline): void {
-    const started = performance.now();
-    const left = (): boolean => (deadline !== undefined && !deadline.didTimeout ? deadline.timeRemaining() > 1 : performance.now() - started < HIGHLIGHT_SLICE_MS);
-    for (const id of this.highlightQueue) {
-      if (!left()) break;
-      this.highlightQueue.delete(id);
-      const m = this.mounted.get(id);
-      const item = m?.entry.item;
-      if (m === undefined || item === undefined || item.kind !== 'snippet') continue;
-      const lines = highlight(item.code, item.language, { maxChars: MAX_HIGHLIGHT_CHARS, timeBudgetMs: 50 });
-      this.highlights.set(id, { code: item.code, language: item.language, lines });
-      if (this.highlights.size > MAX_CACHED) {
-        const oldest = this.highlights.keys().next().value;
-        if (oldest !== undefined) this.highlights.delete(oldest);
-      }
-      const code = m.el.querySelector<HTMLElement>('.snippet-code code');
-      if (code !== null) fillCode(code, lines);
-    }
-  }
 
   // ---- Overview ----------------------------------------------------------------------------
 
@@ -548,74 +469,7 @@ export class BoardScene {
     const border = style.getPropertyValue('--vscode-editorWidget-border').trim() || '#454545';
     const ink = style.getPropertyValue('--vscode-editor-foreground').trim() || '#cccccc';
     const entries = ids.map((id) => this.model.entries.get(id)!).sort((a, b) => a.rank - b.rank);
-    const pixel = 1 / zoom;
-    for (const entry of entries) {
-      const item = entry.item;
-      const move = this.model.pendingMove(item.id);
-      const b = entry.bounds;
-      switch (item.kind) {
-        case 'note': {
-          const colour = safeColour(item.colour) ?? card;
-          ctx.fillStyle = colour;
-          ctx.fillRect(b.x, b.y, b.width, b.height);
-          const size = clamp(item.size, 8, 96);
-          if (size * zoom >= 2) {
-            ctx.globalAlpha = 0.35;
-            ctx.fillStyle = safeColour(item.colour) !== undefined ? textColourOn(colour) : ink;
-            const rows = Math.min(6, Math.max(1, Math.floor((b.height - 40) / (size * 1.4))));
-            for (let i = 0; i < rows; i += 1) {
-              const width = (b.width - 24) * (i === rows - 1 ? 0.55 : 0.9);
-              ctx.fillRect(b.x + 12, b.y + 12 + i * size * 1.4, width, size * 0.55);
-            }
-            ctx.globalAlpha = 1;
-          }
-          break;
-        }
-        case 'snippet': {
-          ctx.fillStyle = card;
-          ctx.fillRect(b.x, b.y, b.width, b.height);
-          if (zoom < 0.05) break;
-          ctx.lineWidth = pixel;
-          ctx.strokeStyle = border;
-          ctx.strokeRect(b.x, b.y, b.width, b.height);
-          ctx.fillStyle = border;
-          ctx.fillRect(b.x, b.y + 50, b.width, pixel);
-          if (zoom >= 0.1) {
-            ctx.globalAlpha = 0.3;
-            ctx.fillStyle = ink;
-            const rows = Math.min(12, Math.floor((b.height - 66) / 19.5));
-            for (let i = 0; i < rows; i += 1) ctx.fillRect(b.x + 10 + (i % 3) * 16, b.y + 62 + i * 19.5, (b.width - 60) * (0.35 + ((i * 37) % 50) / 100), 8);
-            ctx.globalAlpha = 1;
-          }
-          break;
-        }
-        case 'image': {
-          const width = move?.width ?? item.width;
-          const height = move?.height ?? item.height;
-          const bitmap = this.thumbnails.get(item);
-          if (bitmap !== undefined) ctx.drawImage(bitmap, b.x, b.y, width, height);
-          else {
-            ctx.fillStyle = border;
-            ctx.fillRect(b.x, b.y, width, height);
-          }
-          break;
-        }
-        case 'stroke': {
-          const colour = safeColour(item.colour) ?? ink;
-          ctx.strokeStyle = colour;
-          ctx.lineWidth = Math.max(clamp(item.width, 0.5, MAX_DRAWN_STROKE_WIDTH), pixel);
-          ctx.lineCap = 'round';
-          ctx.lineJoin = 'round';
-          const dx = move === undefined ? 0 : move.x - item.x;
-          const dy = move === undefined ? 0 : move.y - item.y;
-          const onScreen = Math.max(b.width, b.height) * zoom;
-          if (dx !== 0 || dy !== 0) ctx.translate(dx, dy);
-          ctx.stroke(this.strokePath(item, onScreen < 24 ? 0 : onScreen < 160 ? 1 : 2));
-          if (dx !== 0 || dy !== 0) ctx.translate(-dx, -dy);
-          break;
-        }
-      }
-    }
+    this.painter.paint(ctx, entries, zoom, { card, border, ink });
   }
 
   /**
@@ -636,23 +490,5 @@ export class BoardScene {
     this.thumbnailsInPlace = true;
     // At rest, the overview is drawn again in order once the last one is in.
     if (!this.moving) this.invalidate();
-  }
-
-  /** The stroke as a path of at most `OVERVIEW_STROKE_POINTS[level]` points (cached per level). */
-  private strokePath(stroke: BoardStroke, level: 0 | 1 | 2): Path2D {
-    let cached = this.strokePaths.get(stroke.points);
-    if (cached === undefined) {
-      cached = [];
-      this.strokePaths.set(stroke.points, cached);
-    }
-    const hit = cached[level];
-    if (hit !== undefined) return hit;
-    const points = thinEvenly(stroke.points, OVERVIEW_STROKE_POINTS[level]);
-    const path = new Path2D();
-    path.moveTo(points[0] ?? 0, points[1] ?? 0);
-    if (points.length === 2) path.lineTo((points[0] ?? 0) + 0.01, points[1] ?? 0);
-    for (let i = 2; i + 1 < points.length; i += 2) path.lineTo(points[i]!, points[i + 1]!);
-    cached[level] = path;
-    return path;
   }
 }
