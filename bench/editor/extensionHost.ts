@@ -134,3 +134,92 @@ export async function reportedActivationMs(page: Page, displayNames: readonly st
   await runFromPalette(page, 'View: Close All Editors');
   return times;
 }
+
+/** What a CPU profile of the extension host says about one stretch. */
+export interface HostProfile {
+  wallMs: number;
+  /** Sampled time the host was not idle, in ms. */
+  busyMs: number;
+  /** …of which in code loaded from the extension's own folder (and what it called), in ms. */
+  extensionMs: number;
+}
+
+/**
+ * Profiles the extension host for `ms` with V8's sampling profiler, through the inspector that
+ * SIGUSR1 opens on 127.0.0.1:9229 (as for any Node process), and attributes each busy sample to the
+ * first frame on its stack that is code of some file: the time under a file of `extensionFolder` is
+ * the extension's, whichever Node internals it called. A host shared with other extensions can be
+ * judged this way without a reference measured beside it.
+ */
+export async function profileHost(pid: number, ms: number, extensionFolder: string): Promise<HostProfile> {
+  const { default: WebSocket } = await import('ws');
+  process.kill(pid, 'SIGUSR1');
+  let url: string | undefined;
+  const deadline = Date.now() + 10_000;
+  while (url === undefined) {
+    try {
+      const list = (await (await fetch('http://127.0.0.1:9229/json/list')).json()) as Array<{ webSocketDebuggerUrl?: string }>;
+      url = list[0]?.webSocketDebuggerUrl;
+    } catch {
+      // not listening yet
+    }
+    if (url === undefined) {
+      if (Date.now() > deadline) throw new Error(`the extension host (pid ${pid}) opened no inspector on 127.0.0.1:9229`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let next = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  socket.on('message', (data) => {
+    const reply = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (reply.id !== undefined) waiting.get(reply.id)?.(reply.result);
+  });
+  const call = (method: string): Promise<unknown> =>
+    new Promise((resolve) => {
+      next += 1;
+      waiting.set(next, resolve);
+      socket.send(JSON.stringify({ id: next, method }));
+    });
+  try {
+    await call('Profiler.enable');
+    await call('Profiler.start');
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, ms));
+    const { profile } = (await call('Profiler.stop')) as { profile: CpuProfile };
+    return { wallMs: performance.now() - started, ...attribute(profile, extensionFolder) };
+  } finally {
+    socket.close();
+  }
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string }; children?: number[] }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function attribute(profile: CpuProfile, extensionFolder: string): { busyMs: number; extensionMs: number } {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  let busy = 0;
+  let extension = 0;
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    let id: number | undefined = profile.samples[i]!;
+    if (nodes.get(id)?.callFrame.functionName === '(idle)') continue;
+    busy += us;
+    for (; id !== undefined; id = parent.get(id)) {
+      const url = nodes.get(id)?.callFrame.url ?? '';
+      if (url === '' || url.startsWith('node:')) continue;
+      if (url.includes(extensionFolder)) extension += us;
+      break;
+    }
+  }
+  return { busyMs: busy / 1000, extensionMs: extension / 1000 };
+}
