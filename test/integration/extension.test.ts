@@ -19,7 +19,7 @@ import { cliEvents, startChatPeer, startRepository } from '../helpers/cliProcess
 import { freePort } from '../helpers/ports';
 import type { CliEvent, CliProcess } from '../helpers/cliProcess';
 import type { TeamNotesApi, WebviewMessageOutcome } from './api';
-import { api, extension, until, useCliRepository } from './teamNotes';
+import { api, extension, showDocument, until, useCliRepository } from './teamNotes';
 
 interface DeclaredContributions {
   commands?: { command: string }[];
@@ -195,7 +195,7 @@ describe('Team Notes in a real VS Code', function () {
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       const heights: number[] = [];
       for (const lines of [3, 20]) {
-        const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+        const editor = await showDocument(document);
         editor.selection = new vscode.Selection(0, 0, lines - 1, document.lineAt(lines - 1).text.length);
         const before = teamNotes.snapshot().board.filter((i) => i.kind === 'image').length;
         const errorBefore = teamNotes.lastError();

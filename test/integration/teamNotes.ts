@@ -69,3 +69,25 @@ export async function eventually(predicate: () => boolean, what: string, state: 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** True while the board's tab is a preview (Team Notes is about to keep it: src/extension/boardTab.ts). */
+function boardTabIsPreview(): boolean {
+  return vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.isPreview && tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('teamNotes.board')));
+}
+
+/**
+ * Shows `document` in `column`, as a person clicking it would. Keeping the board's tab from being a
+ * preview focuses the board for a moment and then the editor the person worked in; an editor opened
+ * in that moment is superseded ("Could NOT open editor"), and a person would click again: so does this.
+ */
+export async function showDocument(document: vscode.TextDocument, column = vscode.ViewColumn.One): Promise<vscode.TextEditor> {
+  for (let attempt = 1; ; attempt += 1) {
+    await eventually(() => !boardTabIsPreview(), 'the board tab kept (not a preview)', () => vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => t.label)), 5_000);
+    try {
+      return await vscode.window.showTextDocument(document, column);
+    } catch (error) {
+      if (attempt >= 3 || !/could not open editor/i.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
