@@ -13,6 +13,7 @@ import { NetError, toNetError } from './errors';
 import { FrameDecoder, FrameType, encodeFrame } from './framing';
 import type { Frame, FrameLimits } from './framing';
 import { MAX_HANDSHAKE_FRAME_BYTES } from './handshake';
+import { FrameDeadline } from './frameDeadline';
 import { IncomingImages } from './imageIncoming';
 import { OutgoingImages } from './imageOutgoing';
 import {
@@ -63,7 +64,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly incomingImages: IncomingImages;
   private channel: SecureChannel | undefined;
   private proven: ProvenPeer | undefined;
-  private frameTimer: NodeJS.Timeout | undefined;
+  private readonly frameDeadline: FrameDeadline;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private closedWith: { error: NetError | undefined } | undefined;
   /** Settles when the socket itself has closed (after a graceful end, possibly later than `close`). */
@@ -106,6 +107,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     );
     this.introLimits = { [FrameType.SealedXml]: MAX_INTRO_FRAME_BYTES + SEAL_OVERHEAD_BYTES };
     this.decoder = new FrameDecoder({ [FrameType.Handshake]: MAX_HANDSHAKE_FRAME_BYTES });
+    this.frameDeadline = new FrameDeadline(this.options.frameDeadlineMs, () => this.destroy(new NetError('ERR_FRAME_TIMEOUT', `A frame was not completed within ${this.options.frameDeadlineMs} ms`)));
     this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
@@ -238,7 +240,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         completed = true;
         this.onFrame(frame);
       });
-      if (!this.closed) this.updateFrameDeadline(completed);
+      if (!this.closed) this.frameDeadline.update(this.decoder.inFrame, completed);
     } catch (err) {
       this.destroy(toNetError(err, 'ERR_PROTOCOL'));
     }
@@ -251,16 +253,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case FrameType.Handshake:
         return this.onHandshakeFrame(frame.payload);
       case FrameType.SealedXml:
-        return this.onXmlFrame(asBuffer(this.openSealed(FrameType.SealedXml, frame.payload)));
+        return this.onXmlFrame(this.openSealed(FrameType.SealedXml, frame.payload));
       case FrameType.SealedBinary:
-        return this.onBinaryFrame(asBuffer(this.openSealed(FrameType.SealedBinary, frame.payload)));
+        return this.onBinaryFrame(this.openSealed(FrameType.SealedBinary, frame.payload));
       default:
         // The decoder's limits admit only the types above: plain frames never travel.
         throw new NetError('ERR_FRAME_TYPE', `Frame type ${frame.type} is not allowed here`);
     }
   }
 
-  private openSealed(type: typeof FrameType.SealedXml | typeof FrameType.SealedBinary, payload: Uint8Array): Uint8Array {
+  private openSealed(type: typeof FrameType.SealedXml | typeof FrameType.SealedBinary, payload: Uint8Array): Buffer {
     if (this.channel === undefined) throw new NetError('ERR_PROTOCOL', 'A sealed frame before the handshake ended');
     return this.channel.open(type, payload);
   }
@@ -317,25 +319,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /**
-   * A frame must be complete within the frame deadline from its first byte (an idle timer would let a
-   * sender trickle one byte at a time forever). Each chunk of an image is a frame of its own: a slow
-   * link is slow, not cut off; an image whose chunks stop coming has a deadline of its own.
-   */
-  private updateFrameDeadline(completedAFrame: boolean): void {
-    const inFrame = this.decoder.inFrame;
-    if (!inFrame || completedAFrame) {
-      clearTimeout(this.frameTimer);
-      this.frameTimer = undefined;
-    }
-    if (inFrame && this.frameTimer === undefined) {
-      this.frameTimer = setTimeout(
-        () => this.destroy(new NetError('ERR_FRAME_TIMEOUT', `A frame was not completed within ${this.options.frameDeadlineMs} ms`)),
-        this.options.frameDeadlineMs,
-      );
-    }
-  }
-
   private onEnd(): void {
     try {
       this.decoder.end();
@@ -382,7 +365,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private finish(error: NetError | undefined, hard = false): void {
     if (this.closedWith !== undefined) return;
     this.closedWith = { error };
-    clearTimeout(this.frameTimer);
+    this.frameDeadline.clear();
     clearTimeout(this.handshakeTimer);
     this.decoder.fail();
     this.incomingImages.close();
@@ -405,9 +388,4 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (channel !== undefined) this.socketClosed.then(() => channel.dispose(), () => channel.dispose());
     this.deliver(() => this.emit('close', error));
   }
-}
-
-/** A Buffer over the same bytes, not a copy: what the stream opens is a fresh array of its own. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -24,7 +24,7 @@ interface Offer {
 export class OutgoingImages {
   private readonly offers = new Map<string, Offer>();
   private unacknowledged = 0;
-  readonly pacing = new ImagePacing();
+  private readonly pacing = new ImagePacing();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 

@@ -40,8 +40,11 @@ export class SecureChannel {
     return encodeFrame(sealedType, cipher);
   }
 
-  /** The plaintext of a sealed frame; `ERR_AUTH_FAILED` for anything the stream refuses. */
-  open(sealedType: typeof FrameType.SealedXml | typeof FrameType.SealedBinary, cipher: Uint8Array): Uint8Array {
+  /**
+   * The plaintext of a sealed frame; `ERR_AUTH_FAILED` for anything the stream refuses. A Buffer
+   * over the stream's own fresh array, not a copy of it: whoever keeps it (the history) owns it.
+   */
+  open(sealedType: typeof FrameType.SealedXml | typeof FrameType.SealedBinary, cipher: Uint8Array): Buffer {
     if (this.disposed) throw new NetError('ERR_CLOSED', 'The connection is closed');
     let result: { message: Uint8Array; tag: number } | false;
     try {
@@ -52,7 +55,8 @@ export class SecureChannel {
     if (result === false || result.tag !== sodium().crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
       throw new NetError('ERR_AUTH_FAILED', 'A record failed authentication (altered, replayed or out of order)');
     }
-    return result.message;
+    const plain = result.message;
+    return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
   }
 
   /** Frees both stream states. Idempotent. */
