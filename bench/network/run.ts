@@ -25,6 +25,7 @@
  *                      for a full run of every system at the default sizes; other runs write
  *                      .cache/bench-network/results-last.json)
  *   --phases a,b       subset of latency,memory,throughput (joins always run); e.g. to profile one phase
+ *   --rates 100,200    the throughput ladder's rates in messages per second (e.g. to profile one rate)
  *   --render           run nothing: print bench/network/results.json (with --classroom: results-classroom.json)
  *                      again and rewrite its docs section
  *   --cpu-prof         profile each joiner over its join, and every process during the latency and the throughput phases: V8 CPU
@@ -65,7 +66,7 @@ const stepSeconds = Number(option('--duration') ?? (quick ? 1 : 2));
 const cpuProf = flag('--cpu-prof');
 const allPhases = ['latency', 'memory', 'throughput'];
 const phases = option('--phases')?.split(',') ?? (classroom ? ['latency', 'memory'] : allPhases);
-const defaultRun = !classroom && !quick && !cpuProf && ['--peers', '--systems', '--messages', '--duration', '--phases'].every((name) => option(name) === undefined);
+const defaultRun = !classroom && !quick && !cpuProf && ['--peers', '--systems', '--messages', '--duration', '--phases', '--rates'].every((name) => option(name) === undefined);
 // A classroom run saves as a default run does when only --classroom is given.
 const classroomRun = classroom && !quick && !cpuProf && ['--peers', '--systems', '--messages', '--phases'].every((name) => option(name) === undefined);
 const save = flag('--save') || ((defaultRun || classroomRun) && !flag('--no-save'));
@@ -75,7 +76,8 @@ for (const s of systems) if (!allSystems.includes(s)) throw new Error(`--systems
 for (const p of phases) if (!allPhases.includes(p)) throw new Error(`--phases: unknown phase ${p} (known: ${allPhases.join(', ')})`);
 
 /** Broadcast rates tried, in messages per second from one sender. */
-const ladder = [100, 200, 400, 1000, 2000, 4000, 8000, 16000, 32000];
+const ladder = option('--rates')?.split(',').map(Number) ?? [100, 200, 400, 1000, 2000, 4000, 8000, 16000, 32000];
+for (const r of ladder) if (!Number.isInteger(r) || r < 1) throw new Error(`--rates: ${r} is not a whole number of messages per second`);
 /** A step is clean only if every receiver has everything this soon after the last send, in ms. */
 const maxDrainMs = 250;
 /** The sender kept the rate if its last send came no later than this factor times the planned time. */

@@ -45,9 +45,14 @@ export const PLAIN_FRAME_LIMITS: FrameLimits = { [FrameType.Xml]: MAX_XML_FRAME_
  */
 export function encodeFrame(type: FrameType, payload: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-  frame.writeUInt32BE(payload.length, 0);
-  frame.writeUInt8(type, 4);
   frame.set(payload, FRAME_HEADER_BYTES);
+  return writeFrameHeader(frame, type);
+}
+
+/** Writes the header of a frame whose payload already follows {@link FRAME_HEADER_BYTES} of room in `frame`. */
+export function writeFrameHeader(frame: Buffer, type: FrameType): Buffer {
+  frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
+  frame.writeUInt8(type, 4);
   return frame;
 }
 

@@ -7,8 +7,9 @@
  *   asker asks again while pages say `more`: one page in flight per link, at the asker's pace. A gap
  *   seen in live traffic asks too.
  * - **Acknowledgements.** A member tells each author how far it holds the author's log
- *   (`ack upTo`), a moment after receiving, so one ack covers a burst; a direct message is
- *   acknowledged by id (`ack re`).
+ *   (`ack upTo`), a moment after receiving, so one ack covers a burst, and to each author at most
+ *   once a second, so a busy group sends far fewer acks than messages; a direct message is
+ *   acknowledged by id (`ack re`) at once.
  * - **Outbox.** The log is the outbox: a member that comes back says what it holds and gets the
  *   rest. Own messages a connected member has not acknowledged after a ping interval are sent
  *   again; direct messages wait in a small per-recipient outbox until acknowledged.
@@ -18,7 +19,7 @@
 import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
-import { ACK_DELAY_MS, HANDED_ON_BATCH_BYTES, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import { ACK_DELAY_MS, ACK_INTERVAL_MS, HANDED_ON_BATCH_BYTES, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
 import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
 import { DirectOutbox } from './directOutbox';
@@ -250,7 +251,7 @@ export class HistorySync {
       sync = {
         pageRemaining: 0, pagedImages: new Set(), pageMore: false, asking: false, askAgain: false, pageNames: new Map(), unproven: [], unprovenBytes: 0,
         requests: new TokenBucket(SYNC_RATE_PER_SECOND, SYNC_BURST), handedOn: new TokenBucket(PAGE_RATE_PER_SECOND, PAGE_BURST),
-        acked: 0, ackedAt: performance.now(), ackSent: 0,
+        acked: 0, ackedAt: performance.now(), ackSent: 0, ackSentAt: -Infinity,
       };
       this.state.set(link, sync);
     }
@@ -418,17 +419,29 @@ export class HistorySync {
     this.ackTimer ??= setTimeout(() => this.sendAcks(), ACK_DELAY_MS);
   }
 
+  /** Acknowledges each author waiting for it, unless it was acknowledged less than {@link ACK_INTERVAL_MS} ago: that one waits its turn. */
   private sendAcks(): void {
     this.ackTimer = undefined;
+    const now = performance.now();
+    let nextDue = Infinity;
     for (const author of this.toAcknowledge) {
       const link = this.host.link(author);
-      if (link === undefined) continue;
-      const sync = this.sync(link);
+      const sync = link === undefined ? undefined : this.sync(link);
       const upTo = this.history.contiguous(author);
-      if (upTo <= sync.ackSent) continue;
+      if (link === undefined || sync === undefined || upTo <= sync.ackSent) {
+        this.toAcknowledge.delete(author);
+        continue;
+      }
+      const due = sync.ackSentAt + ACK_INTERVAL_MS;
+      if (due > now) {
+        nextDue = Math.min(nextDue, due);
+        continue;
+      }
       sync.ackSent = upTo;
+      sync.ackSentAt = now;
+      this.toAcknowledge.delete(author);
       link.connection.send(this.host.stamp({ type: 'ack', upTo }));
     }
-    this.toAcknowledge.clear();
+    if (nextDue !== Infinity) this.ackTimer = setTimeout(() => this.sendAcks(), Math.max(ACK_DELAY_MS, nextDue - now));
   }
 }

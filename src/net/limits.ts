@@ -202,6 +202,14 @@ export const MAX_OUTBOX_PER_MEMBER = 200;
  */
 export const ACK_DELAY_MS = 200;
 
+/**
+ * The least time between two acknowledgements to one author over one link, in ms. A person's
+ * messages, seconds apart, each get their delivery mark within {@link ACK_DELAY_MS}; an author
+ * writing faster than this gets one acknowledgement covering all it wrote meanwhile, so a busy
+ * group does not send (and each author read) about as many acknowledgements as messages.
+ */
+export const ACK_INTERVAL_MS = 1_000;
+
 /** Largest chunk of tunnel bytes in one `relay` data message, in bytes (21,846 characters of base64). */
 export const MAX_RELAY_CHUNK_BYTES = 16 * 1024;
 

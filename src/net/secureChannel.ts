@@ -5,13 +5,14 @@
  * stream itself refuses a reordered, replayed, truncated or altered record.
  */
 import { NetError } from './errors';
-import { FrameType, encodeFrame } from './framing';
+import { FrameType, writeFrameHeader } from './framing';
+import { FRAME_HEADER_BYTES } from './limits';
 import type { HandshakeResult } from './handshake';
-import { freeState, sodium } from './sodium';
+import { STREAM_RECORD_OVERHEAD, freeState, secretStreamPull, secretStreamPush, sodium } from './sodium';
 import type { StreamState } from './sodium';
 
 /** Bytes a sealed frame adds to its plaintext (the stream's tag and MAC). */
-export const SEAL_OVERHEAD_BYTES = 17;
+export const SEAL_OVERHEAD_BYTES = STREAM_RECORD_OVERHEAD;
 
 /** The sealed frame type that carries each plain one. */
 export const SEALED_TYPE = { [FrameType.Xml]: FrameType.SealedXml, [FrameType.Binary]: FrameType.SealedBinary } as const;
@@ -35,28 +36,19 @@ export class SecureChannel {
   seal(type: typeof FrameType.Xml | typeof FrameType.Binary, payload: Uint8Array): Buffer {
     if (this.disposed) throw new NetError('ERR_CLOSED', 'The connection is closed');
     const sealedType = SEALED_TYPE[type];
-    const s = sodium();
-    const cipher = s.crypto_secretstream_xchacha20poly1305_push(this.sendState, payload, Uint8Array.of(sealedType), s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-    return encodeFrame(sealedType, cipher);
+    // The record is written after room for the frame header: the frame is made without a copy.
+    return writeFrameHeader(secretStreamPush(this.sendState, payload, sealedType, FRAME_HEADER_BYTES), sealedType);
   }
 
   /**
    * The plaintext of a sealed frame; `ERR_AUTH_FAILED` for anything the stream refuses. A Buffer
-   * over the stream's own fresh array, not a copy of it: whoever keeps it (the history) owns it.
+   * of its own: whoever keeps it (the history) keeps only it.
    */
   open(sealedType: typeof FrameType.SealedXml | typeof FrameType.SealedBinary, cipher: Uint8Array): Buffer {
     if (this.disposed) throw new NetError('ERR_CLOSED', 'The connection is closed');
-    let result: { message: Uint8Array; tag: number } | false;
-    try {
-      result = sodium().crypto_secretstream_xchacha20poly1305_pull(this.receiveState, cipher, Uint8Array.of(sealedType));
-    } catch {
-      result = false; // too short to be a record
-    }
-    if (result === false || result.tag !== sodium().crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
-      throw new NetError('ERR_AUTH_FAILED', 'A record failed authentication (altered, replayed or out of order)');
-    }
-    const plain = result.message;
-    return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
+    const plain = secretStreamPull(this.receiveState, cipher, sealedType);
+    if (plain === undefined) throw new NetError('ERR_AUTH_FAILED', 'A record failed authentication (altered, replayed or out of order)');
+    return plain;
   }
 
   /** Frees both stream states. Idempotent. */

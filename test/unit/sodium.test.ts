@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cryptoReady, libsodiumRandomSource, pooledRandomValue, sodium } from '../../src/net/sodium';
+import { STREAM_RECORD_OVERHEAD, cryptoReady, freeState, libsodiumRandomSource, pooledRandomValue, secretStreamPull, secretStreamPush, sodium } from '../../src/net/sodium';
+import type { StreamState } from '../../src/net/sodium';
 
 describe('sodium', () => {
   before(async () => {
@@ -35,5 +36,66 @@ describe('sodium', () => {
     assert.notDeepEqual(a, b);
     const g = sodium().crypto_core_ristretto255_from_hash(sodium().crypto_hash_sha512(new Uint8Array(1)));
     assert.ok(sodium().crypto_core_ristretto255_is_valid_point(sodium().crypto_scalarmult_ristretto255(a, g)));
+  });
+
+  describe('secretstream records without the wrapper', () => {
+    /** A push state and the pull state of the same stream. */
+    function stream(): { push: StreamState; pull: StreamState; done(): void } {
+      const key = sodium().crypto_secretstream_xchacha20poly1305_keygen();
+      const { state: push, header } = sodium().crypto_secretstream_xchacha20poly1305_init_push(key);
+      const pull = sodium().crypto_secretstream_xchacha20poly1305_init_pull(header, key);
+      return { push, pull, done: () => [push, pull].forEach(freeState) };
+    }
+    const TAG_MESSAGE = () => sodium().crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    /** Whether `marker` is anywhere in libsodium's WebAssembly memory. */
+    function inSodiumMemory(marker: Buffer): boolean {
+      const heap = (sodium() as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium.HEAPU8;
+      return Buffer.from(heap.buffer, heap.byteOffset, heap.byteLength).includes(marker);
+    }
+
+    it('reads and writes the same records as libsodium.js, small, empty and larger than the kept scratch block', () => {
+      const { push, pull, done } = stream();
+      for (const size of [0, 1, 370, 64 * 1024, 300 * 1024]) {
+        const message = Buffer.alloc(size, size % 251);
+        const mine = secretStreamPush(push, message, 7, 5);
+        assert.equal(mine.length, 5 + size + STREAM_RECORD_OVERHEAD);
+        const theirs = sodium().crypto_secretstream_xchacha20poly1305_pull(pull, mine.subarray(5), Uint8Array.of(7));
+        assert.ok(theirs !== false && theirs.tag === TAG_MESSAGE(), `libsodium.js reads a record of ${size} bytes`);
+        assert.ok(Buffer.from(theirs.message).equals(message));
+        const back = sodium().crypto_secretstream_xchacha20poly1305_push(push, message, Uint8Array.of(9), TAG_MESSAGE());
+        assert.deepEqual(secretStreamPull(pull, back, 9), message, `reads libsodium.js's record of ${size} bytes`);
+      }
+      done();
+    });
+
+    it('refuses a record that was altered, has other associated data, is cut short, comes twice or is not TAG_MESSAGE', () => {
+      const { push, pull, done } = stream();
+      const record = secretStreamPush(push, Buffer.from('hello'), 3, 0);
+      const flipped = Buffer.from(record);
+      flipped[flipped.length - 1]! ^= 1;
+      assert.equal(secretStreamPull(pull, flipped, 3), undefined, 'altered');
+      assert.equal(secretStreamPull(pull, record, 4), undefined, 'other associated data');
+      assert.equal(secretStreamPull(pull, record.subarray(0, STREAM_RECORD_OVERHEAD - 1), 3), undefined, 'shorter than a record');
+      assert.deepEqual(secretStreamPull(pull, record, 3), Buffer.from('hello'));
+      assert.equal(secretStreamPull(pull, record, 3), undefined, 'replayed');
+      const final = sodium().crypto_secretstream_xchacha20poly1305_push(push, Buffer.from('end'), Uint8Array.of(3), sodium().crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+      assert.equal(secretStreamPull(pull, final, 3), undefined, 'a TAG_FINAL record');
+      done();
+    });
+
+    it('leaves no plaintext behind in libsodium\'s memory, and hands out Buffers of their own', () => {
+      const { push, pull, done } = stream();
+      // Whole 64-byte blocks: libsodium's ChaCha20 XORs the last partial block of a message in a
+      // buffer on its own stack (which it does not wipe), the same with or without the wrapper.
+      const marker = Buffer.from(`plaintext-marker-${Math.random()}`.padEnd(128, '#'));
+      const record = secretStreamPush(push, marker, 1, 0);
+      assert.equal(inSodiumMemory(marker), false, 'after sealing');
+      const opened = secretStreamPull(pull, record, 1)!;
+      assert.deepEqual(opened, marker);
+      assert.equal(inSodiumMemory(marker), false, 'after opening');
+      const heap = (sodium() as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium.HEAPU8;
+      assert.notEqual(opened.buffer, heap.buffer, 'not a view of the WebAssembly memory');
+      done();
+    });
   });
 });
