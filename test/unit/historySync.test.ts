@@ -122,6 +122,23 @@ describe('History: catch-up, acknowledgements, redial', () => {
     assert.equal(alice!.acknowledgedBy(bob!.id), 5);
   });
 
+  it('acknowledges a member writing faster than once a second about once a second, the last message too', async () => {
+    const { port } = await net.repository();
+    const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
+    const acks: number[] = [];
+    alice!.on('delivered', (id, upTo) => {
+      if (id === bob!.id) acks.push(upTo);
+    });
+    // 16 messages over 1.5 s (within the chat rate): one ack each 200 ms would be 8.
+    for (let i = 0; i < 16; i++) {
+      alice!.chat(`m${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await waitUntil(() => acks.at(-1) === 16, 'the last message acknowledged', 5_000);
+    assert.ok(acks.length <= 3, `acknowledged ${acks.length} times (${acks.join(', ')})`);
+    assert.ok(acks[0]! <= 3, 'the first message is acknowledged promptly');
+  });
+
   it('acknowledges a direct message by id', async () => {
     const { port } = await net.repository();
     const [alice, bob] = await net.joinedPeers(['alice', 'bob'], port);
