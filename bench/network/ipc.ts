@@ -88,7 +88,7 @@ export interface BlastResult {
 }
 
 export type Reply =
-  | { id: number; ok: true; joinMs?: number; /** CPU time of the joiner over its join (user and system), in ms. */ joinCpuMs?: number; links?: number; memory?: MemoryFigures; stats?: ReceiveStats; blast?: BlastResult; cpuUs?: number }
+  | { id: number; ok: true; joinMs?: number; /** CPU time of the joiner over its join (user and system), in ms. */ joinCpuMs?: number; links?: number; memory?: MemoryFigures; stats?: ReceiveStats; blast?: BlastResult; cpuUs?: number; /** The main thread's part of `cpuUs` (Linux only). */ mainThreadUs?: number }
   | { id: number; ok: false; error: string };
 
 /** First message of every child: it is ready for commands (`port` for processes that listen). */

@@ -66,7 +66,7 @@ export interface StepResult {
   /** CPU time of all processes of the system during the step (sender, receivers, server), per delivery, in µs. */
   cpuUsPerDelivery: number;
   /** The same split: the sender per message sent, a receiver per message received, the server (if any) per message sent. */
-  cpuUs: { senderPerMessage: number; receiverPerDelivery: number; serverPerMessage: number };
+  cpuUs: { senderPerMessage: number; receiverPerDelivery: number; serverPerMessage: number; /** The receivers' main threads alone (Linux). */ receiverMainThreadPerDelivery?: number };
   clean: boolean;
   reason?: string;
 }
@@ -205,6 +205,7 @@ const diagnostics: Figure[] = [
   { key: 'cpuPerDelivery', label: `CPU per delivery at ${CPU_RATE} msg/s, all processes (µs)`, get: (s) => stepAt(s, CPU_RATE)?.cpuUsPerDelivery },
   { key: 'cpuSender', label: '… the sender, per message sent (µs)', get: (s) => stepAt(s, CPU_RATE)?.cpuUs.senderPerMessage },
   { key: 'cpuReceiver', label: '… each receiver, per message (µs)', get: (s) => stepAt(s, CPU_RATE)?.cpuUs.receiverPerDelivery },
+  { key: 'cpuReceiverMain', label: '… of which its main thread (µs)', get: (s) => stepAt(s, CPU_RATE)?.cpuUs.receiverMainThreadPerDelivery },
   { key: 'cpuServer', label: '… the relay server, per message (µs)', get: (s) => (s.system === 'wsRelay' ? stepAt(s, CPU_RATE)?.cpuUs.serverPerMessage : undefined) },
   { key: 'serverRss', label: 'Server RSS (MB)', get: (s) => s.memory?.serverRssMB },
 ];
@@ -438,7 +439,9 @@ function method(r: BenchResults): string {
     '  msg/s; a failed step is retried once, then one step (not retried) halfway between the last clean rate and the',
     '  failed one.',
     '  Reported: the highest clean rate (messages per second from one sender, each delivered to every member).',
-    '  CPU rows: `process.cpuUsage()` of every process of the system over a step, divided by the deliveries.',
+    '  CPU rows: `process.cpuUsage()` of every process of the system over a step, divided by the deliveries; the',
+    '  main-thread row counts the receivers\' main threads alone (the scheduler\'s figure in /proc), the rest being V8\'s',
+    '  helper threads (optimising compiler, concurrent GC).',
     '- *Memory*: after the latency phase and two full garbage collections (`--expose-gc`): RSS and V8 heap used,',
     '  median over members.',
     "- *Ratios*: the Team Notes figure divided by the reference's. For join, latency, CPU and memory lower is better;",

@@ -375,11 +375,12 @@ async function measureMemory(topologies: Topology[]): Promise<Map<SystemName, Me
   return results;
 }
 
-/** CPU time used so far by each agent of a topology and by its server (last, 0 if none), in µs. */
-async function topologyCpuUs(t: Topology): Promise<number[]> {
-  const agents = await Promise.all(t.agents.map((c) => c.request({ cmd: 'cpu' }).then((r) => r.cpuUs!)));
-  const server = t.server === undefined ? 0 : (await t.server.request({ cmd: 'cpu' })).cpuUs!;
-  return [...agents, server];
+/** CPU time used so far by each agent of a topology and by its server (last, 0 if none), in µs; and of their main threads alone (NaN where unknown). */
+async function topologyCpuUs(t: Topology): Promise<{ all: number[]; main: number[] }> {
+  const agents = await Promise.all(t.agents.map((c) => c.request({ cmd: 'cpu' })));
+  const server = t.server === undefined ? { cpuUs: 0, mainThreadUs: 0 } : await t.server.request({ cmd: 'cpu' });
+  const replies = [...agents, server];
+  return { all: replies.map((r) => r.cpuUs!), main: replies.map((r) => r.mainThreadUs ?? Number.NaN) };
 }
 
 async function throughputStep(t: Topology, rate: number, senderIndex: number): Promise<StepResult> {
@@ -409,7 +410,9 @@ async function throughputStep(t: Topology, rate: number, senderIndex: number): P
   const senderStats = (await sender.request({ cmd: 'stats', phase: 'T', latencies: false })).stats!;
   // Includes the little CPU of the drain polling; the same for every system.
   const cpuAfter = await topologyCpuUs(t);
-  const cpu = cpuAfter.map((v, i) => v - cpuBefore[i]!);
+  const cpu = cpuAfter.all.map((v, i) => v - cpuBefore.all[i]!);
+  const mainCpu = cpuAfter.main.map((v, i) => v - cpuBefore.main[i]!);
+  const receiversMainUs = mainCpu.reduce((sum, v, i) => (i === senderIndex || i === mainCpu.length - 1 ? sum : sum + v), 0);
   const cpuUs = cpu.reduce((a, b) => a + b, 0);
   const senderCpuUs = cpu[senderIndex]!;
   const serverCpuUs = cpu[cpu.length - 1]!;
@@ -449,6 +452,7 @@ async function throughputStep(t: Topology, rate: number, senderIndex: number): P
     cpuUs: {
       senderPerMessage: round(senderCpuUs / count),
       receiverPerDelivery: round(receiversCpuUs / (count * (t.n - 1))),
+      ...(Number.isFinite(receiversMainUs) ? { receiverMainThreadPerDelivery: round(receiversMainUs / (count * (t.n - 1))) } : {}),
       serverPerMessage: round(serverCpuUs / count),
     },
     clean: reasons.length === 0,
