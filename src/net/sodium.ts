@@ -124,7 +124,7 @@ function mallocOrThrow(module: SodiumModule, bytes: number): number {
  *
  * The calls of libsodium.js would allocate and free four blocks of the WebAssembly heap and a new
  * ArrayBuffer per record; on the path every chat takes, this works in one kept block and copies
- * the record once, into a Buffer of Node's pool.
+ * the record once, into the frame that goes out.
  */
 export function secretStreamPush(state: StreamState, message: Uint8Array, ad: number, headroom: number): Buffer {
   const module = sodiumModule();
@@ -150,7 +150,8 @@ export function secretStreamPush(state: StreamState, message: Uint8Array, ad: nu
 /**
  * The message of one crypto_secretstream record with associated data `ad`, or `undefined` when the
  * stream refuses it (altered, replayed, out of order, too short) or its tag is not TAG_MESSAGE.
- * A Buffer of its own (of Node's pool when small): whoever keeps it, keeps only it.
+ * A Buffer owning its memory, not a slice of Node's pool: the history keeps it as it is, without
+ * a copy, and keeps nothing else alive with it.
  */
 export function secretStreamPull(state: StreamState, record: Uint8Array, ad: number): Buffer | undefined {
   const n = record.length - STREAM_RECORD_OVERHEAD;
@@ -166,7 +167,9 @@ export function secretStreamPull(state: StreamState, record: Uint8Array, ad: num
     if (module._crypto_secretstream_xchacha20poly1305_pull(state as unknown as number, at.message, 0, at.tag, at.record, record.length, 0, at.ad, 1, 0) !== 0) return undefined;
     const fresh = module.HEAPU8; // the heap's view is replaced if the call grew the memory
     if (fresh[at.tag] !== TAG_MESSAGE) return undefined;
-    return Buffer.from(fresh.subarray(at.message, at.message + n));
+    const message = Buffer.allocUnsafeSlow(n);
+    message.set(fresh.subarray(at.message, at.message + n));
+    return message;
   } finally {
     release(module, base, used);
   }

@@ -95,6 +95,7 @@ describe('sodium', () => {
       assert.equal(inSodiumMemory(marker), false, 'after opening');
       const heap = (sodium() as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium.HEAPU8;
       assert.notEqual(opened.buffer, heap.buffer, 'not a view of the WebAssembly memory');
+      assert.equal(opened.buffer.byteLength, opened.length, 'owns its memory (not a slice of a pool the history would copy out of)');
       done();
     });
   });
