@@ -12,9 +12,16 @@ import * as vscode from 'vscode';
  * twice for a moment (pinned in the old group, a preview in the new one): any preview counts.
  */
 function previewBoardTab(viewType: string): vscode.Tab | undefined {
-  return vscode.window.tabGroups.all
-    .flatMap((group) => group.tabs)
-    .find((tab) => tab.isPreview && tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
+  return boardTabs(viewType).find((tab) => tab.isPreview);
+}
+
+function boardTabs(viewType: string): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
+}
+
+/** True while the board is the tab the user is on (the active tab of the active group). */
+function boardIsActive(viewType: string): boolean {
+  return boardTabs(viewType).some((tab) => tab.isActive && tab.group.isActive);
 }
 
 /**
@@ -28,11 +35,13 @@ export function keepBoardTab(viewType: string, focusBoard: (column: vscode.ViewC
     if (tab === undefined || pinning) return;
     pinning = true;
     try {
-      const boardIsActive = tab.isActive && tab.group.isActive;
-      const working = boardIsActive ? undefined : vscode.window.activeTextEditor;
-      if (!boardIsActive && !(await focusBoard(tab.group.viewColumn))) return;
+      const wasActive = tab.isActive && tab.group.isActive;
+      const working = wasActive ? undefined : vscode.window.activeTextEditor;
+      if (!wasActive && !(await focusBoard(tab.group.viewColumn))) return;
       await vscode.commands.executeCommand('workbench.action.keepEditor');
-      if (working !== undefined) {
+      // Back to the editor the user worked in, unless meanwhile the user went elsewhere (opened a
+      // file, clicked another tab): what they chose stays in front.
+      if (working !== undefined && boardIsActive(viewType)) {
         await vscode.window.showTextDocument(working.document, { viewColumn: working.viewColumn, selection: working.selection, preserveFocus: false });
       }
     } finally {
