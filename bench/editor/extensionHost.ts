@@ -149,9 +149,10 @@ export interface HostProfile {
  * SIGUSR1 opens on 127.0.0.1:9229 (as for any Node process), and attributes each busy sample to the
  * first frame on its stack that is code of some file: the time under a file of `extensionFolder` is
  * the extension's, whichever Node internals it called. A host shared with other extensions can be
- * judged this way without a reference measured beside it.
+ * judged this way without a reference measured beside it. `during`, if given, runs once the
+ * profiler has started (what it makes the host do, an activation say, is then in the profile).
  */
-export async function profileHost(pid: number, ms: number, extensionFolder: string): Promise<HostProfile> {
+export async function profileHost(pid: number, ms: number, extensionFolder: string, during?: () => Promise<unknown>): Promise<HostProfile> {
   const { default: WebSocket } = await import('ws');
   process.kill(pid, 'SIGUSR1');
   let url: string | undefined;
@@ -189,7 +190,8 @@ export async function profileHost(pid: number, ms: number, extensionFolder: stri
     await call('Profiler.enable');
     await call('Profiler.start');
     const started = performance.now();
-    await new Promise((r) => setTimeout(r, ms));
+    // What `during` makes the host do falls inside the profile, however long it takes.
+    await Promise.all([new Promise((r) => setTimeout(r, ms)), during?.()]);
     const { profile } = (await call('Profiler.stop')) as { profile: CpuProfile };
     return { wallMs: performance.now() - started, ...attribute(profile, extensionFolder) };
   } finally {
