@@ -7,9 +7,8 @@
  *   asker asks again while pages say `more`: one page in flight per link, at the asker's pace. A gap
  *   seen in live traffic asks too.
  * - **Acknowledgements.** A member tells each author how far it holds the author's log
- *   (`ack upTo`), a moment after receiving, so one ack covers a burst, and to each author at most
- *   once a second, so a busy group sends far fewer acks than messages; a direct message is
- *   acknowledged by id (`ack re`) at once.
+ *   (`ack upTo`), a moment after receiving and at most once a second per author (`ackScheduler.ts`);
+ *   a direct message is acknowledged by id (`ack re`) at once.
  * - **Outbox.** The log is the outbox: a member that comes back says what it holds and gets the
  *   rest. Own messages a connected member has not acknowledged after a ping interval are sent
  *   again; direct messages wait in a small per-recipient outbox until acknowledged.
@@ -19,7 +18,8 @@
 import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
-import { ACK_DELAY_MS, ACK_INTERVAL_MS, HANDED_ON_BATCH_BYTES, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import { AckScheduler } from './ackScheduler';
+import { HANDED_ON_BATCH_BYTES, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
 import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
 import { DirectOutbox } from './directOutbox';
@@ -36,9 +36,8 @@ const ASK_AFTER_THEIRS_MS = 2_000;
 
 export class HistorySync {
   private readonly state = new WeakMap<MemberLink, LinkSync>();
-  /** Authors whose log grew here since the last acks went out. */
-  private readonly toAcknowledge = new Set<string>();
-  private ackTimer: NodeJS.Timeout | undefined;
+  /** The acknowledgements this member sends to the authors it holds messages of. */
+  private readonly acks: AckScheduler;
   /** Direct messages not yet acknowledged, per recipient. */
   private readonly outbox: DirectOutbox;
   private received = 0;
@@ -54,6 +53,7 @@ export class HistorySync {
     readonly history: GroupHistory,
   ) {
     this.outbox = new DirectOutbox(host.logger);
+    this.acks = new AckScheduler(host, (author) => history.contiguous(author));
   }
 
   /** True while a page is awaited from some member. */
@@ -241,8 +241,7 @@ export class HistorySync {
   }
 
   close(): void {
-    clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
+    this.acks.close();
   }
 
   private sync(link: MemberLink): LinkSync {
@@ -251,7 +250,7 @@ export class HistorySync {
       sync = {
         pageRemaining: 0, pagedImages: new Set(), pageMore: false, asking: false, askAgain: false, pageNames: new Map(), unproven: [], unprovenBytes: 0,
         requests: new TokenBucket(SYNC_RATE_PER_SECOND, SYNC_BURST), handedOn: new TokenBucket(PAGE_RATE_PER_SECOND, PAGE_BURST),
-        acked: 0, ackedAt: performance.now(), ackSent: 0, ackSentAt: -Infinity,
+        acked: 0, ackedAt: performance.now(),
       };
       this.state.set(link, sync);
     }
@@ -361,7 +360,7 @@ export class HistorySync {
     }
     const logged = isLogged(message);
     if (logged ? this.history.has(message.from, message.seq) : this.history.hasDirect(message.id)) {
-      if (logged) this.scheduleAck(message.from);
+      if (logged) this.acks.schedule(message.from);
       else link.connection.send(this.host.stamp({ type: 'ack', re: message.id }));
       return;
     }
@@ -391,7 +390,7 @@ export class HistorySync {
         ? link.member
         : { id: message.from, name: this.history.name(message.from) ?? this.sync(link).pageNames.get(message.from) ?? 'a former member', host: '', port: 0 };
     if (logged) {
-      this.scheduleAck(message.from);
+      this.acks.schedule(message.from);
       // Live traffic skipped a number: the link's member (or a later page) has what is missing.
       if (!inPage && this.history.contiguous(message.from) < message.seq) this.ask(link);
     } else {
@@ -411,37 +410,5 @@ export class HistorySync {
     sync.acked = upTo;
     sync.ackedAt = performance.now();
     this.host.acknowledged(link.member.id, upTo);
-  }
-
-  private scheduleAck(author: string): void {
-    if (author === this.host.id) return;
-    this.toAcknowledge.add(author);
-    this.ackTimer ??= setTimeout(() => this.sendAcks(), ACK_DELAY_MS);
-  }
-
-  /** Acknowledges each author waiting for it, unless it was acknowledged less than {@link ACK_INTERVAL_MS} ago: that one waits its turn. */
-  private sendAcks(): void {
-    this.ackTimer = undefined;
-    const now = performance.now();
-    let nextDue = Infinity;
-    for (const author of this.toAcknowledge) {
-      const link = this.host.link(author);
-      const sync = link === undefined ? undefined : this.sync(link);
-      const upTo = this.history.contiguous(author);
-      if (link === undefined || sync === undefined || upTo <= sync.ackSent) {
-        this.toAcknowledge.delete(author);
-        continue;
-      }
-      const due = sync.ackSentAt + ACK_INTERVAL_MS;
-      if (due > now) {
-        nextDue = Math.min(nextDue, due);
-        continue;
-      }
-      sync.ackSent = upTo;
-      sync.ackSentAt = now;
-      this.toAcknowledge.delete(author);
-      link.connection.send(this.host.stamp({ type: 'ack', upTo }));
-    }
-    if (nextDue !== Infinity) this.ackTimer = setTimeout(() => this.sendAcks(), Math.max(ACK_DELAY_MS, nextDue - now));
   }
 }

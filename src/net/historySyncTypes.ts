@@ -64,9 +64,6 @@ export interface LinkSync {
   /** What this member acknowledged of our log, and when that last changed. */
   acked: number;
   ackedAt: number;
-  /** The last `ack upTo` sent to this member for its own log, and when (`performance.now()`). */
-  ackSent: number;
-  ackSentAt: number;
   /** Set while the side that accepted the link waits for the dialer's catch-up request before asking. */
   askAfter?: NodeJS.Timeout;
 }
