@@ -29,11 +29,20 @@ export function isSignedType(message: Pick<Message, 'type'>): boolean {
   return SIGNED_TYPES.has(message.type);
 }
 
+/**
+ * Digests of messages this member signed, known from signing them: the next message names the
+ * previous one's digest, and working it out again would encode the previous message once more.
+ */
+const signedDigests = new WeakMap<Message, string>();
+
 /** The message with its author's signature; `key` must be the key of `message.from`. */
 export function signMessage<M extends Message>(message: M, key: MemberKey): M {
   if (message.from !== key.id) throw new Error('A member signs only its own messages');
-  const signature = key.sign(encodeForSigning(message));
-  return { ...message, sig: Buffer.from(signature).toString('base64url') };
+  const canonical = encodeForSigning(message);
+  const sig = Buffer.from(key.sign(canonical)).toString('base64url');
+  const signed = { ...message, sig };
+  signedDigests.set(signed, digestOf(canonical, sig));
+  return signed;
 }
 
 /**
@@ -43,7 +52,7 @@ export function signMessage<M extends Message>(message: M, key: MemberKey): M {
  */
 export function messageDigest(message: Message): string {
   if (message.sig === undefined) throw new Error('Only a signed message has a digest');
-  return digestOf(encodeForSigning(message), message.sig);
+  return signedDigests.get(message) ?? digestOf(encodeForSigning(message), message.sig);
 }
 
 function digestOf(canonical: Uint8Array, sig: string): string {

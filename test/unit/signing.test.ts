@@ -43,6 +43,14 @@ describe('member keys and signed messages', () => {
     checkSignature(decodeMessage(encodeMessage(signed)));
   });
 
+  it('knows the digest of a message it signed without encoding it again, and it is the digest its bytes give', () => {
+    const key = MemberKey.generate();
+    const signed = signMessage(chatOf(key), key);
+    const fromBytes = messageDigest(decodeMessage(encodeMessage(signed)));
+    assert.equal(messageDigest(signed), fromBytes);
+    assert.equal(messageDigest({ ...signed }), fromBytes, 'a copy is worked out from its fields');
+  });
+
   it('drops with ERR_BAD_SIGNATURE a message altered in any field, signed by someone else, or with a flipped bit', () => {
     const key = MemberKey.generate();
     const signed = signMessage(chatOf(key), key);
