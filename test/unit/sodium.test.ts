@@ -83,6 +83,17 @@ describe('sodium', () => {
       done();
     });
 
+    it('answers undefined, never a throw, to thousands of random records, and still opens the real one after them', () => {
+      const { push, pull, done } = stream();
+      const record = secretStreamPush(push, Buffer.from('the real one'), 2, 0);
+      for (let i = 0; i < 3_000; i++) {
+        const junk = sodium().randombytes_buf(i % 301);
+        assert.equal(secretStreamPull(pull, junk, i % 256), undefined);
+      }
+      assert.deepEqual(secretStreamPull(pull, record, 2), Buffer.from('the real one'));
+      done();
+    });
+
     it('leaves no plaintext behind in libsodium\'s memory, and hands out Buffers of their own', () => {
       const { push, pull, done } = stream();
       // Whole 64-byte blocks: libsodium's ChaCha20 XORs the last partial block of a message in a
