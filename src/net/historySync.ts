@@ -5,7 +5,7 @@
  *   highest number held without a gap) and the other answers with a page of what is missing, from
  *   any author (each message signed by its author, so whoever hands it on cannot forge it). The
  *   asker asks again while pages say `more`: one page in flight per link, at the asker's pace. A gap
- *   seen in live traffic asks too.
+ *   seen in live traffic asks too. The answering side is `pageServer.ts`.
  * - **Acknowledgements.** A member tells each author how far it holds the author's log
  *   (`ack upTo`), a moment after receiving and at most once a second per author (`ackScheduler.ts`);
  *   a direct message is acknowledged by id (`ack re`) at once.
@@ -19,15 +19,16 @@ import { NetError, toNetError } from './errors';
 import type { GroupHistory, HistoryMessage } from './groupHistory';
 import { isLogged } from './groupHistory';
 import { AckScheduler } from './ackScheduler';
-import { HANDED_ON_BATCH_BYTES, MAX_CATCHUP_QUEUED_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
-import type { AckMessage, ChatMessage, Message, MessageBody, SyncMessage } from './messages';
+import { PageServer } from './pageServer';
+import { HANDED_ON_BATCH_BYTES, PAGE_BURST, PAGE_RATE_PER_SECOND, SYNC_BURST, SYNC_PAGE_BYTES, SYNC_RATE_PER_SECOND } from './limits';
+import type { AckMessage, ChatMessage, Message, SyncMessage } from './messages';
 import type { EncodedMessage } from './connection';
 import { DirectOutbox } from './directOutbox';
 import type { Member, MemberLink } from './peerNodeTypes';
 import { TokenBucket } from './rateLimit';
 import type { HistorySyncHost, LinkSync } from './historySyncTypes';
 import { checkHandedOn, checkSignature, isSignedType } from './signing';
-import { MAX_SYNC_AUTHORS, MAX_SYNC_PAGE } from './xmlCodec';
+import { MAX_SYNC_AUTHORS } from './xmlCodec';
 
 export type { HistorySyncHost } from './historySyncTypes';
 
@@ -38,15 +39,17 @@ export class HistorySync {
   private readonly state = new WeakMap<MemberLink, LinkSync>();
   /** The acknowledgements this member sends to the authors it holds messages of. */
   private readonly acks: AckScheduler;
+  /** The pages this member sends to the members catching up from it. */
+  private readonly pages: PageServer;
   /** Direct messages not yet acknowledged, per recipient. */
   private readonly outbox: DirectOutbox;
   private received = 0;
   /**
-   * While this member joins: links whose catch-up waits until every member has been dialed, and
-   * whether each has a request of its own waiting. Catch-up traffic would otherwise compete for
-   * the CPU with the handshakes still going, and the join would take longer.
+   * While this member joins: the links opened meanwhile, whose catch-up waits until every member
+   * has been dialed. Catch-up traffic would otherwise compete for the CPU with the handshakes
+   * still going, and the join would take longer.
    */
-  private held: Map<MemberLink, { opened: boolean }> | undefined;
+  private held: Set<MemberLink> | undefined;
 
   constructor(
     private readonly host: HistorySyncHost,
@@ -54,6 +57,12 @@ export class HistorySync {
   ) {
     this.outbox = new DirectOutbox(host.logger);
     this.acks = new AckScheduler(host, (author) => history.contiguous(author));
+    this.pages = new PageServer(host, history);
+  }
+
+  /** Bytes waiting to be sent on all links. */
+  queuedBytes(): number {
+    return this.pages.queuedBytes();
   }
 
   /** True while a page is awaited from some member. */
@@ -84,7 +93,7 @@ export class HistorySync {
   /** A link opened (first or again): say what we hold, and resend its unacknowledged direct messages. */
   opened(link: MemberLink): void {
     if (this.held !== undefined) {
-      this.held.set(link, { opened: true });
+      this.held.add(link);
       return;
     }
     if (link.dialer === this.host.id) this.ask(link);
@@ -94,21 +103,16 @@ export class HistorySync {
 
   /** Holds catch-up (asking and answering) until {@link release}: this member is joining. */
   hold(): void {
-    this.held ??= new Map();
+    this.held ??= new Set();
+    this.pages.hold();
   }
 
   /** Starts the catch-up held since {@link hold} on every link still open. */
   release(): void {
     const held = this.held;
     this.held = undefined;
-    for (const [link, { opened }] of held ?? []) {
-      if (link.connection.closed) continue;
-      if (opened) this.opened(link);
-      const sync = this.sync(link);
-      const request = sync.waiting;
-      sync.waiting = undefined;
-      if (request !== undefined) this.answerWhenDrained(link, request);
-    }
+    for (const link of held ?? []) if (!link.connection.closed) this.opened(link);
+    this.pages.release();
   }
 
   /** Keeps a message this member authored (before it is sent). */
@@ -186,7 +190,7 @@ export class HistorySync {
           link.connection.close(new NetError('ERR_RATE_LIMITED', `More than ${SYNC_RATE_PER_SECOND} catch-up requests a second`));
           return;
         }
-        this.answerWhenDrained(link, message);
+        this.pages.request(link, message);
         return;
       }
       case 'page':
@@ -227,12 +231,11 @@ export class HistorySync {
       const sync = this.sync(link);
       // A link that still holds unsent bytes has not even had what was sent; and all the links
       // together keep within the catch-up bound (members that never acknowledge cost no more).
-      if (sync.acked < own && now - sync.ackedAt >= intervalMs && link.connection.pendingBytes === 0 && this.queuedBytes() <= MAX_CATCHUP_QUEUED_BYTES) {
+      if (sync.acked < own && now - sync.ackedAt >= intervalMs && link.connection.pendingBytes === 0 && this.pages.roomForCatchUp()) {
         const { entries } = this.history.missingFor([{ a: this.host.id, n: sync.acked }], 40, SYNC_PAGE_BYTES);
         for (const entry of entries) {
           if (entry.message.from !== this.host.id) break;
-          const binary = entry.message.type === 'image' && entry.message.op === 'add' ? this.history.imageBytes(entry.message.sha256!) : undefined;
-          link.connection.sendEncoded(binary === undefined ? { xml: entry.xml } : { xml: entry.xml, binary }, entry.message);
+          this.pages.sendEntry(link, entry);
         }
         sync.ackedAt = now;
       }
@@ -284,62 +287,6 @@ export class HistorySync {
     if (have.length > MAX_SYNC_AUTHORS) have = have.sort((x, y) => y.n - x.n).slice(0, MAX_SYNC_AUTHORS);
     link.connection.send(this.host.stamp({ type: 'sync', op: 'have', have, authors: [] }));
     this.host.progress(this.received, true);
-  }
-
-  /**
-   * Answers once what is queued for the link has mostly gone out (a page behind a large image waits
-   * for it), so pages never pile up in a connection's queue, and once what is queued on all links
-   * together is under {@link MAX_CATCHUP_QUEUED_BYTES}, so many newcomers asking at once are
-   * answered in turn within a bounded amount of memory. One answer waits at a time per link.
-   */
-  private answerWhenDrained(link: MemberLink, request: SyncMessage): void {
-    const sync = this.sync(link);
-    if (this.held !== undefined) {
-      sync.waiting = request; // a newer request replaces one still held
-      if (!this.held.has(link)) this.held.set(link, { opened: false });
-      return;
-    }
-    if (sync.waiting === undefined && this.canAnswer(link)) {
-      this.answer(link, request);
-      return;
-    }
-    const waiting = sync.waiting !== undefined;
-    sync.waiting = request; // a newer request replaces one still waiting
-    if (waiting) return;
-    const retry = (): void => {
-      if (link.connection.closed || sync.waiting === undefined) return;
-      if (!this.canAnswer(link)) {
-        setTimeout(retry, 100).unref();
-        return;
-      }
-      const next = sync.waiting;
-      sync.waiting = undefined;
-      this.answer(link, next);
-    };
-    setTimeout(retry, 100).unref();
-  }
-
-  private canAnswer(link: MemberLink): boolean {
-    return link.connection.pendingBytes <= SYNC_PAGE_BYTES && this.queuedBytes() <= MAX_CATCHUP_QUEUED_BYTES;
-  }
-
-  /** Bytes waiting to be sent on all links. */
-  queuedBytes(): number {
-    let bytes = 0;
-    for (const l of this.host.links()) bytes += l.connection.pendingBytes;
-    return bytes;
-  }
-
-  private answer(link: MemberLink, request: SyncMessage): void {
-    const { entries, more } = this.history.missingFor(request.have, MAX_SYNC_PAGE, SYNC_PAGE_BYTES);
-    const header: MessageBody<'sync'> = { type: 'sync', op: 'page', count: entries.length, have: [], authors: this.history.namesFor(entries) };
-    if (more) header.more = 'true';
-    link.connection.send(this.host.stamp(header));
-    for (const entry of entries) {
-      const m = entry.message;
-      const binary = m.type === 'image' && m.op === 'add' ? this.history.imageBytes(m.sha256!) : undefined;
-      link.connection.sendEncoded(binary === undefined ? { xml: entry.xml } : { xml: entry.xml, binary }, m);
-    }
   }
 
   private pageEnded(link: MemberLink, sync: LinkSync): void {

@@ -4,7 +4,7 @@
 import type { NetError } from './errors';
 import type { HistoryMessage } from './groupHistory';
 import type { Logger } from './logger';
-import type { Message, MessageBody, SyncMessage } from './messages';
+import type { Message, MessageBody } from './messages';
 import type { Member, MemberLink } from './peerNodeTypes';
 import type { TokenBucket } from './rateLimit';
 
@@ -59,8 +59,6 @@ export interface LinkSync {
   requests: TokenBucket;
   /** Messages this member may hand on in pages. */
   handedOn: TokenBucket;
-  /** A request answered once the link's queue has drained. */
-  waiting?: SyncMessage;
   /** What this member acknowledged of our log, and when that last changed. */
   acked: number;
   ackedAt: number;
