@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Locator, Page } from 'playwright-core';
-import { answerQuickInput, quickInput, runFromPalette } from '../editor/browser';
+import { answerQuickInput, quickInput, quickInputShows, runFromPalette } from '../editor/browser';
 import { cliEvents } from '../helpers/cliProcess';
 import type { CliProcess } from '../helpers/cliProcess';
 import { EditorWindow, startGroupWithPeer, typeGroup } from './editorWindow';
@@ -51,6 +51,12 @@ describe('unread chat on the activity bar in a real VS Code (code-server + Chrom
     await window!.board();
     await runFromPalette(page, 'View: Close All Editors');
     await page.locator('.tabs-container .tab', { hasText: 'Team Notes:' }).waitFor({ state: 'detached', timeout: 10_000 });
+    // The tab leaves the page before the extension host hears the board was closed; a message that
+    // came in between would count as seen. A command the host answers goes after the close on the
+    // same channel, so once its box shows, the host knows the board is gone.
+    await runFromPalette(page, 'Team Notes: Send Message…');
+    await quickInputShows(page, /Everyone in the group reads it/);
+    await page.keyboard.press('Escape');
 
     const badge = activityItem(page).locator('.badge .badge-content');
     assert.equal(await badge.isVisible(), false, 'a count before any message arrived');
@@ -58,7 +64,10 @@ describe('unread chat on the activity bar in a real VS Code (code-server + Chrom
     bob.proc.type('the build is red');
     const deadline = Date.now() + 20_000;
     while (!(await badge.isVisible()) || (await badge.textContent()) !== '2') {
-      if (Date.now() > deadline) assert.fail(`the badge shows "${(await badge.textContent().catch(() => null)) ?? 'nothing'}", not 2`);
+      if (Date.now() > deadline) {
+        const status = await page.locator('.part.statusbar .statusbar-item', { hasText: group }).textContent().catch(() => null);
+        assert.fail(`the badge shows "${(await badge.textContent().catch(() => null)) ?? 'nothing'}", not 2 (the status bar: "${status ?? 'nothing'}")`);
+      }
       await page.waitForTimeout(200);
     }
     const status = page.locator('.part.statusbar .statusbar-item', { hasText: group });
@@ -89,9 +98,11 @@ describe('unread chat on the activity bar in a real VS Code (code-server + Chrom
 
   it('clears the count once the board is open', async () => {
     const page = window!.page;
+    const badge = activityItem(page).locator('.badge .badge-content');
+    assert.equal(await badge.isVisible(), true, 'no count to clear');
     await runFromPalette(page, 'Team Notes: Open Board');
     await window!.board();
-    await activityItem(page).locator('.badge .badge-content').waitFor({ state: 'hidden', timeout: 15_000 });
+    await badge.waitFor({ state: 'hidden', timeout: 15_000 });
     await page.locator('.part.statusbar .statusbar-item', { hasText: group }).getByText(/unread/).waitFor({ state: 'detached', timeout: 10_000 });
   });
 });

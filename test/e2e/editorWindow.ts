@@ -1,10 +1,10 @@
 /**
  * What the journeys in a real VS Code share: a code-server window with the packaged .vsix on a
  * workspace of its own, opened in Chromium, its failure report (screenshot, browser console,
- * code-server output), and the board and group-picker steps a person goes through.
+ * code-server output, the Team Notes log), and the board and group-picker steps a person goes through.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -70,6 +70,9 @@ export class EditorWindow {
     console.log(`      ${this.label}: screenshot of the failure: ${String(path)}`);
     console.log(`      ${this.label}: browser console (last ${lines}):\n${this.workbench.console.slice(-lines).join('\n')}`);
     console.log(`      ${this.label}: code-server output (last ${lines}):\n${this.server.output.split('\n').slice(-lines).join('\n')}`);
+    for (const log of teamNotesLogs(this.server.userDataDir)) {
+      console.log(`      ${this.label}: the Team Notes log (last ${lines}):\n${readFileSync(log, 'utf8').split('\n').slice(-lines).join('\n')}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -77,6 +80,15 @@ export class EditorWindow {
     await this.server.stop();
     if (this.ownsFolder) rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/** The extension's output channel as the extension host writes it, in each session under `userDataDir`. */
+function teamNotesLogs(userDataDir: string): string[] {
+  const logs = join(userDataDir, 'logs');
+  if (!existsSync(logs)) return [];
+  return readdirSync(logs, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('Team Notes.log'))
+    .map((file) => join(logs, file));
 }
 
 /**

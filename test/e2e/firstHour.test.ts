@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { answerQuickInput, focusEditor, quickInput, runFromPalette } from '../editor/browser';
+import { answerQuickInput, focusEditor, quickInput, quickInputShows, runFromPalette } from '../editor/browser';
 import { freePort } from '../helpers/ports';
 import { EditorWindow, typeGroup } from './editorWindow';
 
@@ -37,18 +37,6 @@ const CUT_LINES = `[...document.querySelectorAll('.quick-input-list .monaco-list
 
 function cutLines(page: Page): Promise<string[]> {
   return page.evaluate<string[]>(CUT_LINES);
-}
-
-/** Waits until the quick input shows `text` anywhere (title, rows, message). */
-async function quickInputShows(page: Page, text: RegExp, timeoutMs = 10_000): Promise<string> {
-  const widget = quickInput(page);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const shown = (await widget.isVisible()) ? ((await widget.textContent()) ?? '') : '';
-    if (text.test(shown)) return shown;
-    if (Date.now() > deadline) throw new Error(`the quick input never showed ${String(text)}; it shows "${shown}"`);
-    await page.waitForTimeout(100);
-  }
 }
 
 describe('a newcomer\'s first hour with Team Notes in a real VS Code (code-server + Chromium)', function () {

@@ -113,6 +113,18 @@ export async function focusEditor(page: Page, lineText: string): Promise<void> {
     .catch(() => Promise.reject(new Error(`the editor showing "${lineText}" never took the keyboard focus`)));
 }
 
+/** Waits until the quick input shows `text` anywhere (title, rows, message). */
+export async function quickInputShows(page: Page, text: RegExp, timeoutMs = 10_000): Promise<string> {
+  const widget = quickInput(page);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const shown = (await widget.isVisible()) ? ((await widget.textContent()) ?? '') : '';
+    if (text.test(shown)) return shown;
+    if (Date.now() > deadline) throw new Error(`the quick input never showed ${String(text)}; it shows "${shown}"`);
+    await page.waitForTimeout(100);
+  }
+}
+
 /** Answers an open quick pick or input box: waits until its prompt/placeholder matches, types, presses Enter. */
 export async function answerQuickInput(page: Page, prompt: RegExp, text: string): Promise<void> {
   const widget = quickInput(page);
