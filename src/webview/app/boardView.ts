@@ -57,7 +57,7 @@ export class BoardView implements BoardSurface {
   private readonly notes: NoteEditing;
   private readonly view: BoardCamera;
   private readonly newItems: NewItemsIndicator;
-  /** Inside {@link batch}: how deep, and whether the item count changed meanwhile. */
+  /** Inside {@link batch}: how deep (the new-items pill waits for its end too), and whether the item count changed meanwhile. */
   private batching = 0;
   private countStale = false;
   private currentTool: Tool;
@@ -119,7 +119,7 @@ export class BoardView implements BoardSurface {
         return p !== undefined ? screenToBoard(this.camera, p.x, p.y) : this.view.centre();
       },
     });
-    this.newItems = new NewItemsIndicator((id) => this.reveal(id));
+    this.newItems = new NewItemsIndicator((id) => this.reveal(id), () => this.batching > 0);
     this.view = new BoardCamera(
       this.viewport,
       this.scene,
@@ -240,17 +240,16 @@ export class BoardView implements BoardSurface {
    */
   batch(apply: () => void): void {
     this.batching += 1;
-    this.newItems.hold();
     try {
       apply();
     } finally {
       this.batching -= 1;
-      this.newItems.release();
       if (this.batching === 0) this.afterChanges();
     }
   }
 
   private afterChanges(): void {
+    this.newItems.flush();
     if (this.countStale) this.updateCount();
     this.countStale = false;
     this.pending.scheduleExpiry();

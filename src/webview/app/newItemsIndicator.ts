@@ -21,11 +21,18 @@ export class NewItemsIndicator {
   /** Unseen items, oldest first, with their board bounds. */
   private readonly unseen = new Map<string, Rect>();
   private view: Rect | undefined;
-  /** While above zero, the pill is drawn once when the last hold ends (a batch of items). */
-  private holds = 0;
+  /** Set when the pill was to be drawn while held: {@link flush} draws it then. */
   private stale = false;
 
-  constructor(private readonly show: (id: string) => void) {
+  /**
+   * `held` is true while the board applies a batch of changes: the pill is drawn once at its end
+   * ({@link flush}), since finding the nearest of up to {@link MAX_TRACKED} items after each of
+   * thousands caught up at once would be quadratic.
+   */
+  constructor(
+    private readonly show: (id: string) => void,
+    private readonly held: () => boolean,
+  ) {
     this.label = h('span', { className: 'new-items-label' });
     this.arrow = h('span', { className: 'new-items-arrow' }, icon('arrowUp'));
     this.element = h('button', { className: 'new-items', attrs: { type: 'button' } }, this.arrow, this.label);
@@ -64,17 +71,9 @@ export class NewItemsIndicator {
     this.render();
   }
 
-  /**
-   * Draws the pill once for everything until the matching {@link release}: finding the nearest of
-   * up to {@link MAX_TRACKED} items after each of thousands caught up at once would be quadratic.
-   */
-  hold(): void {
-    this.holds += 1;
-  }
-
-  release(): void {
-    this.holds = Math.max(0, this.holds - 1);
-    if (this.holds === 0 && this.stale) this.render();
+  /** Draws the pill if it changed while held (the end of a batch). */
+  flush(): void {
+    if (this.stale) this.render();
   }
 
   clear(): void {
@@ -97,7 +96,7 @@ export class NewItemsIndicator {
   }
 
   private render(): void {
-    if (this.holds > 0) {
+    if (this.held()) {
       this.stale = true;
       return;
     }
