@@ -121,10 +121,10 @@ export class BoardApp {
         void this.renderCodeImage(message.requestId, message.source, message.theme);
         break;
       case 'reveal':
-        this.board.reveal(message.id, message.confirmation);
+        this.board.reveals.reveal(message.id, message.confirmation);
         break;
       case 'showMember':
-        this.board.showMember(message.member);
+        this.board.reveals.showMember(message.member);
         break;
       case 'historyTimeline':
         this.history.setTimeline(message.timeline);

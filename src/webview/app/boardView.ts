@@ -8,7 +8,8 @@
  * see `PENDING_MS` in boardModel.ts); a drawn stroke stays as ink until its item arrives.
  *
  * Where it looks is boardCamera.ts; pointer input boardPointer.ts; keys boardKeys.ts; the note
- * editor noteEditing.ts; changes shown before their echo pendingChanges.ts.
+ * editor noteEditing.ts; changes shown before their echo pendingChanges.ts; the tool in hand
+ * boardTools.ts; bringing items into view itemReveal.ts.
  */
 import type { BoardItem, SessionView, SnippetStatus, WebviewToHost } from '../protocol';
 import { BoardCamera } from './boardCamera';
@@ -19,13 +20,14 @@ import { BoardModel } from './boardModel';
 import { BoardPointer } from './boardPointer';
 import { BoardScene } from './boardScene';
 import type { BoardSurface, Point } from './boardSurface';
+import { BoardTools } from './boardTools';
 import { MAX_ZOOM, MIN_ZOOM, screenToBoard } from './camera';
 import type { Camera } from './camera';
 import { h } from './dom';
 import { DotGrid } from './dotGrid';
-import { formatCount } from './format';
 import { ImageInput } from './imageInput';
 import { InkLayer } from './inkLayer';
+import { ItemReveal } from './itemReveal';
 import { NewItemsIndicator } from './newItemsIndicator';
 import { NoteEditing } from './noteEditing';
 import { PendingChanges } from './pendingChanges';
@@ -33,11 +35,6 @@ import { SelectionOverlay } from './selectionOverlay';
 import { Toasts } from './toast';
 import { BoardToolbar } from './toolbar';
 import type { PenStyle, Tool, ViewStateStore } from './viewState';
-
-/** How long a revealed item is highlighted, in ms. */
-const FLASH_MS = 1600;
-/** A reveal for an item that has not arrived yet waits this long for it, in ms. */
-const REVEAL_WAIT_MS = 5000;
 
 export class BoardView implements BoardSurface {
   readonly element: HTMLElement;
@@ -56,23 +53,20 @@ export class BoardView implements BoardSurface {
   private readonly pointerInput: BoardPointer;
   private readonly notes: NoteEditing;
   private readonly view: BoardCamera;
+  private readonly tools: BoardTools;
+  readonly reveals: ItemReveal;
   private readonly newItems: NewItemsIndicator;
   /** Inside {@link batch}: how deep (the new-items pill waits for its end too), and whether the item count changed meanwhile. */
   private batching = 0;
   private countStale = false;
-  private currentTool: Tool;
-  private currentPen: PenStyle;
   private selectedId: string | undefined;
   private selfId: string | undefined;
   private readonly pending: PendingChanges;
-  private pendingReveal: { id: string; until: number; confirmation?: string } | undefined;
 
   constructor(
     readonly store: ViewStateStore,
     readonly post: (message: WebviewToHost) => void,
   ) {
-    this.currentTool = store.current.tool;
-    this.currentPen = { ...store.current.pen };
     this.scene = new BoardScene(this.model, {
       open: (id) => this.post({ type: 'openSnippet', id }),
       copy: (id) => this.copy(id),
@@ -82,7 +76,7 @@ export class BoardView implements BoardSurface {
     this.pending = new PendingChanges(this.model, this.scene, post);
     this.toolbar = new BoardToolbar({
       tool: (tool) => this.setTool(tool),
-      pen: (pen) => this.setPen(pen),
+      pen: (pen) => this.tools.setPen(pen),
       newNote: () => this.newNoteInView(),
       addImage: () => this.chooseImage(),
       zoomIn: () => this.zoomStep(1),
@@ -119,7 +113,8 @@ export class BoardView implements BoardSurface {
         return p !== undefined ? screenToBoard(this.camera, p.x, p.y) : this.view.centre();
       },
     });
-    this.newItems = new NewItemsIndicator((id) => this.reveal(id), () => this.batching > 0);
+    this.tools = new BoardTools(store, this.toolbar, this.viewport);
+    this.newItems = new NewItemsIndicator((id) => this.reveals.reveal(id), () => this.batching > 0);
     this.view = new BoardCamera(
       this.viewport,
       this.scene,
@@ -131,6 +126,7 @@ export class BoardView implements BoardSurface {
       },
       (view) => this.post({ type: 'viewport', ...view }),
     );
+    this.reveals = new ItemReveal({ ...{ model: this.model, scene: this.scene, view: this.view, toasts: this.toasts }, select: (id) => this.select(id), selfId: () => this.selfId });
     this.notes = new NoteEditing(this);
     this.pointerInput = new BoardPointer(this, eraserRing);
     new BoardKeys(this, this.pointerInput);
@@ -149,11 +145,7 @@ export class BoardView implements BoardSurface {
       if (id !== undefined && id !== this.selected) this.select(id);
     });
     new ResizeObserver(() => this.layout()).observe(this.viewport);
-
-    this.toolbar.setTool(this.tool);
-    this.toolbar.setPen(this.pen);
     this.toolbar.setZoom(this.camera.zoom, MIN_ZOOM, MAX_ZOOM);
-    this.applyToolClass();
   }
 
   get camera(): Camera {
@@ -161,11 +153,11 @@ export class BoardView implements BoardSurface {
   }
 
   get tool(): Tool {
-    return this.currentTool;
+    return this.tools.tool;
   }
 
   get pen(): PenStyle {
-    return this.currentPen;
+    return this.tools.pen;
   }
 
   get selected(): string | undefined {
@@ -226,11 +218,7 @@ export class BoardView implements BoardSurface {
     const bounds = this.model.entries.get(item.id)?.bounds;
     if (previous !== undefined) this.newItems.changed(item.id, bounds);
     else if (bounds !== undefined && this.selfId !== undefined && item.author.id !== this.selfId) this.newItems.arrived(item.id, bounds);
-    if (this.pendingReveal?.id === item.id) {
-      const wait = this.pendingReveal;
-      this.pendingReveal = undefined;
-      if (wait.until > Date.now()) this.reveal(item.id, wait.confirmation);
-    }
+    this.reveals.arrived(item.id);
     if (this.batching === 0) this.afterChanges();
   }
 
@@ -279,37 +267,6 @@ export class BoardView implements BoardSurface {
   /** Shows a failed board action (reported by the host) as a toast on the board. */
   showError(message: string): void {
     this.toasts.show(message, 'error');
-  }
-
-  /** Brings an item into view and selects it; `confirmation` is said briefly (what just happened). */
-  reveal(id: string, confirmation?: string): void {
-    const entry = this.model.entries.get(id);
-    if (entry === undefined) {
-      this.pendingReveal = { id, until: Date.now() + REVEAL_WAIT_MS, ...(confirmation !== undefined && { confirmation }) };
-      return;
-    }
-    this.view.bringIntoView(entry.bounds);
-    this.select(id);
-    this.scene.renderNow();
-    this.scene.element(id)?.focus({ preventScroll: true });
-    this.scene.flash([id], FLASH_MS);
-    if (confirmation !== undefined) this.toasts.show(confirmation);
-  }
-
-  /** Fits the view to a member's items and highlights them; says so when there are none. */
-  showMember(member: { id: string; name: string }): void {
-    const theirs = (item: BoardItem): boolean => item.author.id === member.id;
-    const bounds = this.model.contentBounds(theirs);
-    const ids = [...this.model.entries.values()].filter((e) => theirs(e.item) && !this.model.isDeleting(e.item.id)).map((e) => e.item.id);
-    if (bounds === undefined) {
-      this.toasts.show(member.id === this.selfId ? 'You have nothing on the board.' : `${member.name} has nothing on the board.`);
-      return;
-    }
-    this.select(undefined);
-    this.view.fit(bounds);
-    this.scene.renderNow();
-    this.scene.flash(ids, FLASH_MS);
-    this.toasts.show(ids.length === 1 ? `1 item by ${member.name}.` : `${formatCount(ids.length)} items by ${member.name}.`);
   }
 
   // ---- Camera ------------------------------------------------------------------------------
@@ -386,23 +343,8 @@ export class BoardView implements BoardSurface {
 
   setTool(tool: Tool): void {
     if (this.ink.drawing) this.ink.cancel();
-    this.currentTool = tool;
-    this.store.update({ tool });
-    this.toolbar.setTool(tool);
-    this.applyToolClass();
+    this.tools.setTool(tool);
     this.pointerInput.clearEraser();
-  }
-
-  private setPen(pen: Partial<PenStyle>): void {
-    this.currentPen = { ...this.currentPen, ...pen };
-    this.store.update({ pen: this.pen });
-    this.toolbar.setPen(this.pen);
-  }
-
-  private applyToolClass(): void {
-    this.viewport.classList.toggle('tool-pen', this.tool === 'pen');
-    this.viewport.classList.toggle('tool-eraser', this.tool === 'eraser');
-    this.viewport.classList.toggle('tool-select', this.tool === 'select');
   }
 
   select(id: string | undefined): void {
